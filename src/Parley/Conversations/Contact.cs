@@ -1,0 +1,25 @@
+namespace Parley.Conversations;
+
+/// <summary>A customer, known by one or more identities on the networks.</summary>
+public sealed class Contact
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid BrandId { get; init; }
+    public string DisplayName { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+    public List<ContactIdentity> Identities { get; init; } = [];
+}
+
+/// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>
+public sealed class ContactIdentity
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ContactId { get; init; }
+    public Guid BrandId { get; init; }
+    public string Network { get; init; } = "";
+    public string ExternalId { get; init; } = "";
+    public string? Handle { get; set; }
+    public string? DisplayName { get; set; }
+    public int? Followers { get; set; }
+    public bool Verified { get; set; }
+}

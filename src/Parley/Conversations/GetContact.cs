@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Platform;
+
+namespace Parley.Conversations;
+
+public static class GetContact
+{
+    public static void MapGetContact(this IEndpointRouteBuilder api) =>
+        api.MapGet("/contacts/{id:guid}", Handle).WithTags("Contacts")
+            .WithSummary("A customer across their identities on the networks and all their conversations.");
+
+    private static async Task<Results<Ok<ContactDetail>, NotFound<ProblemDetails>>> Handle(Guid id, ParleyDb db, CancellationToken ct)
+    {
+        var contact = await db.Contacts.AsNoTracking().Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (contact is null) return Problems.NotFound("contact", id);
+        var conversations = await db.Conversations.AsNoTracking().Where(c => c.ContactId == id)
+            .OrderByDescending(c => c.LastMessageAt)
+            .Select(c => new ContactConversation(c.Id, c.ChannelId, c.Status == ConversationStatus.Open ? "open" : "resolved", c.LastMessageAt, c.Preview))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new ContactDetail(contact.Id, contact.BrandId, contact.DisplayName, contact.CreatedAt,
+            contact.Identities.Select(ContactMapping.ToDto).ToList(), conversations));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+
+namespace Parley.Conversations;
+
+public static class ListConversations
+{
+    public static void MapListConversations(this IEndpointRouteBuilder group) =>
+        group.MapGet("/", Handle).WithSummary("Lists conversations, newest activity first, a page at a time.");
+
+    private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
+        ParleyDb db, string? status, int? limit, string? cursor, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        ConversationStatus? wanted = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<ConversationStatus>(status, ignoreCase: true, out var parsed) && !int.TryParse(status, out _)) wanted = parsed;
+            else errors["status"] = ["'status' is 'open' or 'resolved'."];
+        }
+        var take = limit ?? 50;
+        if (take is < 1 or > 200) errors["limit"] = ["'limit' is between 1 and 200."];
+        (DateTimeOffset At, Guid Id)? after = null;
+        if (cursor is not null)
+        {
+            after = DecodeCursor(cursor);
+            if (after is null) errors["cursor"] = ["'cursor' is not one this API returned; pass 'nextCursor' from the previous page."];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var query = db.Conversations.AsNoTracking();
+        if (wanted is { } s) query = query.Where(c => c.Status == s);
+        if (after is { } a) query = query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0));
+
+        var rows = await query
+            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+            .Take(take + 1)
+            .Select(c => new
+            {
+                c.Id, c.ChannelId, c.Status, c.LastMessageAt, c.Preview, c.ContactId,
+                Kind = db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).First(),
+                DisplayName = c.Contact!.DisplayName,
+                Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+
+        var items = rows.Take(take).Select(r => new ConversationSummary(r.Id, r.ChannelId, r.Kind, MessageDto.Lower(r.Status),
+            new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt, r.Preview)).ToList();
+        var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
+        return TypedResults.Ok(new ConversationPage(items, next));
+    }
+
+    private static string EncodeCursor(DateTimeOffset at, Guid id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (DateTimeOffset, Guid)? DecodeCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParse(parts[1], out var id)
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id) : null;
+        }
+        catch (FormatException) { return null; }
+        catch (ArgumentOutOfRangeException) { return null; }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Parley.Channels.X;
+using Parley.Data;
+using Parley.Platform;
+using Parley.Platform.Events;
+
+namespace Parley.Conversations;
+
+public sealed record ReplyRequest(string? Text, string? Visibility);
+
+/// <summary>Queues a reply; <see cref="ReplyDispatcher"/> delivers it to the network.</summary>
+public static class SendReply
+{
+    public static void MapSendReply(this IEndpointRouteBuilder group) =>
+        group.MapPost("/{id:guid}/replies", Handle)
+            .WithSummary("Queues a reply. Answers 202 at once; deliveryStatus moves from pending to sent or failed.");
+
+    private static async Task<Results<Accepted<MessageDto>, NotFound<ProblemDetails>, ValidationProblem, Conflict<ProblemDetails>>> Handle(
+        Guid id, ReplyRequest request, ParleyDb db, TimeProvider clock, ClaimsPrincipal user, DeliverySignal delivery, CancellationToken ct)
+    {
+        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (conversation is null) return Problems.NotFound("conversation", id);
+        var kind = await db.Channels.Where(ch => ch.Id == conversation.ChannelId).Select(ch => ch.Kind).FirstAsync(ct);
+
+        var visibility = MessageVisibility.Public;
+        var errors = new Dictionary<string, string[]>();
+        if (request.Visibility is not null && !(Enum.TryParse(request.Visibility, true, out visibility) && !int.TryParse(request.Visibility, out _)))
+            errors["visibility"] = ["'visibility' is 'public' or 'private'."];
+        var text = request.Text?.Trim() ?? "";
+        if (text.Length == 0) errors["text"] = ["'text' is required."];
+        else if (LengthProblem(kind, visibility, text) is { } tooLong) errors["text"] = [tooLong];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var target = await ReplyTarget.FindAsync(db, conversation, kind, visibility, ct);
+        if (target.Problem is { } problem)
+            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Cannot reply this way", Detail = problem });
+
+        var now = clock.GetUtcNow();
+        var author = user.Identity?.Name ?? "api";
+        var message = Message.Reply(conversation.Id, conversation.ChannelId, text, visibility, author, target.InReplyTo, target.Recipient, now);
+        db.Messages.Add(message);
+        conversation.Record(message);
+        db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
+            new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text, author }, now);
+        await db.SaveChangesAsync(ct);
+        delivery.Pulse();
+        return TypedResults.Accepted($"/api/v1/conversations/{conversation.Id}", MessageDto.From(message));
+    }
+
+    private static string? LengthProblem(string kind, MessageVisibility visibility, string text)
+    {
+        var (limit, length, unit) = (kind, visibility) switch
+        {
+            ("x", MessageVisibility.Public) => (XTextLength.Limit, XTextLength.Weigh(text), "as X counts them (URLs 23, emoji and CJK 2)"),
+            ("x", MessageVisibility.Private) => (10_000, text.Length, "characters"),
+            ("meta", MessageVisibility.Private) => (2_000, text.Length, "characters"),
+            _ => (8_000, text.Length, "characters"),
+        };
+        return length > limit ? $"The reply is {length} {unit}; a {MessageDto.Lower(visibility)} {kind} reply allows {limit}." : null;
+    }
+}

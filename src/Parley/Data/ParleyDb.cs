@@ -1,0 +1,134 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Parley.Channels;
+using Parley.Conversations;
+using Parley.Ingest;
+using Parley.Platform;
+using Parley.Platform.Events;
+using Parley.Platform.Keys;
+
+namespace Parley.Data;
+
+/// <summary>The one database context. Each provider has a subclass only so that it can carry its
+/// own migrations (see docs/adr/0003-two-providers-one-model.md).</summary>
+public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Brand> Brands => Set<Brand>();
+    public DbSet<Channel> Channels => Set<Channel>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ContactIdentity> ContactIdentities => Set<ContactIdentity>();
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<InboundEvent> InboundEvents => Set<InboundEvent>();
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public abstract bool IsPostgres { get; }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<Brand>(e => e.Property(x => x.Name).HasMaxLength(200));
+
+        b.Entity<Channel>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => x.BrandId);
+        });
+
+        b.Entity<Contact>(e =>
+        {
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.HasMany(x => x.Identities).WithOne().HasForeignKey(x => x.ContactId);
+        });
+
+        b.Entity<ContactIdentity>(e =>
+        {
+            e.Property(x => x.Network).HasMaxLength(16);
+            e.Property(x => x.ExternalId).HasMaxLength(100);
+            e.Property(x => x.Handle).HasMaxLength(200);
+            e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.HasIndex(x => new { x.BrandId, x.Network, x.ExternalId }).IsUnique();
+        });
+
+        b.Entity<Conversation>(e =>
+        {
+            e.Property(x => x.Preview).HasMaxLength(Conversation.PreviewLength);
+            e.HasOne(x => x.Contact).WithMany().HasForeignKey(x => x.ContactId);
+            e.HasMany(x => x.Messages).WithOne().HasForeignKey(x => x.ConversationId);
+            e.HasIndex(x => new { x.LastMessageAt, x.Id });
+            e.HasIndex(x => new { x.ContactId, x.ChannelId, x.Status });
+        });
+
+        b.Entity<Message>(e =>
+        {
+            e.Property(x => x.ExternalId).HasMaxLength(100);
+            e.Property(x => x.InReplyToExternalId).HasMaxLength(100);
+            e.Property(x => x.Author).HasMaxLength(200);
+            e.Property(x => x.DeliveryError).HasMaxLength(1000);
+            // Each network id is stored once per channel: the dedupe guarantee lives in the schema.
+            e.HasIndex(x => new { x.ChannelId, x.ExternalId }).IsUnique();
+            e.HasIndex(x => new { x.ChannelId, x.InReplyToExternalId });
+            e.HasIndex(x => new { x.DeliveryStatus, x.NextAttemptAt });
+            e.OwnsMany(x => x.Media, m => m.ToJson());
+        });
+
+        b.Entity<InboundEvent>(e =>
+        {
+            e.Property(x => x.Source).HasMaxLength(32);
+            e.Property(x => x.Error).HasMaxLength(1000);
+            e.HasIndex(x => new { x.Status, x.Id });
+        });
+
+        b.Entity<Event>(e =>
+        {
+            e.HasKey(x => x.Seq);
+            e.Property(x => x.Type).HasMaxLength(64);
+            e.Property(x => x.Subject).HasMaxLength(128);
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => new { x.Tx, x.Seq });
+        });
+
+        b.Entity<ApiKey>(e =>
+        {
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.Property(x => x.Scopes).HasMaxLength(500);
+            e.HasIndex(x => x.Hash).IsUnique();
+        });
+    }
+}
+
+public sealed class SqliteParleyDb(DbContextOptions<SqliteParleyDb> options) : ParleyDb(options)
+{
+    public override bool IsPostgres => false;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // SQLite has no date type; stored as a sortable integer so ORDER BY and range filters run in SQL.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgresParleyDb(DbContextOptions<PostgresParleyDb> options) : ParleyDb(options)
+{
+    public override bool IsPostgres => true;
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        base.OnModelCreating(modelBuilder);
+        // The writer's transaction id, so that readers can stay behind transactions still in flight.
+        b.Entity<Event>().Property(x => x.Tx)
+            .HasDefaultValueSql("(pg_current_xact_id()::text)::bigint")
+            .ValueGeneratedOnAdd();
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Platform;
+
+namespace Parley.Ingest;
+
+public sealed record InboundSummary(long Id, Guid ChannelId, string Source, DateTimeOffset ReceivedAt, string Status,
+    string? Error, int MessageCount, int UnhandledCount, int Bytes);
+
+public sealed record InboundDetail(InboundSummary Summary, string Body);
+
+public sealed record InboundStats(IReadOnlyDictionary<string, int> ByStatus, int UnhandledEvents);
+
+/// <summary>The raw inbound log for operators: what was quarantined and why, what went unhandled, and replay.</summary>
+public static class InboundEndpoints
+{
+    public static void MapInboundEndpoints(this IEndpointRouteBuilder api)
+    {
+        var inbound = api.MapGroup("/inbound").WithTags("Inbound log");
+        inbound.MapGet("/quarantine", Quarantine).WithSummary("Signed deliveries that were refused as malformed, newest first.");
+        inbound.MapGet("/stats", Stats).WithSummary("Deliveries by status, and how many events of unhandled kinds were kept.");
+        inbound.MapGet("/{id:long}", Get).WithSummary("One raw delivery with its body exactly as received.");
+        inbound.MapPost("/{id:long}/replay", Replay).WithSummary("Processes a stored delivery again. Messages already stored are not duplicated.");
+    }
+
+    private static InboundSummary Summarize(InboundEvent e) => new(e.Id, e.ChannelId, e.Source, e.ReceivedAt,
+        e.Status.ToString().ToLowerInvariant(), e.Error, e.MessageCount, e.UnhandledCount, e.Body.Length);
+
+    private static async Task<Ok<List<InboundSummary>>> Quarantine(ParleyDb db, int? limit, CancellationToken ct)
+    {
+        var rows = await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Quarantined)
+            .OrderByDescending(e => e.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(Summarize).ToList());
+    }
+
+    private static async Task<Ok<InboundStats>> Stats(ParleyDb db, CancellationToken ct)
+    {
+        var byStatus = await db.InboundEvents.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var unhandled = await db.InboundEvents.SumAsync(e => e.UnhandledCount, ct);
+        return TypedResults.Ok(new InboundStats(byStatus.ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count), unhandled));
+    }
+
+    private static async Task<Results<Ok<InboundDetail>, NotFound<ProblemDetails>>> Get(long id, ParleyDb db, CancellationToken ct)
+    {
+        var e = await db.InboundEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        return e is null ? Problems.NotFound("inbound delivery", id) : TypedResults.Ok(new InboundDetail(Summarize(e), Encoding.UTF8.GetString(e.Body)));
+    }
+
+    private static async Task<Results<Accepted<InboundSummary>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> Replay(
+        long id, ParleyDb db, InboundSignal signal, CancellationToken ct)
+    {
+        var e = await db.InboundEvents.FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null) return Problems.NotFound("inbound delivery", id);
+        if (e.Status == InboundStatus.Quarantined)
+            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Quarantined", Detail = "A malformed delivery cannot be replayed; the network must send it again." });
+        e.Status = InboundStatus.Pending;
+        e.Error = null;
+        await db.SaveChangesAsync(ct);
+        signal.Pulse();
+        return TypedResults.Accepted($"/api/v1/inbound/{id}", Summarize(e));
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Channels;
+using Parley.Data;
+using Parley.Platform.Events;
+
+namespace Parley.Ingest;
+
+/// <summary>Turns stored raw deliveries into contacts, conversations and messages, in arrival order.
+/// Safe to run again on the same delivery: messages are deduplicated on the network's ids.</summary>
+public sealed partial class InboundProcessor(
+    IServiceScopeFactory scopes, InboundSignal signal, EventSignal events, ChannelDirectory channels,
+    TimeProvider clock, ILogger<InboundProcessor> log) : BackgroundService
+{
+    public const string Name = "inbound-processor";
+    private const int BatchSize = 200;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await ProcessPendingAsync(stoppingToken) == 0)
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                LogLoopFailed(log, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Processes one batch of waiting deliveries.</summary>
+    /// <returns>How many deliveries were taken.</returns>
+    public async Task<int> ProcessPendingAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var batch = await db.InboundEvents.Where(e => e.Status == InboundStatus.Pending)
+            .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
+        if (batch.Count == 0) return 0;
+
+        try
+        {
+            // One transaction for the batch keeps SQLite's single writer busy for one commit, not hundreds.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            foreach (var inbound in batch) await ProcessAsync(db, inbound, ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Something in the batch failed: process each on its own so one bad delivery cannot hold up the rest.
+            LogBatchRetried(log, e, batch.Count);
+            foreach (var id in batch.Select(b => b.Id)) await ProcessAloneAsync(id, ct);
+        }
+        events.Pulse();
+        return batch.Count;
+    }
+
+    private async Task ProcessAloneAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var inbound = await db.InboundEvents.FirstAsync(e => e.Id == id, ct);
+        if (inbound.Status != InboundStatus.Pending) return;
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await ProcessAsync(db, inbound, ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogDeliveryFailed(log, e, id);
+            db.ChangeTracker.Clear();
+            await db.InboundEvents.Where(x => x.Id == id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, InboundStatus.Failed)
+                .SetProperty(x => x.Error, Truncate(e.Message, 1000))
+                .SetProperty(x => x.ProcessedAt, clock.GetUtcNow()), ct);
+        }
+    }
+
+    private async Task ProcessAsync(ParleyDb db, InboundEvent inbound, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var channel = await channels.FindAsync(inbound.ChannelId, ct);
+        if (channel is null)
+        {
+            inbound.Status = InboundStatus.Failed;
+            inbound.Error = "The channel no longer exists.";
+        }
+        else
+        {
+            var parsed = InboundParsers.Parse(inbound.Source, inbound.Body, channel);
+            var stored = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, ct);
+            inbound.MessageCount = stored;
+            inbound.UnhandledCount = parsed.Unhandled;
+            inbound.Status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;
+        }
+        inbound.ProcessedAt = now;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(LogLevel.Error, "The inbound processor loop failed; retrying in a second.")]
+    private static partial void LogLoopFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(LogLevel.Warning, "A batch of {Count} inbound deliveries failed; processing them one by one.")]
+    private static partial void LogBatchRetried(ILogger logger, Exception e, int count);
+
+    [LoggerMessage(LogLevel.Error, "Inbound delivery {Id} could not be processed and was marked failed.")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception e, long id);
+}

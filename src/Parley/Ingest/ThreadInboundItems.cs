@@ -1,0 +1,145 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Channels;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Platform.Events;
+
+namespace Parley.Ingest;
+
+/// <summary>Places parsed messages into conversations: a reply chain or a DM thread is one
+/// conversation, and a customer's new post joins their open conversation on the channel.</summary>
+public static class ThreadInboundItems
+{
+    /// <returns>How many new messages were stored (duplicates are skipped).</returns>
+    public static async Task<int> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var stored = 0;
+        foreach (var item in items)
+        {
+            if (await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ExternalId == item.ExternalId, ct))
+                continue;
+
+            Conversation? conversation;
+            Guid contactId;
+            if (item.Customer is null)
+            {
+                conversation = await FindConversationAsync(db, channel, null, item, ct);
+                if (conversation is null) continue;
+                contactId = conversation.ContactId;
+            }
+            else
+            {
+                contactId = (await FindOrCreateContactAsync(db, channel, item.Customer, now, ct)).Id;
+                conversation = await FindConversationAsync(db, channel, contactId, item, ct);
+            }
+            if (conversation is null)
+            {
+                conversation = new Conversation { BrandId = channel.BrandId, ChannelId = channel.Id, ContactId = contactId, CreatedAt = now };
+                db.Conversations.Add(conversation);
+                db.Append("conversation.created", Subject(conversation), channel.BrandId,
+                    new { conversationId = conversation.Id, channelId = channel.Id, contactId }, now);
+            }
+            else if (item.Direction == MessageDirection.Inbound && conversation.Reopen())
+            {
+                db.Append("conversation.reopened", Subject(conversation), channel.BrandId,
+                    new { conversationId = conversation.Id, reason = "customer wrote again" }, now);
+            }
+
+            var message = new Message
+            {
+                ConversationId = conversation.Id,
+                ChannelId = channel.Id,
+                Direction = item.Direction,
+                Visibility = item.Visibility,
+                Text = item.Text,
+                Author = item.Author,
+                ExternalId = item.ExternalId,
+                InReplyToExternalId = item.InReplyToExternalId,
+                CreatedAt = item.CreatedAt,
+                Media = [.. item.Media],
+            };
+            db.Messages.Add(message);
+            conversation.Record(message);
+            db.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
+                Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message), now);
+
+            // Saved one by one so that the next item in the same delivery finds this one.
+            await db.SaveChangesAsync(ct);
+            stored++;
+        }
+        return stored;
+    }
+
+    private static string Subject(Conversation c) => $"conversations/{c.Id}";
+
+    private static async Task<Contact> FindOrCreateContactAsync(ParleyDb db, ChannelRuntime channel, Party party,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var identity = await db.ContactIdentities.FirstOrDefaultAsync(i =>
+            i.BrandId == channel.BrandId && i.Network == party.Network && i.ExternalId == party.ExternalId, ct);
+        if (identity is not null)
+        {
+            // Keep what the network last told us; a later payload may lack a field an earlier one had.
+            identity.Handle = party.Handle ?? identity.Handle;
+            identity.DisplayName = party.DisplayName ?? identity.DisplayName;
+            identity.Followers = party.Followers ?? identity.Followers;
+            identity.Verified |= party.Verified;
+            return await db.Contacts.FirstAsync(c => c.Id == identity.ContactId, ct);
+        }
+
+        var contact = new Contact
+        {
+            BrandId = channel.BrandId,
+            DisplayName = party.DisplayName ?? party.Handle ?? party.ExternalId,
+            CreatedAt = now,
+        };
+        db.Contacts.Add(contact);
+        db.ContactIdentities.Add(new ContactIdentity
+        {
+            ContactId = contact.Id,
+            BrandId = channel.BrandId,
+            Network = party.Network,
+            ExternalId = party.ExternalId,
+            Handle = party.Handle,
+            DisplayName = party.DisplayName,
+            Followers = party.Followers,
+            Verified = party.Verified,
+        });
+        db.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
+            new { contactId = contact.Id, network = party.Network, handle = party.Handle }, now);
+        return contact;
+    }
+
+    private static async Task<Conversation?> FindConversationAsync(ParleyDb db, ChannelRuntime channel, Guid? contactId,
+        InboundItem item, CancellationToken ct)
+    {
+        // 1. A reply joins the conversation of the message it answers.
+        if (item.InReplyToExternalId is { } parent)
+        {
+            var byParent = await db.Messages.Where(m => m.ChannelId == channel.Id && m.ExternalId == parent)
+                .Select(m => m.ConversationId).FirstOrDefaultAsync(ct);
+            if (byParent != Guid.Empty) return await db.Conversations.FirstAsync(c => c.Id == byParent, ct);
+        }
+        // 2. Delivered out of order: a reply to this message is already here.
+        var byChild = await db.Messages.Where(m => m.ChannelId == channel.Id && m.InReplyToExternalId == item.ExternalId)
+            .Select(m => m.ConversationId).FirstOrDefaultAsync(ct);
+        if (byChild != Guid.Empty) return await db.Conversations.FirstAsync(c => c.Id == byChild, ct);
+
+        // 3. The customer's open conversation on this channel, public or private alike, so that
+        //    moving from a public reply to a DM keeps the context.
+        if (contactId is null) return null;
+        return await db.Conversations
+            .Where(c => c.ChannelId == channel.Id && c.ContactId == contactId && c.Status == ConversationStatus.Open)
+            .OrderByDescending(c => c.LastMessageAt).FirstOrDefaultAsync(ct);
+    }
+}
+
+/// <summary>The data of message events: enough for a subscriber to act without a second request.</summary>
+public sealed record MessageEventData(Guid ConversationId, Guid MessageId, string Direction, string Visibility,
+    string Text, string Author, string? ExternalId, DateTimeOffset CreatedAt)
+{
+    public static MessageEventData From(Conversation c, Message m) => new(c.Id, m.Id,
+        m.Direction.ToString().ToLowerInvariant(), m.Visibility.ToString().ToLowerInvariant(),
+        m.Text, m.Author, m.ExternalId, m.CreatedAt);
+}

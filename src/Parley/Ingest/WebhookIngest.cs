@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using Parley.Channels;
+
+namespace Parley.Ingest;
+
+public sealed class IngestOptions
+{
+    /// <summary>Larger webhook bodies are refused with 413. Networks send kilobytes; Meta batches stay well below this.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>The part every webhook shares once its signature checks out: validate, store durably or
+/// quarantine, and only then answer.</summary>
+public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOptions<IngestOptions> options)
+{
+    public int MaxBodyBytes => options.Value.MaxBodyBytes;
+
+    /// <returns>null when the delivery is stored and may be acknowledged; otherwise the problem to answer with.</returns>
+    public async Task<IResult?> AcceptAsync(ChannelRuntime channel, string source, byte[] body)
+    {
+        var inbound = new InboundEvent { ChannelId = channel.Id, Source = source, ReceivedAt = clock.GetUtcNow(), Body = body };
+        try
+        {
+            InboundParsers.Parse(source, body, channel);
+        }
+        catch (MalformedPayloadException e)
+        {
+            inbound.Status = InboundStatus.Quarantined;
+            inbound.Error = e.Message.Length > 1000 ? e.Message[..1000] : e.Message;
+            var quarantined = await StoreOrNullAsync(inbound);
+            return Results.Problem(
+                title: "Malformed payload",
+                detail: e.Message,
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["quarantineId"] = quarantined });
+        }
+
+        return await StoreOrNullAsync(inbound) is null ? Unavailable() : null;
+    }
+
+    public static IResult TooLarge(int limit) => Results.Problem(
+        title: "Payload too large",
+        detail: $"Webhook bodies are limited to {limit} bytes.",
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    public static IResult BadSignature(string header) => Results.Problem(
+        title: "Invalid signature",
+        detail: $"The '{header}' header is missing or does not match the body signed with this channel's secret.",
+        statusCode: StatusCodes.Status401Unauthorized);
+
+    public static IResult UnknownChannel(Guid id, string kind) => Results.Problem(
+        title: "No such channel",
+        detail: $"No {kind} channel has the id {id}.",
+        statusCode: StatusCodes.Status404NotFound);
+
+    private async Task<long?> StoreOrNullAsync(InboundEvent inbound)
+    {
+        try { return await writer.StoreAsync(inbound); }
+        catch (Exception) { return null; }
+    }
+
+    // The network retries on 5xx, so a delivery that could not be stored is not lost.
+    private static IResult Unavailable() => Results.Problem(
+        title: "Not stored",
+        detail: "The delivery could not be stored durably and was not acknowledged; send it again.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
+}

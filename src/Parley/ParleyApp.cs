@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.OpenApi;
+using Parley.Channels;
+using Parley.Channels.Meta;
+using Parley.Channels.X;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Ingest;
+using Parley.Platform;
+using Parley.Platform.Events;
+using Parley.Platform.Keys;
+using Scalar.AspNetCore;
+
+namespace Parley;
+
+/// <summary>Composes the server: services, background workers and endpoints. Program, the tests
+/// and the benchmarks all start Parley through here.</summary>
+public static class ParleyApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var config = builder.Configuration;
+        var database = config["Parley:Database"] is { Length: > 0 } d ? d : "data/parley.db";
+        var keysPath = config["Parley:KeysPath"] is { Length: > 0 } k ? k
+            : Path.Combine(DatabaseSetup.IsPostgres(database) ? "data" : Path.GetDirectoryName(Path.GetFullPath(database))!, "keys");
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddParleyDatabase(database);
+        services.AddDataProtection().SetApplicationName("Parley").PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+        services.AddProblemDetails();
+        services.AddMemoryCache();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new OpenApiInfo { Title = "Parley API", Version = "v1", Description = "Social customer care: conversations, replies, channels and the event log." };
+            doc.Components ??= new OpenApiComponents();
+            doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key: Authorization: Bearer <key>" };
+            return Task.CompletedTask;
+        }));
+
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorization();
+
+        services.AddHttpClient("networks", c => c.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<IReplySender, XReplySender>();
+        services.AddSingleton<IReplySender, MetaReplySender>();
+
+        services.Configure<IngestOptions>(config.GetSection("Parley:Ingest"));
+        services.Configure<DeliveryOptions>(config.GetSection("Parley:Delivery"));
+        services.AddSingleton<ChannelDirectory>();
+        services.AddSingleton<EventSignal>();
+        services.AddSingleton<InboundSignal>();
+        services.AddSingleton<DeliverySignal>();
+        services.AddSingleton<WebhookIngest>();
+
+        // Hosted services start in this order; the database must be ready before any worker runs.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddSingleton<IngestWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IngestWriter>());
+        services.AddSingleton<InboundProcessor>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
+        services.AddSingleton<ReplyDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplyDispatcher>());
+        services.AddSingleton<XMentionsPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Parley API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+
+        app.MapXWebhooks();
+        app.MapMetaWebhooks();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        api.MapBrandEndpoints();
+        api.MapChannelEndpoints();
+        var conversations = api.MapGroup("/conversations").WithTags("Conversations");
+        conversations.MapListConversations();
+        conversations.MapGetConversation();
+        conversations.MapSendReply();
+        conversations.MapResolveConversation();
+        api.MapGetContact();
+        api.MapEventEndpoints();
+        api.MapInboundEndpoints();
+        return app;
+    }
+}

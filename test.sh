@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what the tests need (PostgreSQL from Debian's packages), starts a throwaway PostgreSQL
+# on a free loopback port, runs every test against SQLite and PostgreSQL, and stops it again.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+
+if [ -z "$(pg_bin)" ]; then
+  log "Installing PostgreSQL"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
+PG_BIN="$(pg_bin)"
+
+# PostgreSQL refuses to run as root; its cluster belongs to the 'postgres' user the package created.
+PG_USER="$(id -un)"
+[ "$(id -u)" -eq 0 ] && PG_USER=postgres
+run_pg() { if [ "$(id -un)" = "$PG_USER" ]; then "$@"; else runuser -u "$PG_USER" -- "$@"; fi; }
+
+PG_DIR="$(mktemp -d /tmp/parley-pg.XXXXXX)"
+chown "$PG_USER" "$PG_DIR"
+PG_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+
+stop_pg() {
+  run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_pg EXIT
+
+log "Starting PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+run_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+# fsync stays on: the durability the tests check should be the production kind.
+run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=300" start >/dev/null
+
+export PARLEY_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=true"
+export PARLEY_REQUIRE_POSTGRES=1
+
+log "Building"
+dotnet build Parley.slnx -c Release -warnaserror
+
+log "Running tests (SQLite and PostgreSQL)"
+dotnet test Parley.slnx -c Release --no-build

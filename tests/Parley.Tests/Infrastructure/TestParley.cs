@@ -1,0 +1,160 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Data;
+
+namespace Parley.Tests.Infrastructure;
+
+/// <summary>A whole Parley server for one test, in process, on its own database.</summary>
+public sealed class TestParley : IAsyncDisposable
+{
+    public const string AdminKey = "pk_test_admin_key_0123456789";
+
+    public WebApplication App { get; }
+    public HttpClient Client { get; }
+    public TestDatabase Database { get; }
+
+    private TestParley(WebApplication app, TestDatabase database)
+    {
+        App = app;
+        Database = database;
+        Client = app.GetTestClient();
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public static async Task<TestParley> StartAsync(string provider = TestDatabase.Sqlite,
+        IDictionary<string, string?>? settings = null, bool kestrel = false)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var config = new Dictionary<string, string?>
+        {
+            ["Parley:Database"] = database.ConnectionString,
+            ["Parley:KeysPath"] = Path.Combine(database.Folder, "keys"),
+            ["Parley:AdminKey"] = AdminKey,
+            ["Parley:Delivery:AttemptTimeout"] = "00:00:02",
+            ["Parley:Delivery:FirstBackoff"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) config[k] = v;
+
+        var app = ParleyApp.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(config);
+            if (kestrel) b.WebHost.UseUrls("http://127.0.0.1:0");
+            else b.WebHost.UseTestServer();
+        });
+        await app.StartAsync();
+        return new TestParley(app, database);
+    }
+
+    /// <summary>A client for requests that must not carry the admin key.</summary>
+    public HttpClient AnonymousClient() => App.GetTestClient();
+
+    public AsyncServiceScope Scope() => App.Services.CreateAsyncScope();
+
+    public async Task<T> WithDbAsync<T>(Func<ParleyDb, Task<T>> query)
+    {
+        await using var scope = Scope();
+        return await query(scope.ServiceProvider.GetRequiredService<ParleyDb>());
+    }
+
+    public async Task<Guid> CreateBrandAsync(string name = "Test Brand")
+    {
+        var response = await Client.PostAsJsonAsync("/api/v1/brands", new { name });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>An X channel with the Zammad fixtures' account (123) and consumer secret ("DDD").</summary>
+    public async Task<Guid> CreateXChannelAsync(string apiBaseUrl = "http://127.0.0.1:9", string accountId = "123",
+        string consumerSecret = "DDD", string mode = "webhook", Guid? brandId = null)
+    {
+        brandId ??= await CreateBrandAsync();
+        var response = await Client.PostAsJsonAsync("/api/v1/channels", new
+        {
+            kind = "x", name = "@test", brandId,
+            settings = new { accountId, consumerSecret, accessToken = "x-token", apiBaseUrl, mode },
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public async Task<Guid> CreateMetaChannelAsync(string pageId, string appSecret = "Bar", string apiBaseUrl = "http://127.0.0.1:9",
+        string? instagramAccountId = null, Guid? brandId = null)
+    {
+        brandId ??= await CreateBrandAsync();
+        var response = await Client.PostAsJsonAsync("/api/v1/channels", new
+        {
+            kind = "meta", name = "page", brandId,
+            settings = new { pageId, instagramAccountId, appSecret, verifyToken = "meatyhamhock", pageAccessToken = "meta-token", apiBaseUrl },
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    public Task<HttpResponseMessage> PostXWebhookAsync(Guid channelId, byte[] body, string? signature) =>
+        PostRawAsync($"/webhooks/x/{channelId}", body, "x-twitter-webhooks-signature", signature);
+
+    public Task<HttpResponseMessage> PostMetaWebhookAsync(Guid channelId, byte[] body, string? signature) =>
+        PostRawAsync($"/webhooks/meta/{channelId}", body, "X-Hub-Signature-256", signature);
+
+    private async Task<HttpResponseMessage> PostRawAsync(string path, byte[] body, string header, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (signature is not null) request.Headers.TryAddWithoutValidation(header, signature);
+        return await AnonymousClient().SendAsync(request);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        var response = await Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Waits until every stored delivery has been processed (processing runs in the background).</summary>
+    public async Task DrainInboundAsync(TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < until)
+        {
+            var pending = await WithDbAsync(db => Task.FromResult(db.InboundEvents.Count(e => e.Status == Ingest.InboundStatus.Pending)));
+            if (pending == 0) return;
+            await Task.Delay(25);
+        }
+        Assert.Fail("Inbound deliveries were still pending after the timeout.");
+    }
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value, or fails the test.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow < until)
+        {
+            if (await probe() is { } value) return value;
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
+    }
+
+    public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+
+    public static byte[] Json(JsonNode node) => Encoding.UTF8.GetBytes(node.ToJsonString());
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
