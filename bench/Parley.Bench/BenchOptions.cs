@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace Parley.Bench;
+
+public sealed record BenchOptions(
+    string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate)
+{
+    public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest [options]
+
+          --database sqlite|postgres   which database Parley runs on (default sqlite)
+          --postgres "<conn>"          PostgreSQL server to create a fresh database on
+                                       (default $PARLEY_BENCH_POSTGRES or Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres)
+          --seconds N                  length of each measured run (default 10)
+          --connections N              concurrent connections / closed-loop workers (default 32)
+          --warmup N                   seconds of warm-up before each closed-loop run (default 3)
+          --customers N                distinct customers the tweets come from (default 2000)
+          --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
+        """;
+
+    public bool IsPostgres => Database == "postgres";
+
+    /// <returns>null (after printing why) when the arguments are not understood.</returns>
+    public static BenchOptions? Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "ingest")
+        {
+            Console.Error.WriteLine(Usage);
+            return null;
+        }
+        var o = new BenchOptions("sqlite", null, 10, 32, 3, 2000, null);
+        for (var i = 1; i < args.Length; i++)
+        {
+            var name = args[i];
+            if (i + 1 >= args.Length) return Fail($"{name} needs a value.");
+            var value = args[++i];
+            switch (name)
+            {
+                case "--database" when value is "sqlite" or "postgres": o = o with { Database = value }; break;
+                case "--postgres": o = o with { Postgres = value }; break;
+                case "--seconds" when PositiveInt(value) is { } n: o = o with { Seconds = n }; break;
+                case "--connections" when PositiveInt(value) is { } n: o = o with { Connections = n }; break;
+                case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: o = o with { WarmupSeconds = n }; break;
+                case "--customers" when PositiveInt(value) is { } n: o = o with { Customers = n }; break;
+                case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;
+                default: return Fail($"Unknown option or bad value: {name} {value}");
+            }
+        }
+        if (o.IsPostgres && o.Postgres is null)
+            o = o with { Postgres = Environment.GetEnvironmentVariable("PARLEY_BENCH_POSTGRES") is { Length: > 0 } env ? env : DefaultPostgres };
+        return o;
+    }
+
+    private static int? PositiveInt(string s) => int.TryParse(s, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+
+    private static BenchOptions? Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        Console.Error.WriteLine(Usage);
+        return null;
+    }
+}

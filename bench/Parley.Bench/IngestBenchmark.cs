@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Parley.Bench;
+
+/// <summary>Issue 2's ingest benchmark: bare Kestrel as the baseline, then Parley's durable ingest
+/// at its maximum rate (closed loop) and at half the baseline rate (open loop), then the
+/// exactly-once check. Everything runs in this one process, on this machine's cores.</summary>
+public static class IngestBenchmark
+{
+    public static async Task<int> RunAsync(BenchOptions o)
+    {
+        var warmup = TimeSpan.FromSeconds(o.WarmupSeconds);
+        var measured = TimeSpan.FromSeconds(o.Seconds);
+        var report = new IngestReport(o);
+        Say($"Parley ingest benchmark: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, "
+            + $"{RuntimeInformation.OSDescription}, server GC {System.Runtime.GCSettings.IsServerGC}; "
+            + $"{o.Connections} connections, {o.Seconds} s runs, {o.WarmupSeconds} s warm-up, database {o.Database}.");
+
+        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.Customers);
+        const int baselinePool = 50_000;
+        bodies.Prepare(baselinePool);
+        report.BodyBytes = bodies.Length;
+
+        // 1. The baseline: bare Kestrel, same generator, same bodies, same connections.
+        Say("1/4 bare Kestrel, closed loop ...");
+        {
+            var (bare, url) = await BareKestrel.StartAsync();
+            using var generator = new LoadGenerator(BareKestrel.WebhookUri(url), bodies, o.Connections);
+            var cycle = -1L;
+            long NextInCycle() => Interlocked.Increment(ref cycle) % baselinePool;
+            await generator.RunClosedAsync(o.Connections, warmup, NextInCycle, null);
+            var cpu = CpuMeter.Start();
+            report.Bare = await generator.RunClosedAsync(o.Connections, measured, NextInCycle, null);
+            report.BareCpu = cpu.Stop();
+            report.BareStatuses = generator.UnexpectedStatuses;
+            await bare.StopAsync();
+            await bare.DisposeAsync();
+            Say($"    {report.Bare.Rate:N0} req/s, {report.Bare.Service.Summary()}, CPU {report.BareCpu}");
+        }
+        var openRate = o.OpenRate ?? report.Bare.Rate / 2;
+        report.OpenRate = openRate;
+
+        // Every Parley request carries a new tweet: write enough bodies that none is made during a run.
+        var needed = (long)(report.Bare.Rate * (o.WarmupSeconds + o.Seconds) * 1.1 + openRate * o.Seconds * 1.05) + 10_000;
+        var prepared = Stopwatch.StartNew();
+        bodies.Prepare((int)Math.Min(needed, 4_000_000));
+        Say($"    prepared {bodies.Count:N0} signed bodies of {bodies.Length:N0} bytes in {prepared.Elapsed.TotalSeconds:0.0} s");
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        var exitCode = 0;
+        await using (var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null))
+        {
+            var webhook = await parley.CreateXChannelAsync();
+            using var generator = new LoadGenerator(webhook, bodies, o.Connections);
+            var next = -1L;
+            long NextTweet() => Interlocked.Increment(ref next);
+            var closedAcks = new ConcurrentQueue<Ack>();
+
+            // 2. Parley's maximum sustained durable-ingest rate.
+            Say("2/4 Parley, closed loop ...");
+            await generator.RunClosedAsync(o.Connections, warmup, NextTweet, closedAcks);
+            var messagesBefore = await parley.MessageCountAsync();
+            var cpu = CpuMeter.Start();
+            var loadStarted = Stopwatch.GetTimestamp();
+            report.Parley = await generator.RunClosedAsync(o.Connections, measured, NextTweet, closedAcks);
+            report.ParleyCpu = cpu.Stop();
+            var messagesAtEnd = await parley.MessageCountAsync();
+            report.ProcessedDuringLoad = (messagesAtEnd - messagesBefore) / report.Parley.Seconds;
+            Say($"    {report.Parley.Rate:N0} req/s, {report.Parley.Service.Summary()}, CPU {report.ParleyCpu}; "
+                + $"{report.ProcessedDuringLoad:N0} messages/s processed meanwhile");
+
+            var (drainTook, drained) = await parley.DrainAsync(TimeSpan.FromMinutes(10));
+            var messagesDrained = await parley.MessageCountAsync();
+            report.Backlog = drainTook;
+            report.ProcessingRate = (messagesDrained - messagesBefore) / Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
+            Say($"    backlog processed {(drained ? "in" : "NOT within")} {drainTook.TotalSeconds:0.0} s after the run; "
+                + $"{report.ProcessingRate:N0} messages/s processed on average from the start of the run");
+
+            // 3. Half the baseline rate, open loop, watching the event stream for each message.
+            Say($"3/4 Parley, open loop at {openRate:N0} req/s ...");
+            await using (var watcher = new EventStreamWatcher(parley.Url, ParleyUnderTest.AdminKey))
+            {
+                await watcher.StartAsync(await parley.LastEventIdAsync());
+                var openAcks = new ConcurrentQueue<Ack>();
+                cpu = CpuMeter.Start();
+                report.Open = await generator.RunOpenAsync(openRate, measured, NextTweet, openAcks);
+                report.OpenCpu = cpu.Stop();
+                Say($"    {report.Open.AchievedRate:N0} req/s achieved, from schedule {report.Open.FromSchedule.Summary()}, CPU {report.OpenCpu}");
+
+                var acked = openAcks.Select(a => a.TweetId).ToList();
+                report.NeverReadable = await watcher.WaitForAsync(acked, TimeSpan.FromSeconds(60));
+                var readable = new List<long>(acked.Count);
+                foreach (var ack in openAcks)
+                {
+                    if (!watcher.Arrivals.TryGetValue(ack.TweetId, out var at)) continue;
+                    if (at < ack.At) report.ReadableBeforeAck++;
+                    readable.Add(Math.Max(0, at - ack.At));
+                }
+                report.Readable = new Latencies(readable);
+                Say($"    ack -> readable {report.Readable.Summary()}; {report.NeverReadable} never seen on the stream");
+                foreach (var a in openAcks) closedAcks.Enqueue(a);
+            }
+            report.ParleyStatuses = generator.UnexpectedStatuses;
+
+            // 4. Every acknowledged tweet stored exactly once.
+            Say("4/4 checking storage ...");
+            await parley.DrainAsync(TimeSpan.FromMinutes(10));
+            report.Storage = await parley.CheckStorageAsync(closedAcks.Select(a => a.TweetId).ToList());
+            if (!report.Storage.Passed) exitCode = 1;
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(report.Render());
+        return exitCode;
+    }
+
+    private static void Say(string line) => Console.Error.WriteLine(line);
+}
+
+/// <summary>CPU used by this process (generator and server together) over a stretch of wall time.</summary>
+public sealed class CpuMeter
+{
+    private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly int _gen2 = GC.CollectionCount(2);
+
+    public static CpuMeter Start() => new();
+
+    public CpuUse Stop()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+        var wall = Stopwatch.GetElapsedTime(_start);
+        return new CpuUse(cpu.TotalSeconds / wall.TotalSeconds / Environment.ProcessorCount, GC.CollectionCount(2) - _gen2);
+    }
+}
+
+public sealed record CpuUse(double ShareOfAllCores, int Gen2Collections)
+{
+    public override string ToString() => $"{ShareOfAllCores:P0} of {Environment.ProcessorCount} cores, {Gen2Collections} gen2 GCs";
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Parley.Data;
+using Parley.Ingest;
+
+namespace Parley.Bench;
+
+/// <summary>Exactly-once check: each acknowledged tweet should be one stored message.</summary>
+public sealed record StorageCheck(int Acknowledged, int Stored, int Duplicates, int Missing, int StoredNotAcknowledged,
+    int FailedDeliveries, int QuarantinedDeliveries)
+{
+    public bool Passed => Duplicates == 0 && Missing == 0 && FailedDeliveries == 0 && QuarantinedDeliveries == 0;
+}
+
+/// <summary>A whole Parley server on Kestrel over loopback, on a database of its own: a SQLite
+/// file in a fresh temporary folder, or a fresh PostgreSQL database that is dropped afterwards.</summary>
+public sealed class ParleyUnderTest : IAsyncDisposable
+{
+    public const string AdminKey = "pk_bench_admin_key_0123456789";
+    public const string ConsumerSecret = "bench-consumer-secret";
+
+    private readonly string _folder;
+    private readonly string? _pgAdmin;
+    private readonly string? _pgDatabase;
+
+    private ParleyUnderTest(WebApplication app, Uri url, string folder, string database, string? pgAdmin, string? pgDatabase)
+    {
+        App = app;
+        Url = url;
+        _folder = folder;
+        Database = database;
+        _pgAdmin = pgAdmin;
+        _pgDatabase = pgDatabase;
+        Api = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = url };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public WebApplication App { get; }
+    public Uri Url { get; }
+    public HttpClient Api { get; }
+    /// <summary>What Parley:Database was set to (a file path or a connection string without secrets).</summary>
+    public string Database { get; }
+    public Guid ChannelId { get; private set; }
+
+    public static async Task<ParleyUnderTest> StartAsync(string? postgresAdmin)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "parley-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string database;
+        string? pgDatabase = null;
+        if (postgresAdmin is null)
+        {
+            database = Path.Combine(folder, "parley.db");
+        }
+        else
+        {
+            pgDatabase = "parley_bench_" + Guid.NewGuid().ToString("N");
+            await using (var connection = new NpgsqlConnection(postgresAdmin))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{pgDatabase}\"", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+            database = new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = pgDatabase }.ConnectionString;
+        }
+
+        var app = ParleyApp.Build([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Parley:Database"] = database,
+                ["Parley:KeysPath"] = Path.Combine(folder, "keys"),
+                ["Parley:AdminKey"] = AdminKey,
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+            b.WebHost.UseUrls("http://127.0.0.1:0");
+        });
+        await app.StartAsync();
+        return new ParleyUnderTest(app, new Uri(app.Urls.First()), folder, database, postgresAdmin, pgDatabase);
+    }
+
+    /// <summary>Creates a brand and an X channel in webhook mode; returns the webhook address.</summary>
+    public async Task<Uri> CreateXChannelAsync()
+    {
+        var brand = await Api.PostAsJsonAsync("/api/v1/brands", new { name = "Bench Brand" });
+        brand.EnsureSuccessStatusCode();
+        var brandId = (await brand.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var channel = await Api.PostAsJsonAsync("/api/v1/channels", new
+        {
+            kind = "x", name = "@bench", brandId,
+            settings = new { accountId = "123", consumerSecret = ConsumerSecret, accessToken = "x-token", apiBaseUrl = "http://127.0.0.1:9", mode = "webhook" },
+        });
+        channel.EnsureSuccessStatusCode();
+        ChannelId = (await channel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        return new Uri(Url, $"/webhooks/x/{ChannelId}");
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<ParleyDb, Task<T>> query)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ParleyDb>());
+    }
+
+    public Task<int> PendingDeliveriesAsync() =>
+        WithDbAsync(db => db.InboundEvents.CountAsync(e => e.Status == InboundStatus.Pending));
+
+    public Task<int> MessageCountAsync() => WithDbAsync(db => db.Messages.CountAsync());
+
+    /// <summary>Waits until the inbound processor has taken every stored delivery.</summary>
+    /// <returns>How long it took, and whether it finished within <paramref name="timeout"/>.</returns>
+    public async Task<(TimeSpan Took, bool Drained)> DrainAsync(TimeSpan timeout)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < timeout)
+        {
+            if (await PendingDeliveriesAsync() == 0) return (Stopwatch.GetElapsedTime(started), true);
+            await Task.Delay(100);
+        }
+        return (Stopwatch.GetElapsedTime(started), false);
+    }
+
+    /// <summary>The id of the newest event in the log, to follow the stream from there.</summary>
+    public Task<Guid?> LastEventIdAsync() => WithDbAsync(db => db.Events.AsNoTracking()
+        .OrderByDescending(e => e.Tx).ThenByDescending(e => e.Seq).Select(e => (Guid?)e.Id).FirstOrDefaultAsync());
+
+    /// <summary>Counts the stored messages of every acknowledged tweet straight from the database.</summary>
+    public async Task<StorageCheck> CheckStorageAsync(IReadOnlyCollection<long> acknowledged)
+    {
+        var channelId = ChannelId;
+        var stored = await WithDbAsync(db => db.Messages.AsNoTracking().Where(m => m.ChannelId == channelId)
+            .GroupBy(m => m.ExternalId).Select(g => new { ExternalId = g.Key, Count = g.Count() }).ToListAsync());
+        var failed = await WithDbAsync(db => db.InboundEvents.CountAsync(e => e.Status == InboundStatus.Failed));
+        var quarantined = await WithDbAsync(db => db.InboundEvents.CountAsync(e => e.Status == InboundStatus.Quarantined));
+
+        var counts = stored.Where(s => s.ExternalId is not null).ToDictionary(s => s.ExternalId!, s => s.Count);
+        var acked = acknowledged.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        var storedOnce = acked.Count(id => counts.GetValueOrDefault(id) == 1);
+        var duplicates = acked.Count(id => counts.GetValueOrDefault(id) > 1);
+        var missing = acked.Count(id => !counts.ContainsKey(id));
+        var extra = counts.Keys.Count(id => !acked.Contains(id));
+        return new StorageCheck(acked.Count, storedOnce, duplicates, missing, extra, failed, quarantined);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        if (_pgDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_pgAdmin);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgDatabase}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
