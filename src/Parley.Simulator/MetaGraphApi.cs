@@ -20,6 +20,7 @@ internal sealed partial class MetaGraphApi(SimulatorStore store)
     {
         app.MapPost("/{version}/{id}/{edge}", Post);
         app.MapGet("/{version}/{id}/{edge}", Get);
+        app.MapGet("/{version}/{id}", GetObject);
     }
 
     private async Task Post(HttpContext ctx)
@@ -52,6 +53,17 @@ internal sealed partial class MetaGraphApi(SimulatorStore store)
             case "conversations": await ListConversations(ctx, id == "me" ? store.MetaPageFor(token) : id, parameters.String("user_id")); break;
             default: await Unsupported(ctx, "get", id); break;
         }
+    }
+
+    /// <summary><c>/me</c> (or the page itself): the token's page, for connection checks.</summary>
+    private async Task GetObject(HttpContext ctx)
+    {
+        var values = ctx.Request.RouteValues;
+        if (!Version().IsMatch((string)values["version"]!)) { await NetworkErrors.NotFound(ctx); return; }
+        if (AccessTokens.ForGraph(ctx, GraphParameters.From(ctx)) is not { } token) { await NetworkErrors.GraphMissingToken(ctx); return; }
+        var id = (string)values["id"]!;
+        var page = id == "me" ? store.MetaPageFor(token) : id;
+        await JsonResponses.WriteAsync(ctx, StatusCodes.Status200OK, new JsonObject { ["name"] = "Page " + page, ["id"] = page });
     }
 
     private async Task SendMessage(HttpContext ctx, string pageId, GraphParameters parameters)

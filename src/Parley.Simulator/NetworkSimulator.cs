@@ -37,6 +37,7 @@ public sealed class NetworkSimulator : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(NetworkSimulator).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().UseUrls(url);
         builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         configureLogging?.Invoke(builder.Logging);
         var simulator = new NetworkSimulator(builder.Build());
         try

@@ -29,7 +29,6 @@ internal sealed class SimulatorStore(TimeProvider clock)
     private readonly Dictionary<(string Page, string User), string> threadIds = [];
 
     public IdSource Ids { get; } = new(clock);
-    public TimeProvider Clock => clock;
 
     public void RegisterXAccount(string token, string accountId) { lock (gate) xAccounts[token] = accountId; }
 
@@ -38,8 +37,6 @@ internal sealed class SimulatorStore(TimeProvider clock)
     public string XAccountFor(string token) { lock (gate) return xAccounts.GetValueOrDefault(token, DefaultAccount); }
 
     public string MetaPageFor(string token) { lock (gate) return metaPages.GetValueOrDefault(token, DefaultAccount); }
-
-    public bool IsRegisteredPage(string id) { lock (gate) return metaPages.ContainsValue(id); }
 
     public StoredTweet CreateTweet(string authorId, string text, string? inReplyToId)
     {

@@ -11,6 +11,7 @@ internal sealed class XApi(SimulatorStore store)
     public void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/2/tweets", CreateTweet);
+        app.MapGet("/2/users/me", Me);
         app.MapGet("/2/users/{id}/tweets", ListTweets);
         app.MapGet("/2/users/{id}/mentions", ListMentions);
         app.MapPost("/2/dm_conversations/with/{participantId}/messages", SendDm);
@@ -49,6 +50,17 @@ internal sealed class XApi(SimulatorStore store)
                 ["text"] = tweet.Text,
                 ["edit_history_tweet_ids"] = new JsonArray(tweet.Id),
             },
+        });
+    }
+
+    /// <summary>The token's account (connection checks); the simulator knows no handle, so it makes one up.</summary>
+    private async Task Me(HttpContext ctx)
+    {
+        if (AccessTokens.FromAuthorization(ctx) is not { } token) { await NetworkErrors.XUnauthorized(ctx); return; }
+        var id = store.XAccountFor(token);
+        await JsonResponses.WriteAsync(ctx, StatusCodes.Status200OK, new JsonObject
+        {
+            ["data"] = new JsonObject { ["id"] = id, ["name"] = "Account " + id, ["username"] = "account" + id },
         });
     }
 

@@ -20,7 +20,8 @@ public static class ParleyApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings files ship beside the binary; ./data/ stays relative to where Parley is started.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var config = builder.Configuration;
         var database = config["Parley:Database"] is { Length: > 0 } d ? d : "data/parley.db";

@@ -1,4 +1,5 @@
 using Parley;
+using Parley.Demo;
 
 
 // parley serve  : the server alone
@@ -12,7 +13,8 @@ switch (command)
         await ParleyApp.Build(rest).RunAsync();
         return 0;
     case "demo":
-        return 1;
+        await DemoCommand.RunAsync(rest);
+        return 0;
     default:
         await Console.Error.WriteLineAsync($"Unknown command '{command}'. Use 'serve' or 'demo'.");
         return 2;

@@ -9,7 +9,7 @@ namespace Parley.Simulator;
 /// [--x-account-id ID] [--x-handle NAME] [--meta-channel GUID --meta-secret S --meta-page ID] [--threads 100] [--speedup 600]</c>:
 /// replays TWCS conversations into a running Parley.
 /// </summary>
-internal static class Program
+internal static class SimulatorCommandLine
 {
     private const string Usage = """
         Usage:
