@@ -21,11 +21,14 @@ public sealed class TestParley : IAsyncDisposable
     public HttpClient Client { get; }
     public TestDatabase Database { get; }
 
-    private TestParley(WebApplication app, TestDatabase database)
+    private readonly bool _kestrel;
+
+    private TestParley(WebApplication app, TestDatabase database, bool kestrel)
     {
         App = app;
         Database = database;
-        Client = app.GetTestClient();
+        _kestrel = kestrel;
+        Client = AnonymousClient();
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
@@ -51,11 +54,12 @@ public sealed class TestParley : IAsyncDisposable
             else b.WebHost.UseTestServer();
         });
         await app.StartAsync();
-        return new TestParley(app, database);
+        return new TestParley(app, database, kestrel);
     }
 
     /// <summary>A client for requests that must not carry the admin key.</summary>
-    public HttpClient AnonymousClient() => App.GetTestClient();
+    public HttpClient AnonymousClient() =>
+        _kestrel ? new HttpClient { BaseAddress = new Uri(App.Urls.First()) } : App.GetTestClient();
 
     public AsyncServiceScope Scope() => App.Services.CreateAsyncScope();
 
