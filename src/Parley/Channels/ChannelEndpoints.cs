@@ -77,7 +77,7 @@ public static class ChannelEndpoints
         return TypedResults.Ok(channels.Select(ChannelDto.From).ToList());
     }
 
-    private static async Task<Results<Ok<ChannelDto>, NotFound<ProblemDetails>>> GetChannel(Guid id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelDto>, ProblemHttpResult>> GetChannel(Guid id, ParleyDb db, CancellationToken ct)
     {
         var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         return channel is null ? Problems.NotFound("channel", id) : TypedResults.Ok(ChannelDto.From(channel));

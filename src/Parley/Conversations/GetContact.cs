@@ -12,7 +12,7 @@ public static class GetContact
         api.MapGet("/contacts/{id:guid}", Handle).WithTags("Contacts")
             .WithSummary("A customer across their identities on the networks and all their conversations.");
 
-    private static async Task<Results<Ok<ContactDetail>, NotFound<ProblemDetails>>> Handle(Guid id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return Problems.NotFound("contact", id);

@@ -11,7 +11,7 @@ public static class GetConversation
     public static void MapGetConversation(this IEndpointRouteBuilder group) =>
         group.MapGet("/{id:guid}", Handle).WithSummary("A conversation with all its messages, oldest first, and its customer.");
 
-    private static async Task<Results<Ok<ConversationDetail>, NotFound<ProblemDetails>>> Handle(Guid id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, CancellationToken ct)
     {
         var c = await db.Conversations.AsNoTracking().Include(x => x.Contact).ThenInclude(x => x!.Identities)
             .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);

@@ -19,7 +19,7 @@ public static class ResolveConversation
             Change(id, db, clock, resolve: false, ct)).WithSummary("Opens a resolved conversation again.");
     }
 
-    private static async Task<Results<Ok<ConversationStatusDto>, NotFound<ProblemDetails>>> Change(
+    private static async Task<Results<Ok<ConversationStatusDto>, ProblemHttpResult>> Change(
         Guid id, ParleyDb db, TimeProvider clock, bool resolve, CancellationToken ct)
     {
         var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);

@@ -18,7 +18,7 @@ public static class SendReply
         group.MapPost("/{id:guid}/replies", Handle)
             .WithSummary("Queues a reply. Answers 202 at once; deliveryStatus moves from pending to sent or failed.");
 
-    private static async Task<Results<Accepted<MessageDto>, NotFound<ProblemDetails>, ValidationProblem, Conflict<ProblemDetails>>> Handle(
+    private static async Task<Results<Accepted<MessageDto>, ProblemHttpResult, ValidationProblem>> Handle(
         Guid id, ReplyRequest request, ParleyDb db, TimeProvider clock, ClaimsPrincipal user, DeliverySignal delivery, CancellationToken ct)
     {
         var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
@@ -36,7 +36,7 @@ public static class SendReply
 
         var target = await ReplyTarget.FindAsync(db, conversation, kind, visibility, ct);
         if (target.Problem is { } problem)
-            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Cannot reply this way", Detail = problem });
+            return Problems.Conflict("Cannot reply this way", problem);
 
         var now = clock.GetUtcNow();
         var author = user.Identity?.Name ?? "api";

@@ -43,19 +43,19 @@ public static class InboundEndpoints
         return TypedResults.Ok(new InboundStats(byStatus.ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count), unhandled));
     }
 
-    private static async Task<Results<Ok<InboundDetail>, NotFound<ProblemDetails>>> Get(long id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<InboundDetail>, ProblemHttpResult>> Get(long id, ParleyDb db, CancellationToken ct)
     {
         var e = await db.InboundEvents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         return e is null ? Problems.NotFound("inbound delivery", id) : TypedResults.Ok(new InboundDetail(Summarize(e), Encoding.UTF8.GetString(e.Body)));
     }
 
-    private static async Task<Results<Accepted<InboundSummary>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> Replay(
+    private static async Task<Results<Accepted<InboundSummary>, ProblemHttpResult>> Replay(
         long id, ParleyDb db, InboundSignal signal, CancellationToken ct)
     {
         var e = await db.InboundEvents.FirstOrDefaultAsync(x => x.Id == id, ct);
         if (e is null) return Problems.NotFound("inbound delivery", id);
         if (e.Status == InboundStatus.Quarantined)
-            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Quarantined", Detail = "A malformed delivery cannot be replayed; the network must send it again." });
+            return Problems.Conflict("Quarantined", "A malformed delivery cannot be replayed; the network must send it again.");
         e.Status = InboundStatus.Pending;
         e.Error = null;
         await db.SaveChangesAsync(ct);

@@ -1,6 +1,8 @@
 namespace Parley.Ingest;
 
-public enum InboundStatus { Pending, Processed, Unhandled, Failed, Quarantined }
+/// <summary><see cref="Waiting"/>: holds a message whose thread is not here yet (the page's reply
+/// to a comment that has not arrived); it is tried again whenever new messages arrive, for a day.</summary>
+public enum InboundStatus { Pending, Processed, Unhandled, Failed, Quarantined, Waiting }
 
 /// <summary>The raw bytes of one delivery from a network, kept exactly as received so that it can
 /// be inspected and replayed.</summary>

@@ -13,6 +13,8 @@ public sealed partial class InboundProcessor(
 {
     public const string Name = "inbound-processor";
     private const int BatchSize = 200;
+    /// <summary>How long a delivery may wait for the message it answers (Meta does not promise order).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,34 +44,42 @@ public sealed partial class InboundProcessor(
             .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
         if (batch.Count == 0) return 0;
 
+        var stored = 0;
         try
         {
             // One transaction for the batch keeps SQLite's single writer busy for one commit, not hundreds.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            foreach (var inbound in batch) await ProcessAsync(db, inbound, ct);
+            foreach (var inbound in batch) stored += await ProcessAsync(db, inbound, ct);
             await tx.CommitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Something in the batch failed: process each on its own so one bad delivery cannot hold up the rest.
             LogBatchRetried(log, e, batch.Count);
-            foreach (var id in batch.Select(b => b.Id)) await ProcessAloneAsync(id, ct);
+            foreach (var id in batch.Select(b => b.Id)) stored += await ProcessAloneAsync(id, ct);
+        }
+        if (stored > 0)
+        {
+            // New messages may be the ones that waiting deliveries answer.
+            await db.InboundEvents.Where(e => e.Status == InboundStatus.Waiting)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Pending), ct);
         }
         events.Pulse();
         return batch.Count;
     }
 
-    private async Task ProcessAloneAsync(long id, CancellationToken ct)
+    private async Task<int> ProcessAloneAsync(long id, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var inbound = await db.InboundEvents.FirstAsync(e => e.Id == id, ct);
-        if (inbound.Status != InboundStatus.Pending) return;
+        if (inbound.Status != InboundStatus.Pending) return 0;
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await ProcessAsync(db, inbound, ct);
+            var stored = await ProcessAsync(db, inbound, ct);
             await tx.CommitAsync(ct);
+            return stored;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -79,11 +89,14 @@ public sealed partial class InboundProcessor(
                 .SetProperty(x => x.Status, InboundStatus.Failed)
                 .SetProperty(x => x.Error, Truncate(e.Message, 1000))
                 .SetProperty(x => x.ProcessedAt, clock.GetUtcNow()), ct);
+            return 0;
         }
     }
 
-    private async Task ProcessAsync(ParleyDb db, InboundEvent inbound, CancellationToken ct)
+    /// <returns>How many new messages were stored.</returns>
+    private async Task<int> ProcessAsync(ParleyDb db, InboundEvent inbound, CancellationToken ct)
     {
+        var stored = 0;
         var now = clock.GetUtcNow();
         var channel = await channels.FindAsync(inbound.ChannelId, ct);
         if (channel is null)
@@ -94,13 +107,16 @@ public sealed partial class InboundProcessor(
         else
         {
             var parsed = InboundParsers.Parse(inbound.Source, inbound.Body, channel);
-            var stored = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, ct);
-            inbound.MessageCount = stored;
+            (stored, var waiting) = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, ct);
+            inbound.MessageCount += stored;
             inbound.UnhandledCount = parsed.Unhandled;
             inbound.Status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;
+            if (waiting > 0 && now - inbound.ReceivedAt < MaxWait) inbound.Status = InboundStatus.Waiting;
+            else if (waiting > 0) inbound.Error = $"{waiting} message(s) answered posts that never arrived.";
         }
         inbound.ProcessedAt = now;
         await db.SaveChangesAsync(ct);
+        return stored;
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -18,8 +18,14 @@ public static class PayloadReader
         ? doc.RootElement
         : throw new MalformedPayloadException($"The body must be a JSON object, not {Kind(doc.RootElement)}.");
 
-    public static JsonElement? Optional(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+    /// <summary>A field of an object, or null when absent or JSON null. Throws as malformed when
+    /// <paramref name="obj"/> is not an object (a list item that should have been one).</summary>
+    public static JsonElement? Optional(JsonElement obj, string name)
+    {
+        if (obj.ValueKind != JsonValueKind.Object)
+            throw new MalformedPayloadException($"Expected an object with '{name}', found {Kind(obj)}.");
+        return obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+    }
 
     public static JsonElement RequiredObject(JsonElement obj, string name, string path) =>
         Optional(obj, name) is { ValueKind: JsonValueKind.Object } v ? v
@@ -85,8 +91,17 @@ public static class PayloadReader
     }
 
     // Anything below 10^11 is seconds: as milliseconds it would be before March 1973.
-    private static DateTimeOffset FromEpoch(long n) =>
-        n < 100_000_000_000 ? DateTimeOffset.FromUnixTimeSeconds(n) : DateTimeOffset.FromUnixTimeMilliseconds(n);
+    private static DateTimeOffset FromEpoch(long n)
+    {
+        try
+        {
+            return n < 100_000_000_000 ? DateTimeOffset.FromUnixTimeSeconds(n) : DateTimeOffset.FromUnixTimeMilliseconds(n);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new MalformedPayloadException($"The time {n} is outside any date a network could mean.");
+        }
+    }
 
     private static MalformedPayloadException Wrong(JsonElement obj, string name, string path, string expected)
     {

@@ -10,11 +10,13 @@ namespace Parley.Ingest;
 /// conversation, and a customer's new post joins their open conversation on the channel.</summary>
 public static class ThreadInboundItems
 {
-    /// <returns>How many new messages were stored (duplicates are skipped).</returns>
-    public static async Task<int> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
+    /// <returns>How many new messages were stored (duplicates are skipped), and how many must wait
+    /// for the message they answer.</returns>
+    public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
         DateTimeOffset now, CancellationToken ct)
     {
         var stored = 0;
+        var waiting = 0;
         foreach (var item in items)
         {
             if (await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ExternalId == item.ExternalId, ct))
@@ -25,7 +27,11 @@ public static class ThreadInboundItems
             if (item.Customer is null)
             {
                 conversation = await FindConversationAsync(db, channel, null, item, ct);
-                if (conversation is null) continue;
+                if (conversation is null)
+                {
+                    waiting++;
+                    continue;
+                }
                 contactId = conversation.ContactId;
             }
             else
@@ -68,7 +74,7 @@ public static class ThreadInboundItems
             await db.SaveChangesAsync(ct);
             stored++;
         }
-        return stored;
+        return (stored, waiting);
     }
 
     private static string Subject(Conversation c) => $"conversations/{c.Id}";

@@ -131,7 +131,7 @@ public sealed class TestParley : IAsyncDisposable
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (DateTime.UtcNow < until)
         {
-            var pending = await WithDbAsync(db => Task.FromResult(db.InboundEvents.Count(e => e.Status == Ingest.InboundStatus.Pending)));
+            var pending = await WithDbAsync(db => Task.FromResult(db.InboundEvents.Count(e => e.Status == global::Parley.Ingest.InboundStatus.Pending)));
             if (pending == 0) return;
             await Task.Delay(25);
         }

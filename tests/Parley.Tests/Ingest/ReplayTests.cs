@@ -25,7 +25,7 @@ public sealed class ReplayTests
 
         var delivery = await parley.GetJsonAsync($"/api/v1/inbound/{id}");
         Assert.Equal("processed", delivery.GetProperty("summary").GetProperty("status").GetString());
-        Assert.Equal(0, delivery.GetProperty("summary").GetProperty("messageCount").GetInt32()); // nothing new on the second pass
+        Assert.Equal(2, delivery.GetProperty("summary").GetProperty("messageCount").GetInt32()); // the messages this delivery produced, counted once
         Assert.Equal(2, await parley.WithDbAsync(db => Task.FromResult(db.Messages.Count())));
         Assert.Equal(1, await parley.WithDbAsync(db => Task.FromResult(db.Conversations.Count())));
         Assert.Equal(1, await parley.WithDbAsync(db => Task.FromResult(db.Events.Count(e => e.Type == "message.received"))));
@@ -45,7 +45,9 @@ public sealed class ReplayTests
         var replay = await parley.Client.PostAsync($"/api/v1/inbound/{id}/replay", null);
 
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
-        Assert.Equal("application/problem+json", replay.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(409, problem.GetProperty("status").GetInt32());
+        Assert.Contains("malformed", problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         var delivery = await parley.GetJsonAsync($"/api/v1/inbound/{id}");
         Assert.Equal("quarantined", delivery.GetProperty("summary").GetProperty("status").GetString());
     }
@@ -58,6 +60,24 @@ public sealed class ReplayTests
         var replay = await parley.Client.PostAsync("/api/v1/inbound/424242/replay", null);
 
         Assert.Equal(HttpStatusCode.NotFound, replay.StatusCode);
-        Assert.Equal("application/problem+json", replay.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("424242", JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_refusals_are_served_as_problem_json()
+    {
+        await using var parley = await TestParley.StartAsync();
+        var channel = await parley.CreateXChannelAsync();
+        var body = TestParley.Utf8("not json");
+        var refused = await parley.PostXWebhookAsync(channel, body, Sign(body));
+        var id = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("quarantineId").GetInt64();
+
+        var conflict = await parley.Client.PostAsync($"/api/v1/inbound/{id}/replay", null);
+        var missing = await parley.Client.PostAsync("/api/v1/inbound/424242/replay", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("application/problem+json", conflict.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
     }
 }

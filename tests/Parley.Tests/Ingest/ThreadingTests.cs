@@ -159,6 +159,27 @@ public sealed class ThreadingTests
     }
 
     [Fact]
+    public async Task Paging_neither_skips_nor_repeats_conversations_whose_last_activity_is_the_same_instant()
+    {
+        await using var parley = await TestParley.StartAsync();
+        var channel = await parley.CreateXChannelAsync();
+        await parley.DeliverAsync(channel, TweetDelivery([.. Enumerable.Range(0, 4).Select(i => Tweet($"{6101 + i}", $"{710 + i}", $"tie{i}", $"@zammadhq same time {i}", T0))]));
+        await parley.DrainInboundAsync();
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await parley.GetJsonAsync("/api/v1/conversations?limit=1" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetGuid()));
+            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.Null ? null : page.GetProperty("nextCursor").GetString();
+        } while (cursor is not null && seen.Count <= 4);
+
+        Assert.Equal(4, seen.Count);
+        Assert.Equal(4, seen.Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_retweet_creates_no_message_but_is_counted()
     {
         await using var parley = await TestParley.StartAsync();

@@ -25,7 +25,7 @@ public static class XWebhookParser
                     break;
                 case "tweet_create_events":
                     var i = 0;
-                    foreach (var tweet in OptionalArray(root, property.Name, "$")!)
+                    foreach (var tweet in OptionalArray(root, property.Name, "$") ?? default)
                     {
                         var item = ReadTweet(tweet, account, $"$.tweet_create_events[{i++}]");
                         if (item is null) unhandled++;
@@ -35,7 +35,7 @@ public static class XWebhookParser
                 case "direct_message_events":
                     var users = Optional(root, "users");
                     var j = 0;
-                    foreach (var dm in OptionalArray(root, property.Name, "$")!)
+                    foreach (var dm in OptionalArray(root, property.Name, "$") ?? default)
                     {
                         var item = ReadDirectMessage(dm, account, users, $"$.direct_message_events[{j++}]");
                         if (item is null) unhandled++;
