@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Parley.Simulator;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.IngestTests;
+
+/// <summary>Runs Parley as a real process and kills it (SIGKILL) while webhooks are arriving.</summary>
+public sealed class CrashRecoveryTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Every_acknowledged_webhook_survives_a_killed_process_and_is_stored_exactly_once(string provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var port = FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+
+        var first = StartParley(database, port);
+        Guid channel;
+        try
+        {
+            await WaitUntilUpAsync(http);
+            var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
+            var created = await http.PostAsJsonAsync("/api/v1/channels", new
+            {
+                kind = "x", brandId = brand.GetProperty("id").GetGuid(),
+                settings = new { accountId = "123", consumerSecret = "DDD", accessToken = "t", apiBaseUrl = "http://127.0.0.1:9" },
+            });
+            channel = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+            var acknowledged = new ConcurrentBag<string>();
+            using var killed = new CancellationTokenSource();
+            var senders = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !killed.IsCancellationRequested && i < 1000; i++)
+                {
+                    var id = $"{7_000_000 + w * 1000 + i}";
+                    var body = XPayloads.TweetCreate("123", new SimTweetEvent(id, $"@acme help #{id}",
+                        new SimXUser($"{500 + (i % 40)}", $"user{i % 40}", "User"), DateTimeOffset.UtcNow));
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/x/{channel}") { Content = new ByteArrayContent(body) };
+                    request.Headers.Add(XWebhookSigner.Header, XWebhookSigner.Sign("DDD", body));
+                    try
+                    {
+                        using var response = await http.SendAsync(request);
+                        if (response.StatusCode == HttpStatusCode.OK) acknowledged.Add(id);
+                    }
+                    catch (HttpRequestException) { } // the process is gone: not acknowledged
+                    catch (TaskCanceledException) { }
+                }
+            })).ToArray();
+
+            while (acknowledged.Count < 150) await Task.Delay(5);
+            first.Kill(entireProcessTree: true);
+            await killed.CancelAsync();
+            await Task.WhenAll(senders);
+            await first.WaitForExitAsync();
+
+            var second = StartParley(database, port);
+            try
+            {
+                await WaitUntilUpAsync(http);
+                await WaitForProcessingAsync(http);
+                var stored = await CountByExternalIdAsync(database);
+                var missing = acknowledged.Where(id => !stored.ContainsKey(id)).ToList();
+                Assert.Empty(missing);
+                Assert.All(stored, kv => Assert.Equal(1, kv.Value));
+            }
+            finally { second.Kill(entireProcessTree: true); await second.WaitForExitAsync(); }
+        }
+        finally
+        {
+            if (!first.HasExited) { first.Kill(entireProcessTree: true); await first.WaitForExitAsync(); }
+        }
+    }
+
+    private static Process StartParley(TestDatabase database, int port)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Parley"), ["serve", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = database.Folder,
+        };
+        info.Environment["Parley__Database"] = database.ConnectionString;
+        info.Environment["Parley__KeysPath"] = Path.Combine(database.Folder, "keys");
+        info.Environment["Parley__AdminKey"] = TestParley.AdminKey;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntilUpAsync(HttpClient http)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        Assert.Fail("Parley did not start within 30 seconds.");
+    }
+
+    private static async Task WaitForProcessingAsync(HttpClient http)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            var stats = await http.GetFromJsonAsync<JsonElement>("/api/v1/inbound/stats");
+            if (!stats.GetProperty("byStatus").TryGetProperty("pending", out _)) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("Deliveries were still pending 30 seconds after the restart.");
+    }
+
+    private static async Task<Dictionary<string, int>> CountByExternalIdAsync(TestDatabase database)
+    {
+        await using DbConnection connection = database.Provider == TestDatabase.Postgres
+            ? new NpgsqlConnection(database.ConnectionString)
+            : new SqliteConnection($"Data Source={database.ConnectionString}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT \"ExternalId\", COUNT(*) FROM \"Messages\" GROUP BY \"ExternalId\"";
+        var counts = new Dictionary<string, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) counts[reader.GetString(0)] = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        return counts;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
