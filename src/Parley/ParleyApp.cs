@@ -67,6 +67,8 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<InboundProcessor>());
         services.AddSingleton<ReplyDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplyDispatcher>());
+        services.AddSingleton<WakeSnoozedConversations>();
+        services.AddHostedService(sp => sp.GetRequiredService<WakeSnoozedConversations>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
 
@@ -90,7 +92,7 @@ public static class ParleyApp
         conversations.MapListConversations();
         conversations.MapGetConversation();
         conversations.MapSendReply();
-        conversations.MapResolveConversation();
+        conversations.MapChangeConversationState();
         api.MapGetContact();
         api.MapEventEndpoints();
         api.MapInboundEndpoints();

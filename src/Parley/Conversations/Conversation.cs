@@ -1,9 +1,15 @@
 namespace Parley.Conversations;
 
+/// <summary>Open or resolved: the coarse filter most lists want.</summary>
 public enum ConversationStatus { Open, Resolved }
 
+/// <summary>Where an open conversation stands. Responding is two steps: the first reply
+/// acknowledges, resolving is explicit. Waiting on the customer and snoozing set it aside.</summary>
+public enum ConversationState { New, Acknowledged, WaitingOnCustomer, Snoozed, Resolved }
+
 /// <summary>A thread with one customer on one channel: a reply chain, a DM thread, or both once the
-/// customer moves from public to private.</summary>
+/// customer moves from public to private. State changes go through the methods below, which
+/// return the event types to log (none when nothing changed).</summary>
 public sealed class Conversation
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
@@ -11,10 +17,19 @@ public sealed class Conversation
     public Guid ChannelId { get; init; }
     public Guid ContactId { get; init; }
     public ConversationStatus Status { get; private set; } = ConversationStatus.Open;
+    public ConversationState State { get; private set; } = ConversationState.New;
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset LastMessageAt { get; private set; }
     public string Preview { get; private set; } = "";
+    /// <summary>When the first reply reached (or was handed to) the network.</summary>
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
+    public DateTimeOffset? WaitingSince { get; private set; }
+    public DateTimeOffset? SnoozedUntil { get; private set; }
+    /// <summary>A snooze that also ends when the customer writes.</summary>
+    public bool WakeOnCustomerMessage { get; private set; }
+    /// <summary>The state to return to when a snooze ends.</summary>
+    public ConversationState StateBeforeSnooze { get; private set; } = ConversationState.New;
 
     public Contact? Contact { get; init; }
     public List<Message> Messages { get; init; } = [];
@@ -30,21 +45,78 @@ public sealed class Conversation
         Preview = message.Text.Length <= PreviewLength ? message.Text : message.Text[..PreviewLength];
     }
 
-    /// <returns>false when it was already resolved.</returns>
-    public bool Resolve(DateTimeOffset at)
+    /// <summary>A customer wrote: a resolved conversation reopens, a wait ends, a snooze that
+    /// listens for the customer wakes.</summary>
+    public IReadOnlyList<string> CustomerWrote(DateTimeOffset at) => State switch
     {
-        if (Status == ConversationStatus.Resolved) return false;
-        Status = ConversationStatus.Resolved;
-        ResolvedAt = at;
-        return true;
+        ConversationState.Resolved => Reopen(at),
+        ConversationState.WaitingOnCustomer => Become(AcknowledgedAt is null ? ConversationState.New : ConversationState.Acknowledged, "conversation.customer_replied"),
+        ConversationState.Snoozed when WakeOnCustomerMessage => Wake(at),
+        _ => [],
+    };
+
+    /// <summary>The brand replied (through Parley or elsewhere): the first reply acknowledges.</summary>
+    public IReadOnlyList<string> BrandReplied(DateTimeOffset at)
+    {
+        if (AcknowledgedAt is not null) return [];
+        AcknowledgedAt = at;
+        if (State == ConversationState.New) State = ConversationState.Acknowledged;
+        if (State == ConversationState.Snoozed && StateBeforeSnooze == ConversationState.New) StateBeforeSnooze = ConversationState.Acknowledged;
+        return ["conversation.acknowledged"];
     }
 
-    /// <returns>false when it was already open.</returns>
-    public bool Reopen()
+    public IReadOnlyList<string> WaitOnCustomer(DateTimeOffset at)
     {
-        if (Status == ConversationStatus.Open) return false;
+        if (State is ConversationState.WaitingOnCustomer or ConversationState.Resolved) return [];
+        WaitingSince = at;
+        SnoozedUntil = null;
+        return Become(ConversationState.WaitingOnCustomer, "conversation.waiting_on_customer");
+    }
+
+    /// <summary>Sets the conversation aside until <paramref name="until"/>, or until the customer writes, or both.</summary>
+    public IReadOnlyList<string> Snooze(DateTimeOffset? until, bool untilCustomerWrites)
+    {
+        if (State == ConversationState.Resolved) return [];
+        if (State != ConversationState.Snoozed) StateBeforeSnooze = State;
+        SnoozedUntil = until;
+        WakeOnCustomerMessage = untilCustomerWrites;
+        return Become(ConversationState.Snoozed, "conversation.snoozed", force: true);
+    }
+
+    public IReadOnlyList<string> Wake(DateTimeOffset at)
+    {
+        if (State != ConversationState.Snoozed) return [];
+        SnoozedUntil = null;
+        WakeOnCustomerMessage = false;
+        return Become(StateBeforeSnooze, "conversation.woke");
+    }
+
+    public bool SnoozeIsOver(DateTimeOffset now) => State == ConversationState.Snoozed && SnoozedUntil <= now;
+
+    public IReadOnlyList<string> Resolve(DateTimeOffset at)
+    {
+        if (State == ConversationState.Resolved) return [];
+        Status = ConversationStatus.Resolved;
+        ResolvedAt = at;
+        SnoozedUntil = null;
+        WaitingSince = null;
+        return Become(ConversationState.Resolved, "conversation.resolved");
+    }
+
+    public IReadOnlyList<string> Reopen(DateTimeOffset at)
+    {
+        if (State != ConversationState.Resolved) return [];
         Status = ConversationStatus.Open;
         ResolvedAt = null;
-        return true;
+        _ = at;
+        return Become(AcknowledgedAt is null ? ConversationState.New : ConversationState.Acknowledged, "conversation.reopened");
+    }
+
+    private string[] Become(ConversationState state, string eventType, bool force = false)
+    {
+        if (State == state && !force) return [];
+        if (State == ConversationState.WaitingOnCustomer && state != ConversationState.WaitingOnCustomer) WaitingSince = null;
+        State = state;
+        return [eventType];
     }
 }

@@ -2,8 +2,8 @@ namespace Parley.Conversations;
 
 public sealed record ContactSummary(Guid Id, string? Handle, string DisplayName);
 
-public sealed record ConversationSummary(Guid Id, Guid ChannelId, string ChannelKind, string Status,
-    ContactSummary Contact, DateTimeOffset LastMessageAt, string Preview);
+public sealed record ConversationSummary(Guid Id, Guid ChannelId, string ChannelKind, string Status, string State,
+    ContactSummary Contact, DateTimeOffset LastMessageAt, string Preview, DateTimeOffset? AcknowledgedAt, DateTimeOffset? SnoozedUntil);
 
 public sealed record ConversationPage(IReadOnlyList<ConversationSummary> Items, string? NextCursor);
 
@@ -21,8 +21,9 @@ public sealed record IdentityDto(string Network, string ExternalId, string? Hand
 
 public sealed record ContactDto(Guid Id, Guid BrandId, string DisplayName, IReadOnlyList<IdentityDto> Identities);
 
-public sealed record ConversationDetail(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string Status,
-    DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, DateTimeOffset? ResolvedAt,
+public sealed record ConversationDetail(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string Status, string State,
+    DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt,
+    DateTimeOffset? SnoozedUntil,
     ContactDto Contact, IReadOnlyList<MessageDto> Messages);
 
 public sealed record ContactConversation(Guid Id, Guid ChannelId, string Status, DateTimeOffset LastMessageAt, string Preview);

@@ -20,7 +20,8 @@ public static class GetConversation
         var messages = await db.Messages.AsNoTracking().Where(m => m.ConversationId == id)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
         return TypedResults.Ok(new ConversationDetail(c.Id, c.BrandId, c.ChannelId, kind, MessageDto.Lower(c.Status),
-            c.CreatedAt, c.LastMessageAt, c.ResolvedAt, ContactMapping.ToDto(c.Contact!),
+            ConversationStates.Name(c.State), c.CreatedAt, c.LastMessageAt, c.AcknowledgedAt, c.ResolvedAt, c.SnoozedUntil,
+            ContactMapping.ToDto(c.Contact!),
             messages.Select(MessageDto.From).ToList()));
     }
 }

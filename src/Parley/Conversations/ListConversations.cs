@@ -11,7 +11,7 @@ public static class ListConversations
         group.MapGet("/", Handle).WithSummary("Lists conversations, newest activity first, a page at a time.");
 
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
-        ParleyDb db, string? status, int? limit, string? cursor, CancellationToken ct)
+        ParleyDb db, string? status, string? state, int? limit, string? cursor, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         ConversationStatus? wanted = null;
@@ -19,6 +19,12 @@ public static class ListConversations
         {
             if (Enum.TryParse<ConversationStatus>(status, ignoreCase: true, out var parsed) && !int.TryParse(status, out _)) wanted = parsed;
             else errors["status"] = ["'status' is 'open' or 'resolved'."];
+        }
+        ConversationState? wantedState = null;
+        if (state is not null)
+        {
+            wantedState = ConversationStates.Parse(state);
+            if (wantedState is null) errors["state"] = ["'state' is one of new, acknowledged, waiting_on_customer, snoozed, resolved."];
         }
         var take = limit ?? 50;
         if (take is < 1 or > 200) errors["limit"] = ["'limit' is between 1 and 200."];
@@ -32,6 +38,7 @@ public static class ListConversations
 
         var query = db.Conversations.AsNoTracking();
         if (wanted is { } s) query = query.Where(c => c.Status == s);
+        if (wantedState is { } st) query = query.Where(c => c.State == st);
         if (after is { } a) query = query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0));
 
         var rows = await query
@@ -39,7 +46,7 @@ public static class ListConversations
             .Take(take + 1)
             .Select(c => new
             {
-                c.Id, c.ChannelId, c.Status, c.LastMessageAt, c.Preview, c.ContactId,
+                c.Id, c.ChannelId, c.Status, c.State, c.LastMessageAt, c.Preview, c.ContactId, c.AcknowledgedAt, c.SnoozedUntil,
                 Kind = db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).First(),
                 DisplayName = c.Contact!.DisplayName,
                 Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
@@ -47,7 +54,8 @@ public static class ListConversations
             .ToListAsync(ct);
 
         var items = rows.Take(take).Select(r => new ConversationSummary(r.Id, r.ChannelId, r.Kind, MessageDto.Lower(r.Status),
-            new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt, r.Preview)).ToList();
+            ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt, r.Preview,
+            r.AcknowledgedAt, r.SnoozedUntil)).ToList();
         var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
         return TypedResults.Ok(new ConversationPage(items, next));
     }

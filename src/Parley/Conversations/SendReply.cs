@@ -45,6 +45,8 @@ public static class SendReply
         conversation.Record(message);
         db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
             new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text, author }, now);
+        foreach (var type in conversation.BrandReplied(now))
+            db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, author), now);
         await db.SaveChangesAsync(ct);
         delivery.Pulse();
         return TypedResults.Accepted($"/api/v1/conversations/{conversation.Id}", MessageDto.From(message));

@@ -46,11 +46,6 @@ public static class ThreadInboundItems
                 db.Append("conversation.created", Subject(conversation), channel.BrandId,
                     new { conversationId = conversation.Id, channelId = channel.Id, contactId }, now);
             }
-            else if (item.Direction == MessageDirection.Inbound && conversation.Reopen())
-            {
-                db.Append("conversation.reopened", Subject(conversation), channel.BrandId,
-                    new { conversationId = conversation.Id, reason = "customer wrote again" }, now);
-            }
 
             var message = new Message
             {
@@ -69,6 +64,11 @@ public static class ThreadInboundItems
             conversation.Record(message);
             db.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
                 Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message), now);
+            var changes = item.Direction == MessageDirection.Inbound
+                ? conversation.CustomerWrote(now)
+                : conversation.BrandReplied(message.CreatedAt);
+            foreach (var type in changes)
+                db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, "message " + message.Id), now);
 
             // Saved one by one so that the next item in the same delivery finds this one.
             await db.SaveChangesAsync(ct);
