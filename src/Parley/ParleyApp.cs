@@ -93,6 +93,7 @@ public static class ParleyApp
         conversations.MapGetConversation();
         conversations.MapSendReply();
         conversations.MapChangeConversationState();
+        conversations.MapAssignConversation();
         api.MapGetContact();
         api.MapEventEndpoints();
         api.MapInboundEndpoints();

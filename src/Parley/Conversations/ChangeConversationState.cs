@@ -8,7 +8,7 @@ using Parley.Platform.Events;
 namespace Parley.Conversations;
 
 public sealed record ConversationStatusDto(Guid Id, string Status, string State, DateTimeOffset? AcknowledgedAt,
-    DateTimeOffset? ResolvedAt, DateTimeOffset? SnoozedUntil);
+    DateTimeOffset? ResolvedAt, DateTimeOffset? SnoozedUntil, Guid? TeamId, Guid? AssigneeId);
 
 /// <param name="Until">Wake at this time (optional when <paramref name="UntilCustomerWrites"/>).</param>
 public sealed record SnoozeRequest(DateTimeOffset? Until, bool? UntilCustomerWrites);
@@ -66,5 +66,5 @@ public static class ChangeConversationState
     }
 
     public static ConversationStatusDto ToDto(Conversation c) => new(c.Id, MessageDto.Lower(c.Status), ConversationStates.Name(c.State),
-        c.AcknowledgedAt, c.ResolvedAt, c.SnoozedUntil);
+        c.AcknowledgedAt, c.ResolvedAt, c.SnoozedUntil, c.TeamId, c.AssigneeId);
 }

@@ -19,6 +19,10 @@ public sealed class Conversation
     public ConversationStatus Status { get; private set; } = ConversationStatus.Open;
     public ConversationState State { get; private set; } = ConversationState.New;
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The team whose queue holds the conversation, if any.</summary>
+    public Guid? TeamId { get; private set; }
+    /// <summary>The person who owns it, if any.</summary>
+    public Guid? AssigneeId { get; private set; }
     public DateTimeOffset LastMessageAt { get; private set; }
     public string Preview { get; private set; } = "";
     /// <summary>When the first reply reached (or was handed to) the network.</summary>
@@ -110,6 +114,15 @@ public sealed class Conversation
         ResolvedAt = null;
         _ = at;
         return Become(AcknowledgedAt is null ? ConversationState.New : ConversationState.Acknowledged, "conversation.reopened");
+    }
+
+    /// <summary>Gives the conversation to a team, a person, or both (null clears).</summary>
+    public IReadOnlyList<string> Assign(Guid? teamId, Guid? assigneeId)
+    {
+        if (TeamId == teamId && AssigneeId == assigneeId) return [];
+        TeamId = teamId;
+        AssigneeId = assigneeId;
+        return ["conversation.assigned"];
     }
 
     private string[] Become(ConversationState state, string eventType, bool force = false)

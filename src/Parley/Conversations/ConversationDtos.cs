@@ -3,7 +3,8 @@ namespace Parley.Conversations;
 public sealed record ContactSummary(Guid Id, string? Handle, string DisplayName);
 
 public sealed record ConversationSummary(Guid Id, Guid ChannelId, string ChannelKind, string Status, string State,
-    ContactSummary Contact, DateTimeOffset LastMessageAt, string Preview, DateTimeOffset? AcknowledgedAt, DateTimeOffset? SnoozedUntil);
+    ContactSummary Contact, DateTimeOffset LastMessageAt, string Preview, DateTimeOffset? AcknowledgedAt, DateTimeOffset? SnoozedUntil,
+    Guid? TeamId, Guid? AssigneeId);
 
 public sealed record ConversationPage(IReadOnlyList<ConversationSummary> Items, string? NextCursor);
 
@@ -23,7 +24,7 @@ public sealed record ContactDto(Guid Id, Guid BrandId, string DisplayName, IRead
 
 public sealed record ConversationDetail(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string Status, string State,
     DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt,
-    DateTimeOffset? SnoozedUntil,
+    DateTimeOffset? SnoozedUntil, Guid? TeamId, Guid? AssigneeId,
     ContactDto Contact, IReadOnlyList<MessageDto> Messages);
 
 public sealed record ContactConversation(Guid Id, Guid ChannelId, string Status, DateTimeOffset LastMessageAt, string Preview);

@@ -21,7 +21,7 @@ public static class GetConversation
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
         return TypedResults.Ok(new ConversationDetail(c.Id, c.BrandId, c.ChannelId, kind, MessageDto.Lower(c.Status),
             ConversationStates.Name(c.State), c.CreatedAt, c.LastMessageAt, c.AcknowledgedAt, c.ResolvedAt, c.SnoozedUntil,
-            ContactMapping.ToDto(c.Contact!),
+            c.TeamId, c.AssigneeId, ContactMapping.ToDto(c.Contact!),
             messages.Select(MessageDto.From).ToList()));
     }
 }

@@ -46,7 +46,7 @@ public static class ListConversations
             .Take(take + 1)
             .Select(c => new
             {
-                c.Id, c.ChannelId, c.Status, c.State, c.LastMessageAt, c.Preview, c.ContactId, c.AcknowledgedAt, c.SnoozedUntil,
+                c.Id, c.ChannelId, c.Status, c.State, c.LastMessageAt, c.Preview, c.ContactId, c.AcknowledgedAt, c.SnoozedUntil, c.TeamId, c.AssigneeId,
                 Kind = db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).First(),
                 DisplayName = c.Contact!.DisplayName,
                 Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
@@ -55,7 +55,7 @@ public static class ListConversations
 
         var items = rows.Take(take).Select(r => new ConversationSummary(r.Id, r.ChannelId, r.Kind, MessageDto.Lower(r.Status),
             ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt, r.Preview,
-            r.AcknowledgedAt, r.SnoozedUntil)).ToList();
+            r.AcknowledgedAt, r.SnoozedUntil, r.TeamId, r.AssigneeId)).ToList();
         var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
         return TypedResults.Ok(new ConversationPage(items, next));
     }

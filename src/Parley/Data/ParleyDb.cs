@@ -6,6 +6,7 @@ using Parley.Ingest;
 using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
+using Parley.Platform.People;
 
 namespace Parley.Data;
 
@@ -22,6 +23,12 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<InboundEvent> InboundEvents => Set<InboundEvent>();
     public DbSet<Event> Events => Set<Event>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<Note> Notes => Set<Note>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
 
     public abstract bool IsPostgres { get; }
 
@@ -64,6 +71,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.HasMany(x => x.Messages).WithOne().HasForeignKey(x => x.ConversationId);
             e.HasIndex(x => new { x.LastMessageAt, x.Id });
             e.HasIndex(x => new { x.ContactId, x.ChannelId, x.Status });
+            e.HasIndex(x => new { x.AssigneeId, x.Status });
+            e.HasIndex(x => new { x.TeamId, x.Status });
         });
 
         b.Entity<Message>(e =>
@@ -93,6 +102,50 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Subject).HasMaxLength(128);
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => new { x.Tx, x.Seq });
+        });
+
+        b.Entity<User>(e =>
+        {
+            e.Property(x => x.Email).HasMaxLength(320);
+            e.Property(x => x.NormalizedEmail).HasMaxLength(320);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.PasswordHash).HasMaxLength(200);
+            e.HasIndex(x => x.NormalizedEmail).IsUnique();
+            e.HasMany(x => x.Teams).WithOne().HasForeignKey(x => x.UserId);
+        });
+
+        b.Entity<Team>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.HasIndex(x => new { x.BrandId, x.Name }).IsUnique();
+        });
+
+        b.Entity<TeamMember>(e =>
+        {
+            e.HasKey(x => new { x.TeamId, x.UserId });
+            e.HasOne<Team>().WithMany().HasForeignKey(x => x.TeamId);
+        });
+
+        b.Entity<Note>(e =>
+        {
+            e.Property(x => x.Author).HasMaxLength(200);
+            e.Property(x => x.Text).HasMaxLength(10_000);
+            e.Property(x => x.Mentions).HasMaxLength(2_000);
+            e.HasIndex(x => new { x.ConversationId, x.CreatedAt });
+        });
+
+        b.Entity<Notification>(e =>
+        {
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.Property(x => x.Text).HasMaxLength(1_000);
+            e.HasIndex(x => new { x.UserId, x.ReadAt });
+        });
+
+        b.Entity<SavedView>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Query).HasMaxLength(2_000);
+            e.HasIndex(x => x.UserId);
         });
 
         b.Entity<ApiKey>(e =>

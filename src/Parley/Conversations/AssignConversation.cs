@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Platform;
+using Parley.Platform.Events;
+
+namespace Parley.Conversations;
+
+/// <param name="TeamId">The team whose queue should hold it (null: none).</param>
+/// <param name="AssigneeId">The person who should own it (null: nobody); they must be in the team when both are given.</param>
+public sealed record AssignRequest(Guid? TeamId, Guid? AssigneeId);
+
+public static class AssignConversation
+{
+    public static void MapAssignConversation(this IEndpointRouteBuilder group) =>
+        group.MapPost("/{id:guid}/assign", Handle).WithSummary("Gives the conversation to a team, a person, or both; nulls clear.");
+
+    private static async Task<Results<Ok<ConversationStatusDto>, ProblemHttpResult, ValidationProblem>> Handle(
+        Guid id, AssignRequest request, ParleyDb db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (conversation is null) return Problems.NotFound("conversation", id);
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.TeamId is { } teamId && !await db.Teams.AnyAsync(t => t.Id == teamId && t.BrandId == conversation.BrandId, ct))
+            errors["teamId"] = [$"No team of this conversation's brand has the id {teamId}."];
+        if (request.AssigneeId is { } userId)
+        {
+            if (!await db.Users.AnyAsync(u => u.Id == userId && u.DisabledAt == null, ct))
+                errors["assigneeId"] = [$"No active user has the id {userId}."];
+            else if (request.TeamId is { } t && !await db.TeamMembers.AnyAsync(m => m.TeamId == t && m.UserId == userId, ct))
+                errors["assigneeId"] = ["The assignee is not a member of that team."];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var now = clock.GetUtcNow();
+        foreach (var type in conversation.Assign(request.TeamId, request.AssigneeId))
+        {
+            db.Append(type, $"conversations/{id}", conversation.BrandId,
+                new { conversationId = id, teamId = request.TeamId, assigneeId = request.AssigneeId, by = user.Identity?.Name ?? "api" }, now);
+        }
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ChangeConversationState.ToDto(conversation));
+    }
+}

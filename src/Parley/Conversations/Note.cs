@@ -1,0 +1,15 @@
+namespace Parley.Conversations;
+
+/// <summary>A private note for colleagues inside a conversation; never sent to the customer.</summary>
+public sealed class Note
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ConversationId { get; init; }
+    /// <summary>The person who wrote it, or null when an app did (see <see cref="Author"/>).</summary>
+    public Guid? AuthorUserId { get; init; }
+    public string Author { get; init; } = "";
+    public string Text { get; init; } = "";
+    /// <summary>Ids of the people @mentioned, space-separated.</summary>
+    public string Mentions { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
+}
