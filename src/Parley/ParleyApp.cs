@@ -10,6 +10,7 @@ using Parley.Ingest;
 using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
+using Parley.Promises;
 using Scalar.AspNetCore;
 
 namespace Parley;
@@ -33,6 +34,9 @@ public static class ParleyApp
         services.AddParleyDatabase(database);
         services.AddDataProtection().SetApplicationName("Parley").PersistKeysToFileSystem(new DirectoryInfo(keysPath));
         services.AddProblemDetails();
+        // Enums are words in the API ("monday", "public"), never numbers.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(
+            new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         services.AddMemoryCache();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
@@ -69,6 +73,8 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<ReplyDispatcher>());
         services.AddSingleton<WakeSnoozedConversations>();
         services.AddHostedService(sp => sp.GetRequiredService<WakeSnoozedConversations>());
+        services.AddSingleton<ServiceLevelSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServiceLevelSweep>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
 
@@ -97,6 +103,8 @@ public static class ParleyApp
         api.MapGetContact();
         api.MapEventEndpoints();
         api.MapInboundEndpoints();
+        api.MapServiceLevelEndpoints();
+        api.MapClockEndpoints();
         return app;
     }
 }

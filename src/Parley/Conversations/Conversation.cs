@@ -32,6 +32,12 @@ public sealed class Conversation
     public DateTimeOffset? SnoozedUntil { get; private set; }
     /// <summary>A snooze that also ends when the customer writes.</summary>
     public bool WakeOnCustomerMessage { get; private set; }
+    /// <summary>The oldest customer message no brand reply has followed yet; null when answered.
+    /// The missed-post queue is the conversations with this set, oldest first.</summary>
+    public DateTimeOffset? AwaitingReplySince { get; private set; }
+    public DateTimeOffset? LastBrandReplyAt { get; private set; }
+    /// <summary>When the service-level sweep should look at this conversation again; null: as soon as it can.</summary>
+    public DateTimeOffset? NextClockCheckAt { get; set; }
     /// <summary>The state to return to when a snooze ends.</summary>
     public ConversationState StateBeforeSnooze { get; private set; } = ConversationState.New;
 
@@ -44,6 +50,17 @@ public sealed class Conversation
     /// events delivered out of order still leave the latest text in front.</summary>
     public void Record(Message message)
     {
+        NextClockCheckAt = null;
+        if (message.Direction == MessageDirection.Inbound)
+        {
+            if (LastBrandReplyAt is null || message.CreatedAt > LastBrandReplyAt)
+                AwaitingReplySince = AwaitingReplySince is { } since && since < message.CreatedAt ? since : message.CreatedAt;
+        }
+        else
+        {
+            if (LastBrandReplyAt is null || message.CreatedAt > LastBrandReplyAt) LastBrandReplyAt = message.CreatedAt;
+            if (AwaitingReplySince <= message.CreatedAt) AwaitingReplySince = null;
+        }
         if (message.CreatedAt < LastMessageAt) return;
         LastMessageAt = message.CreatedAt;
         Preview = message.Text.Length <= PreviewLength ? message.Text : message.Text[..PreviewLength];
@@ -128,6 +145,7 @@ public sealed class Conversation
     private string[] Become(ConversationState state, string eventType, bool force = false)
     {
         if (State == state && !force) return [];
+        NextClockCheckAt = null;
         if (State == ConversationState.WaitingOnCustomer && state != ConversationState.WaitingOnCustomer) WaitingSince = null;
         State = state;
         return [eventType];

@@ -7,6 +7,7 @@ using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
+using Parley.Promises;
 
 namespace Parley.Data;
 
@@ -29,6 +30,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<Note> Notes => Set<Note>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<ServiceLevelPolicyRecord> ServiceLevelPolicies => Set<ServiceLevelPolicyRecord>();
+    public DbSet<FiredClockEvent> FiredClockEvents => Set<FiredClockEvent>();
 
     public abstract bool IsPostgres { get; }
 
@@ -73,6 +76,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(x => new { x.ContactId, x.ChannelId, x.Status });
             e.HasIndex(x => new { x.AssigneeId, x.Status });
             e.HasIndex(x => new { x.TeamId, x.Status });
+            e.HasIndex(x => new { x.Status, x.NextClockCheckAt });
+            e.HasIndex(x => x.AwaitingReplySince);
         });
 
         b.Entity<Message>(e =>
@@ -146,6 +151,25 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.Query).HasMaxLength(2_000);
             e.HasIndex(x => x.UserId);
+        });
+
+        b.Entity<ServiceLevelPolicyRecord>(e =>
+        {
+            e.ToTable("ServiceLevelPolicies");
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.ChannelKind).HasMaxLength(16);
+            e.Property(x => x.Visibility).HasMaxLength(16);
+            e.Property(x => x.TimeZoneId).HasMaxLength(64);
+            e.Property(x => x.Week).HasMaxLength(4_000);
+            e.Property(x => x.Holidays).HasMaxLength(8_000);
+            e.Property(x => x.WarningLeadTimes).HasMaxLength(1_000);
+            e.HasIndex(x => new { x.BrandId, x.Order });
+        });
+
+        b.Entity<FiredClockEvent>(e =>
+        {
+            e.HasKey(x => new { x.ConversationId, x.Key });
+            e.Property(x => x.Key).HasMaxLength(100);
         });
 
         b.Entity<ApiKey>(e =>

@@ -63,8 +63,7 @@ public sealed class ReplyDeliveryTests
         Assert.Equal(CustomerTweet, body.GetProperty("reply").GetProperty("in_reply_to_tweet_id").GetString());
         Assert.Equal(JsonDocument.Parse(call.ResponseBody!).RootElement.GetProperty("data").GetProperty("id").GetString(),
             sent.GetProperty("externalId").GetString());
-        var events = await parley.GetJsonAsync("/api/v1/events?limit=1000");
-        Assert.Contains(events.GetProperty("items").EnumerateArray(), e => e.GetProperty("type").GetString() == "reply.sent");
+        Assert.Contains(await parley.AllEventsAsync(), e => e.GetProperty("type").GetString() == "reply.sent");
     }
 
     [Theory]
@@ -119,8 +118,7 @@ public sealed class ReplyDeliveryTests
 
         Assert.Equal("failed", failed.GetProperty("deliveryStatus").GetString());
         Assert.StartsWith("403", failed.GetProperty("deliveryError").GetString(), StringComparison.Ordinal);
-        var events = await parley.GetJsonAsync("/api/v1/events?limit=1000");
-        Assert.Contains(events.GetProperty("items").EnumerateArray(), e => e.GetProperty("type").GetString() == "reply.failed");
+        Assert.Contains(await parley.AllEventsAsync(), e => e.GetProperty("type").GetString() == "reply.failed");
     }
 
     [Fact]
@@ -171,7 +169,7 @@ public sealed class ReplyDeliveryTests
         await parley.Client.PostAsync($"/api/v1/conversations/{conversation}/reopen", null);
         Assert.Single((await parley.GetJsonAsync("/api/v1/conversations?status=open")).GetProperty("items").EnumerateArray());
 
-        var types = (await parley.GetJsonAsync("/api/v1/events?limit=1000")).GetProperty("items").EnumerateArray()
+        var types = (await parley.AllEventsAsync())
             .Select(e => e.GetProperty("type").GetString()).Where(t => t!.StartsWith("conversation.", StringComparison.Ordinal)).ToList();
         Assert.Equal(["conversation.created", "conversation.resolved", "conversation.reopened"], types);
     }

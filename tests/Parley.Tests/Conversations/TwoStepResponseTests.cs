@@ -33,7 +33,7 @@ public sealed class TwoStepResponseTests
         (await parley.GetJsonAsync($"/api/v1/conversations/{conversation}")).GetProperty("state").GetString()!;
 
     private static async Task<List<string>> ConversationEventsAsync(TestParley parley) =>
-        (await parley.GetJsonAsync("/api/v1/events?limit=1000")).GetProperty("items").EnumerateArray()
+        (await parley.AllEventsAsync())
             .Select(e => e.GetProperty("type").GetString()!).Where(t => t.StartsWith("conversation.", StringComparison.Ordinal)).ToList();
 
     [Theory]

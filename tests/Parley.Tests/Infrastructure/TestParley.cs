@@ -125,6 +125,30 @@ public sealed class TestParley : IAsyncDisposable
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>Every event in the log, read through the API once it shows all committed events. On
+    /// PostgreSQL the API holds back events while any older transaction in the cluster is still running
+    /// (docs/adr/0004), and tests on other databases of the same server run at the same time.</summary>
+    public async Task<List<JsonElement>> AllEventsAsync()
+    {
+        var committed = await WithDbAsync(db => Task.FromResult(db.Events.Count()));
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var items = new List<JsonElement>();
+            string? after = null;
+            while (true)
+            {
+                var page = await GetJsonAsync("/api/v1/events?limit=1000" + (after is null ? "" : "&after=" + after));
+                var batch = page.GetProperty("items").EnumerateArray().ToList();
+                if (batch.Count == 0) break;
+                items.AddRange(batch);
+                after = page.GetProperty("nextCursor").GetString();
+            }
+            if (items.Count >= committed || DateTime.UtcNow > until) return items;
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits until every stored delivery has been processed (processing runs in the background).</summary>
     public async Task DrainInboundAsync(TimeSpan? timeout = null)
     {

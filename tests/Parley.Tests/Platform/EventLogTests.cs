@@ -73,6 +73,7 @@ public sealed class EventLogTests
     {
         await using var parley = await TestParley.StartAsync(provider);
         for (var i = 0; i < 5; i++) await parley.CreateBrandAsync($"Brand {i}");
+        await parley.AllEventsAsync(); // on PostgreSQL, until no older transaction holds them back
 
         var first = await parley.GetJsonAsync("/api/v1/events?limit=3");
         var cursor = first.GetProperty("nextCursor").GetString();

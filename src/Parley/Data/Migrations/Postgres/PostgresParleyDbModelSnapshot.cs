@@ -142,6 +142,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("AwaitingReplySince")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("BrandId")
                         .HasColumnType("uuid");
 
@@ -154,7 +157,13 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("LastBrandReplyAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("LastMessageAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("NextClockCheckAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Preview")
@@ -194,9 +203,13 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AwaitingReplySince");
+
                     b.HasIndex("AssigneeId", "Status");
 
                     b.HasIndex("LastMessageAt", "Id");
+
+                    b.HasIndex("Status", "NextClockCheckAt");
 
                     b.HasIndex("TeamId", "Status");
 
@@ -625,6 +638,92 @@ namespace Parley.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Parley.Promises.FiredClockEvent", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ConversationId", "Key");
+
+                    b.ToTable("FiredClockEvents");
+                });
+
+            modelBuilder.Entity("Parley.Promises.ServiceLevelPolicyRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ChannelKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("PausesWhileSnoozed")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("PausesWhileWaitingOnCustomer")
+                        .HasColumnType("boolean");
+
+                    b.Property<TimeSpan?>("TimeToAcknowledge")
+                        .HasColumnType("interval");
+
+                    b.Property<TimeSpan?>("TimeToNextResponse")
+                        .HasColumnType("interval");
+
+                    b.Property<TimeSpan?>("TimeToResolve")
+                        .HasColumnType("interval");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Visibility")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("WarningLeadTimes")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Week")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BrandId", "Order");
+
+                    b.ToTable("ServiceLevelPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Conversations.ContactIdentity", b =>

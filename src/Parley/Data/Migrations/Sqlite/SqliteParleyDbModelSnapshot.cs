@@ -137,6 +137,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("AwaitingReplySince")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("BrandId")
                         .HasColumnType("TEXT");
 
@@ -149,7 +152,13 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastBrandReplyAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("LastMessageAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextClockCheckAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Preview")
@@ -189,9 +198,13 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AwaitingReplySince");
+
                     b.HasIndex("AssigneeId", "Status");
 
                     b.HasIndex("LastMessageAt", "Id");
+
+                    b.HasIndex("Status", "NextClockCheckAt");
 
                     b.HasIndex("TeamId", "Status");
 
@@ -614,6 +627,92 @@ namespace Parley.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Users");
+                });
+
+            modelBuilder.Entity("Parley.Promises.FiredClockEvent", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConversationId", "Key");
+
+                    b.ToTable("FiredClockEvents");
+                });
+
+            modelBuilder.Entity("Parley.Promises.ServiceLevelPolicyRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PausesWhileSnoozed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PausesWhileWaitingOnCustomer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<TimeSpan?>("TimeToAcknowledge")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan?>("TimeToNextResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan?>("TimeToResolve")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Visibility")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WarningLeadTimes")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Week")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BrandId", "Order");
+
+                    b.ToTable("ServiceLevelPolicies", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Conversations.ContactIdentity", b =>

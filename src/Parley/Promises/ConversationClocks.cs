@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Conversations;
+using Parley.Data;
+
+namespace Parley.Promises;
+
+/// <summary>Reads what the clocks need from the database: the policy that applies to a conversation
+/// and its timeline, built from its messages and the state changes in the event log.</summary>
+public static class ConversationClocks
+{
+    private static readonly Dictionary<string, FactKind> StateFacts = new()
+    {
+        ["conversation.waiting_on_customer"] = FactKind.WaitingOnCustomerStarted,
+        ["conversation.customer_replied"] = FactKind.WaitingOnCustomerEnded,
+        ["conversation.snoozed"] = FactKind.SnoozeStarted,
+        ["conversation.woke"] = FactKind.SnoozeEnded,
+        ["conversation.resolved"] = FactKind.Resolved,
+        ["conversation.reopened"] = FactKind.Reopened,
+    };
+
+    public sealed record Evaluation(ServiceLevelPolicyRecord Policy, ClockReport Report);
+
+    /// <returns>null when no policy of the brand applies.</returns>
+    public static async Task<Evaluation?> EvaluateAsync(ParleyDb db, Conversation conversation, DateTimeOffset now, CancellationToken ct)
+    {
+        var policy = await FindPolicyAsync(db, conversation, ct);
+        if (policy is null) return null;
+        var timeline = await LoadTimelineAsync(db, conversation, ct);
+        return new Evaluation(policy, ServiceClocks.Evaluate(policy.ToPolicy(), timeline, now));
+    }
+
+    public static async Task<ServiceLevelPolicyRecord?> FindPolicyAsync(ParleyDb db, Conversation conversation, CancellationToken ct)
+    {
+        var policies = await db.ServiceLevelPolicies.AsNoTracking().Where(p => p.BrandId == conversation.BrandId)
+            .OrderBy(p => p.Order).ThenBy(p => p.CreatedAt).ToListAsync(ct);
+        if (policies.Count == 0) return null;
+        var kind = await db.Channels.Where(c => c.Id == conversation.ChannelId).Select(c => c.Kind).FirstAsync(ct);
+        var first = await db.Messages.Where(m => m.ConversationId == conversation.Id && m.Direction == MessageDirection.Inbound)
+            .OrderBy(m => m.CreatedAt).Select(m => (MessageVisibility?)m.Visibility).FirstOrDefaultAsync(ct);
+        var visibility = first is { } v ? MessageDto.Lower(v) : null;
+        return policies.FirstOrDefault(p => p.AppliesTo(kind, visibility));
+    }
+
+    public static async Task<ConversationTimeline> LoadTimelineAsync(ParleyDb db, Conversation conversation, CancellationToken ct)
+    {
+        var messages = await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id)
+            .Select(m => new { m.Direction, m.CreatedAt }).ToListAsync(ct);
+        var subject = $"conversations/{conversation.Id}";
+        var types = StateFacts.Keys.ToList();
+        var changes = await db.Events.AsNoTracking().Where(e => e.Subject == subject && types.Contains(e.Type))
+            .Select(e => new { e.Type, e.OccurredAt }).ToListAsync(ct);
+
+        // The clocks start with the customer's first message (by the network's clock), so a post
+        // ingested from history is as late as it really is.
+        var start = messages.Where(m => m.Direction == MessageDirection.Inbound).Select(m => m.CreatedAt)
+            .DefaultIfEmpty(conversation.CreatedAt).Min();
+        var facts = new List<TimelineFact> { TimelineFact.Created(start < conversation.CreatedAt ? start : conversation.CreatedAt) };
+        facts.AddRange(messages.Select(m => m.Direction == MessageDirection.Inbound
+            ? TimelineFact.CustomerWrote(m.CreatedAt) : TimelineFact.AgentReplied(m.CreatedAt)));
+        if (conversation.AcknowledgedAt is { } acknowledged) facts.Add(TimelineFact.Acknowledged(acknowledged));
+        facts.AddRange(changes.Select(c => new TimelineFact(StateFacts[c.Type], c.OccurredAt)));
+        return new ConversationTimeline(facts.OrderBy(f => f.At).ToList());
+    }
+}
