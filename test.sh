@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need (PostgreSQL from Debian's packages), starts a throwaway PostgreSQL
-# on a free loopback port, runs every test against SQLite and PostgreSQL, and stops it again.
+# Installs what the tests need (PostgreSQL and Chromium from Debian's packages), starts a throwaway
+# PostgreSQL on a free loopback port, runs every test against SQLite and PostgreSQL (and the browser
+# tests in Chromium), and stops it again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,12 +11,25 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
 
+# Package lists are refreshed once, and only when something has to be installed.
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" -eq 0 ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
 if [ -z "$(pg_bin)" ]; then
   log "Installing PostgreSQL"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+  apt_install postgresql
 fi
 PG_BIN="$(pg_bin)"
+
+# The browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser here.
+if [ ! -x /usr/bin/chromium ]; then
+  log "Installing Chromium"
+  apt_install chromium fonts-dejavu-core
+fi
+export PARLEY_REQUIRE_BROWSER=1
 
 # PostgreSQL refuses to run as root; its cluster belongs to the 'postgres' user the package created.
 PG_USER="$(id -un)"
@@ -44,5 +58,6 @@ export PARLEY_REQUIRE_POSTGRES=1
 log "Building"
 dotnet build Parley.slnx -c Release -warnaserror
 
-log "Running tests (SQLite and PostgreSQL)"
-dotnet test Parley.slnx -c Release --no-build
+log "Running tests (SQLite and PostgreSQL; browser tests in Chromium)"
+# One test project at a time (-m:1): the browser tests measure "within a second" and share two cores.
+dotnet test Parley.slnx -c Release --no-build -m:1

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.OpenApi;
 using Parley.Channels;
@@ -10,7 +9,9 @@ using Parley.Ingest;
 using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
+using Parley.Platform.People;
 using Parley.Promises;
+using Parley.Web;
 using Scalar.AspNetCore;
 
 namespace Parley;
@@ -47,9 +48,11 @@ public static class ParleyApp
             return Task.CompletedTask;
         }));
 
-        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        services.AddAuthorization();
+        // API keys for applications, session cookies (with anti-forgery) for people; see ADR 9.
+        services.AddParleySessions();
+        services.AddSingleton<WebAssets>();
+        services.AddSingleton<Presence>();
+        services.AddSingleton<LiveFeed>();
 
         services.AddHttpClient("networks", c => c.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<IReplySender, XReplySender>();
@@ -77,12 +80,16 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<ServiceLevelSweep>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
+        services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        WebAssets.UseWebAssets(app);
         app.UseAuthentication();
+        app.UseSessionAntiforgery();
         app.UseAuthorization();
+        app.UseEventPulseAfterWrites();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("Parley API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
@@ -92,18 +99,30 @@ public static class ParleyApp
         app.MapMetaWebhooks();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization();
-        api.MapBrandEndpoints();
-        api.MapChannelEndpoints();
+        // Operating the installation (brands, channels, the raw log, the whole event log) is for admins;
+        // people see conversations through Viewer's rule and follow them through /api/v1/live.
+        var admin = api.MapGroup("").RequireAuthorization(Sessions.Policies.Admin);
+        admin.MapBrandEndpoints();
+        admin.MapChannelEndpoints();
         var conversations = api.MapGroup("/conversations").WithTags("Conversations");
         conversations.MapListConversations();
         conversations.MapGetConversation();
         conversations.MapSendReply();
+        conversations.MapRetryReply();
         conversations.MapChangeConversationState();
         conversations.MapAssignConversation();
+        conversations.MapNotes(api);
         api.MapGetContact();
-        api.MapEventEndpoints();
-        api.MapInboundEndpoints();
-        api.MapServiceLevelEndpoints();
+        admin.MapEventEndpoints();
+        admin.MapInboundEndpoints();
+        api.MapUserEndpoints();
+        api.MapTeamEndpoints();
+        api.MapInbox();
+        api.MapSavedViews();
+        api.MapNotificationEndpoints();
+        api.MapLiveEndpoints();
+        app.MapWorkspace();
+        admin.MapServiceLevelEndpoints();
         api.MapClockEndpoints();
         return app;
     }

@@ -1,9 +1,9 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.Events;
+using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
@@ -17,9 +17,9 @@ public static class AssignConversation
         group.MapPost("/{id:guid}/assign", Handle).WithSummary("Gives the conversation to a team, a person, or both; nulls clear.");
 
     private static async Task<Results<Ok<ConversationStatusDto>, ProblemHttpResult, ValidationProblem>> Handle(
-        Guid id, AssignRequest request, ParleyDb db, TimeProvider clock, ClaimsPrincipal user, CancellationToken ct)
+        Guid id, AssignRequest request, ParleyDb db, TimeProvider clock, Viewer viewer, CancellationToken ct)
     {
-        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
+        var conversation = await viewer.Visible(db.Conversations).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (conversation is null) return Problems.NotFound("conversation", id);
 
         var errors = new Dictionary<string, string[]>();
@@ -35,10 +35,21 @@ public static class AssignConversation
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
+        var by = viewer.Name.Length > 0 ? viewer.Name : "api";
+        var previousAssignee = conversation.AssigneeId;
         foreach (var type in conversation.Assign(request.TeamId, request.AssigneeId))
         {
             db.Append(type, $"conversations/{id}", conversation.BrandId,
-                new { conversationId = id, teamId = request.TeamId, assigneeId = request.AssigneeId, by = user.Identity?.Name ?? "api" }, now);
+                new { conversationId = id, teamId = request.TeamId, assigneeId = request.AssigneeId, by }, now);
+        }
+        // The new owner hears about it, unless they took it themselves.
+        if (request.AssigneeId is { } assignee && assignee != previousAssignee && assignee != viewer.UserId)
+        {
+            db.Notifications.Add(new Notification
+            {
+                UserId = assignee, Kind = "assignment", ConversationId = id, CreatedAt = now,
+                Text = $"{by} assigned you a conversation: {conversation.Preview}",
+            });
         }
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ChangeConversationState.ToDto(conversation));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
@@ -12,14 +13,16 @@ public static class GetContact
         api.MapGet("/contacts/{id:guid}", Handle).WithTags("Contacts")
             .WithSummary("A customer across their identities on the networks and all their conversations.");
 
-    private static async Task<Results<Ok<ContactDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ContactDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return Problems.NotFound("contact", id);
-        var conversations = await db.Conversations.AsNoTracking().Where(c => c.ContactId == id)
+        var conversations = await viewer.Visible(db.Conversations.AsNoTracking()).Where(c => c.ContactId == id)
             .OrderByDescending(c => c.LastMessageAt)
             .Select(c => new ContactConversation(c.Id, c.ChannelId, c.Status == ConversationStatus.Open ? "open" : "resolved", c.LastMessageAt, c.Preview))
             .ToListAsync(ct);
+        // A customer is known to those who may see one of their conversations.
+        if (conversations.Count == 0 && !viewer.SeesEverything) return Problems.NotFound("contact", id);
         return TypedResults.Ok(new ContactDetail(contact.Id, contact.BrandId, contact.DisplayName, contact.CreatedAt,
             contact.Identities.Select(ContactMapping.ToDto).ToList(), conversations));
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
@@ -11,9 +12,9 @@ public static class GetConversation
     public static void MapGetConversation(this IEndpointRouteBuilder group) =>
         group.MapGet("/{id:guid}", Handle).WithSummary("A conversation with all its messages, oldest first, and its customer.");
 
-    private static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, CancellationToken ct)
+    private static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
-        var c = await db.Conversations.AsNoTracking().Include(x => x.Contact).ThenInclude(x => x!.Identities)
+        var c = await viewer.Visible(db.Conversations.AsNoTracking()).Include(x => x.Contact).ThenInclude(x => x!.Identities)
             .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (c is null) return Problems.NotFound("conversation", id);
         var kind = await db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).FirstAsync(ct);

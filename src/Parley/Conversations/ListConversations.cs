@@ -2,16 +2,17 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
+using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
 public static class ListConversations
 {
     public static void MapListConversations(this IEndpointRouteBuilder group) =>
-        group.MapGet("/", Handle).WithSummary("Lists conversations, newest activity first, a page at a time.");
+        group.MapGet("/", Handle).WithSummary("Lists the conversations the caller may see, newest activity first, a page at a time.");
 
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
-        ParleyDb db, string? status, string? state, int? limit, string? cursor, CancellationToken ct)
+        ParleyDb db, Viewer viewer, string? status, string? state, int? limit, string? cursor, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         ConversationStatus? wanted = null;
@@ -36,7 +37,7 @@ public static class ListConversations
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var query = db.Conversations.AsNoTracking();
+        var query = viewer.Visible(db.Conversations.AsNoTracking());
         if (wanted is { } s) query = query.Where(c => c.Status == s);
         if (wantedState is { } st) query = query.Where(c => c.State == st);
         if (after is { } a) query = query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0));

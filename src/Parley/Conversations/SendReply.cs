@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -6,6 +5,7 @@ using Parley.Channels.X;
 using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.Events;
+using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
@@ -19,9 +19,9 @@ public static class SendReply
             .WithSummary("Queues a reply. Answers 202 at once; deliveryStatus moves from pending to sent or failed.");
 
     private static async Task<Results<Accepted<MessageDto>, ProblemHttpResult, ValidationProblem>> Handle(
-        Guid id, ReplyRequest request, ParleyDb db, TimeProvider clock, ClaimsPrincipal user, DeliverySignal delivery, CancellationToken ct)
+        Guid id, ReplyRequest request, ParleyDb db, TimeProvider clock, Viewer viewer, DeliverySignal delivery, CancellationToken ct)
     {
-        var conversation = await db.Conversations.FirstOrDefaultAsync(c => c.Id == id, ct);
+        var conversation = await viewer.Visible(db.Conversations).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (conversation is null) return Problems.NotFound("conversation", id);
         var kind = await db.Channels.Where(ch => ch.Id == conversation.ChannelId).Select(ch => ch.Kind).FirstAsync(ct);
 
@@ -39,7 +39,7 @@ public static class SendReply
             return Problems.Conflict("Cannot reply this way", problem);
 
         var now = clock.GetUtcNow();
-        var author = user.Identity?.Name ?? "api";
+        var author = viewer.Name.Length > 0 ? viewer.Name : "api";
         var message = Message.Reply(conversation.Id, conversation.ChannelId, text, visibility, author, target.InReplyTo, target.Recipient, now);
         db.Messages.Add(message);
         conversation.Record(message);

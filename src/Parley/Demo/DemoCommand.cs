@@ -5,6 +5,7 @@ using Parley.Channels;
 using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.Keys;
+using Parley.Platform.People;
 using Parley.Simulator;
 
 namespace Parley.Demo;
@@ -38,6 +39,8 @@ public static class DemoCommand
               Server           {baseUrl}
               API reference    {new Uri(baseUrl, "/docs")}
               Admin API key    {seeded.AdminKey}
+              Workspace        {baseUrl} (sign in as one of these; the password of each is {DemoPassword})
+            {string.Join(Environment.NewLine, DemoPeople.Select(p => $"                 {p.Email,-24} {p.Role.ToString().ToLowerInvariant(),-6} {p.Name}{(p.Team is null ? "" : ", team " + p.Team)}"))}
               Simulator        {simulator.BaseAddress} (recorded outbound calls: {new Uri(simulator.BaseAddress, "/_sim/calls")})
 
             Try:
@@ -58,6 +61,17 @@ public static class DemoCommand
         await app.WaitForShutdownAsync();
         try { await replay; } catch (OperationCanceledException) { }
     }
+
+    /// <summary>The demo's people. Their password is reset to <see cref="DemoPassword"/> at every start, so the printed one always works.</summary>
+    private static readonly (string Name, string Email, UserRole Role, string? Team)[] DemoPeople =
+    [
+        ("Ada Admin", "admin@parley.example", UserRole.Admin, null),
+        ("Lee Lead", "lead@parley.example", UserRole.Lead, "Care"),
+        ("Maria Lopez", "maria@parley.example", UserRole.Agent, "Care"),
+        ("Sam Carter", "sam@parley.example", UserRole.Agent, "Billing"),
+    ];
+
+    private const string DemoPassword = "parley-demo";
 
     private sealed record Seeded(string AdminKey, Guid XChannel, string XSecret, Guid MetaChannel, string MetaSecret);
 
@@ -88,6 +102,8 @@ public static class DemoCommand
             ["pageId"] = MetaPageId, ["apiBaseUrl"] = api,
             ["appSecret"] = Secret(), ["verifyToken"] = Secret(), ["pageAccessToken"] = "demo-meta-token",
         }, now);
+
+        await EnsurePeopleAsync(db, scope.ServiceProvider.GetRequiredService<SignIn>(), brand.Id, now);
 
         var adminKey = config["Parley:AdminKey"];
         if (string.IsNullOrEmpty(adminKey))
@@ -120,6 +136,32 @@ public static class DemoCommand
         var channel = new Channel { BrandId = brandId, Kind = kind, Name = name, Settings = publicSettings, ProtectedSecrets = directory.Protect(secrets), CreatedAt = now };
         db.Channels.Add(channel);
         return channel;
+    }
+
+    private static async Task EnsurePeopleAsync(ParleyDb db, SignIn signIn, Guid brandId, DateTimeOffset now)
+    {
+        var teams = new Dictionary<string, Team>();
+        foreach (var name in DemoPeople.Where(p => p.Team is not null).Select(p => p.Team!).Distinct())
+        {
+            var team = await db.Teams.FirstOrDefaultAsync(t => t.BrandId == brandId && t.Name == name);
+            if (team is null) db.Teams.Add(team = new Team { BrandId = brandId, Name = name, CreatedAt = now });
+            teams[name] = team;
+        }
+        foreach (var (name, email, role, teamName) in DemoPeople)
+        {
+            var normalized = SignIn.Normalize(email);
+            var user = await db.Users.Include(u => u.Teams).Where(u => u.NormalizedEmail == normalized).OrderBy(u => u.Id).FirstOrDefaultAsync();
+            if (user is null)
+            {
+                user = new User { Name = name, Email = email, NormalizedEmail = normalized, Role = role, CreatedAt = now };
+                db.Users.Add(user);
+            }
+            signIn.SetPassword(user, DemoPassword);
+            user.SignedIn();
+            user.DisabledAt = null;
+            if (teamName is not null && user.Teams.All(m => m.TeamId != teams[teamName].Id))
+                user.Teams.Add(new TeamMember { TeamId = teams[teamName].Id, UserId = user.Id });
+        }
     }
 
     private static string Secret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Parley.Conversations;
+using Parley.Data;
+
+namespace Parley.Platform.People;
+
+/// <summary>Who is asking, and which conversations they may see. Bound as an endpoint parameter, so
+/// every handler that lists or opens conversations filters through the same rule:
+/// <list type="bullet">
+/// <item>an admin API key or an admin person sees everything;</item>
+/// <item>a lead sees every conversation of the brands of their teams;</item>
+/// <item>an agent sees the conversations of their teams, the brand's conversations in no team's
+/// queue yet (the shared front line until routing puts them somewhere), and any assigned to them.</item>
+/// </list>
+/// Memberships are read from the database on each request, so a change takes effect at once.</summary>
+public sealed class Viewer
+{
+    public bool SeesEverything { get; private init; }
+    /// <summary>The person, when a person (not an app) is asking.</summary>
+    public Guid? UserId { get; private init; }
+    public string Name { get; private init; } = "";
+    public UserRole? Role { get; private init; }
+    public IReadOnlyList<Guid> TeamIds { get; private init; } = [];
+    public IReadOnlyList<Guid> BrandIds { get; private init; } = [];
+
+    public bool IsPerson => UserId is not null;
+    public bool IsAdmin => SeesEverything;
+
+    public static Viewer Everything(string name) => new() { SeesEverything = true, Name = name };
+
+    public static Viewer Nobody { get; } = new();
+
+    /// <summary>Minimal APIs call this to bind a <see cref="Viewer"/> parameter.</summary>
+    public static async ValueTask<Viewer> BindAsync(HttpContext http)
+    {
+        if (http.Items.TryGetValue(typeof(Viewer), out var cached) && cached is Viewer known) return known;
+        var viewer = await ForAsync(http.User, http.RequestServices.GetRequiredService<ParleyDb>(), http.RequestAborted);
+        http.Items[typeof(Viewer)] = viewer;
+        return viewer;
+    }
+
+    public static async Task<Viewer> ForAsync(ClaimsPrincipal principal, ParleyDb db, CancellationToken ct)
+    {
+        if (principal.Identity is not { IsAuthenticated: true } identity) return Nobody;
+        if (identity.AuthenticationType == Keys.ApiKeyAuthentication.SchemeName)
+            return principal.HasClaim("scope", "admin") ? Everything(identity.Name ?? "api") : Nobody;
+        return Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)
+            ? await ForUserAsync(db, userId, ct) : Nobody;
+    }
+
+    /// <summary>What a person may see, e.g. to check that someone @mentioned can open the conversation.</summary>
+    public static async Task<Viewer> ForUserAsync(ParleyDb db, Guid userId, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId && u.DisabledAt == null)
+            .Select(u => new { u.Id, u.Name, u.Role }).FirstOrDefaultAsync(ct);
+        if (user is null) return Nobody;
+        var teams = await db.TeamMembers.AsNoTracking().Where(m => m.UserId == userId)
+            .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => new { t.Id, t.BrandId }).ToListAsync(ct);
+        return new Viewer
+        {
+            SeesEverything = user.Role == UserRole.Admin,
+            UserId = user.Id,
+            Name = user.Name,
+            Role = user.Role,
+            TeamIds = teams.Select(t => t.Id).ToList(),
+            BrandIds = teams.Select(t => t.BrandId).Distinct().ToList(),
+        };
+    }
+
+    /// <summary>The conversations this viewer may see, as a query the database answers.</summary>
+    public IQueryable<Conversation> Visible(IQueryable<Conversation> conversations)
+    {
+        if (SeesEverything) return conversations;
+        if (UserId is not { } me) return conversations.Where(_ => false);
+        var brands = BrandIds.ToArray();
+        if (Role == UserRole.Lead) return conversations.Where(c => brands.Contains(c.BrandId) || c.AssigneeId == me);
+        var teams = TeamIds.ToArray();
+        return conversations.Where(c =>
+            (c.TeamId != null && teams.Contains(c.TeamId.Value))
+            || (c.TeamId == null && brands.Contains(c.BrandId))
+            || c.AssigneeId == me);
+    }
+
+    /// <summary>The same rule in memory, for things already loaded (live events, presence).</summary>
+    public bool CanSee(Guid brandId, Guid? teamId, Guid? assigneeId)
+    {
+        if (SeesEverything) return true;
+        if (UserId is not { } me) return false;
+        if (assigneeId == me) return true;
+        if (Role == UserRole.Lead) return BrandIds.Contains(brandId);
+        return teamId is { } t ? TeamIds.Contains(t) : BrandIds.Contains(brandId);
+    }
+
+    /// <summary>Brands whose settings (teams, people) this viewer may read.</summary>
+    public bool SeesBrand(Guid brandId) => SeesEverything || BrandIds.Contains(brandId);
+}

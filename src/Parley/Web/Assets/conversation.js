@@ -1,0 +1,483 @@
+// One conversation: the thread (inbound and outbound, public and private, media, delivery status),
+// the customer beside it, a composer that knows the channel, private notes with @mentions,
+// presence, and resolve / reopen / assign. Customer text is only ever set as text.
+import {
+  api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError,
+} from './common.js';
+import { limitFor } from './xtext.js';
+
+const chrome = setUpChrome();
+const main = document.getElementById('main');
+const id = main.dataset.subject;
+const state = {
+  detail: null,
+  notes: [],
+  contact: null,
+  contactNotes: [],
+  teams: [],
+  users: [],
+  presence: [],
+  optimistic: [],
+  mode: 'public',
+};
+let refreshTimer = null;
+let typingSentAt = 0;
+
+// ---------- layout ----------
+const title = h('h1', { id: 'conversation-title' }, 'Conversation');
+const subtitle = h('p', { class: 'subtitle' });
+const stateBadge = h('span', { class: 'state' });
+// Disabled until the conversation has loaded.
+const resolveButton = h('button', { type: 'button', class: 'primary', 'aria-keyshortcuts': 'e', onclick: toggleResolved, disabled: true }, 'Resolve');
+const teamSelect = h('select', { id: 'assign-team', onchange: () => assign(), disabled: true });
+const assigneeSelect = h('select', { id: 'assign-person', onchange: () => assign(), disabled: true });
+const presenceLine = h('p', { class: 'presence', role: 'status', 'aria-live': 'polite' });
+const thread = h('ol', { class: 'thread', 'aria-label': 'Messages and notes' });
+const threadState = h('div', { class: 'thread-state', role: 'status' }, h('p', { class: 'loading' }, 'Loading the conversation…'));
+
+const textarea = h('textarea', {
+  id: 'composer-text', name: 'text', rows: '4', 'aria-describedby': 'composer-count composer-hint', 'aria-keyshortcuts': 'r Control+Enter',
+});
+const counter = h('span', { id: 'composer-count', class: 'count', 'aria-live': 'polite' });
+const hint = h('span', { id: 'composer-hint', class: 'hint' }, 'Ctrl+Enter sends');
+const sendButton = h('button', { type: 'submit', class: 'primary' }, 'Send');
+const composerError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+const suggestions = h('ul', { class: 'mentions', role: 'listbox', id: 'mention-list', 'aria-label': 'Colleagues', hidden: true });
+const modeInputs = {};
+const modes = [
+  ['public', 'Public reply'],
+  ['private', 'Private message'],
+  ['note', 'Note for colleagues'],
+];
+const composerLabel = h('label', { for: 'composer-text', class: 'composer-label' }, 'Reply');
+const composer = h('form', { class: 'composer', 'aria-labelledby': 'composer-legend', onsubmit: (e) => { e.preventDefault(); send(); } },
+  h('fieldset', { class: 'modes' },
+    h('legend', { id: 'composer-legend' }, 'Write'),
+    modes.map(([value, label]) => {
+      const input = h('input', { type: 'radio', name: 'mode', value, id: `mode-${value}`, onchange: () => setMode(value) });
+      modeInputs[value] = input;
+      return h('label', { for: `mode-${value}`, class: 'mode' }, input, label);
+    })),
+  composerLabel, textarea, suggestions,
+  h('div', { class: 'composer-bar' }, counter, hint, sendButton),
+  composerError);
+
+const customerPane = h('aside', { class: 'customer-pane', 'aria-labelledby': 'customer-title' },
+  h('h2', { id: 'customer-title' }, 'Customer'), h('p', { class: 'loading' }, 'Loading…'));
+
+replaceChildren(main,
+  h('div', { class: 'conversation-page' },
+    h('section', { class: 'thread-pane', 'aria-labelledby': 'conversation-title' },
+      h('header', { class: 'conversation-head' },
+        h('a', { href: '/', class: 'back', 'aria-keyshortcuts': 'u' }, '← Inbox'),
+        h('div', { class: 'title-block' }, title, subtitle),
+        h('div', { class: 'actions' },
+          stateBadge, resolveButton,
+          h('div', { class: 'field' }, h('label', { for: 'assign-team' }, 'Team'), teamSelect),
+          h('div', { class: 'field' }, h('label', { for: 'assign-person' }, 'Assignee'), assigneeSelect)),
+        presenceLine),
+      threadState, thread, composer),
+    customerPane));
+
+// ---------- loading ----------
+async function loadAll() {
+  try {
+    const [detail, notes] = await Promise.all([api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`)]);
+    state.detail = detail;
+    state.notes = notes;
+    // Replies the server now knows replace their optimistic stand-ins.
+    state.optimistic = state.optimistic.filter((o) => o.status === 'error' || !detail.messages.some((m) => m.id === o.serverId));
+    renderAll();
+    loadCustomer();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      replaceChildren(main, h('div', { class: 'not-found' },
+        h('h1', {}, 'Conversation not found'),
+        h('p', {}, 'It does not exist, or it belongs to a team you are not in.'),
+        h('a', { href: '/' }, 'Back to the inbox')));
+      document.title = 'Not found · Parley';
+      return;
+    }
+    replaceChildren(threadState, h('p', { class: 'form-error' }, `Could not load the conversation: ${e.message} `,
+      h('button', { type: 'button', onclick: loadAll }, 'Try again')));
+  }
+}
+
+async function loadCustomer() {
+  const contactId = state.detail?.contact.id;
+  if (!contactId) return;
+  try {
+    const [contact, notes] = await Promise.all([api(`/api/v1/contacts/${contactId}`), api(`/api/v1/contacts/${contactId}/notes`)]);
+    state.contact = contact;
+    state.contactNotes = notes;
+  } catch { state.contact = null; }
+  renderCustomer();
+}
+
+async function loadDirectory() {
+  [state.teams, state.users] = await Promise.all([api('/api/v1/teams').catch(() => []), api('/api/v1/users').catch(() => [])]);
+  if (state.detail) renderHead();
+}
+
+function refreshSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(loadAll, 100);
+}
+
+// ---------- rendering ----------
+function renderAll() {
+  renderHead();
+  renderThread();
+  if (!composer.dataset.ready) setUpComposer();
+}
+
+function renderHead() {
+  const d = state.detail;
+  const handle = d.contact.identities.find((i) => i.handle)?.handle;
+  title.textContent = d.contact.displayName || (handle ? '@' + handle : 'Customer');
+  replaceChildren(subtitle, [handle ? '@' + handle : null, channelName(d.channelKind), ['started ', timeEl(d.messages[0]?.createdAt ?? d.createdAt)]]
+    .filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x])));
+  document.title = `${title.textContent} · Parley`;
+  stateBadge.textContent = stateName(d.state);
+  stateBadge.className = `state state-${d.state}`;
+  resolveButton.textContent = d.status === 'resolved' ? 'Reopen' : 'Resolve';
+  resolveButton.disabled = false;
+  teamSelect.disabled = false;
+  assigneeSelect.disabled = false;
+  resolveButton.setAttribute('aria-keyshortcuts', d.status === 'resolved' ? '' : 'e');
+  const brandTeams = state.teams.filter((t) => t.brandId === d.brandId);
+  replaceChildren(teamSelect, h('option', { value: '' }, 'No team'), brandTeams.map((t) => h('option', { value: t.id }, t.name)));
+  teamSelect.value = d.teamId ?? '';
+  const team = brandTeams.find((t) => t.id === d.teamId);
+  const people = state.users.filter((u) => !u.disabled && (!team || team.memberIds.includes(u.id)));
+  replaceChildren(assigneeSelect, h('option', { value: '' }, 'Nobody'), people.map((u) => h('option', { value: u.id }, u.id === me.id ? `${u.name} (me)` : u.name)));
+  assigneeSelect.value = d.assigneeId ?? '';
+  renderPresence();
+}
+
+function renderPresence() {
+  const others = state.presence.filter((p) => p.userId !== me.id);
+  if (others.length === 0) {
+    replaceChildren(presenceLine);
+    presenceLine.hidden = true;
+    return;
+  }
+  presenceLine.hidden = false;
+  replaceChildren(presenceLine, 'Also here: ', others.map((p, i) => [i ? ', ' : '',
+    h('span', { class: `person${p.typing ? ' typing' : ''}`, dataset: { userId: p.userId } }, p.name, p.typing ? ' (typing…)' : '')]));
+}
+
+function threadItems() {
+  const messages = state.detail.messages.map((m) => ({ kind: 'message', at: m.createdAt, m }));
+  const notes = state.notes.map((n) => ({ kind: 'note', at: n.createdAt, n }));
+  const pending = state.optimistic.map((o) => ({ kind: 'optimistic', at: o.createdAt, o }));
+  return [...messages, ...notes, ...pending].sort((a, b) => new Date(a.at) - new Date(b.at));
+}
+
+function renderThread() {
+  const atBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 40 || !thread.dataset.rendered;
+  const items = threadItems();
+  replaceChildren(threadState, items.length ? null : h('p', { class: 'empty' }, 'No messages yet.'));
+  replaceChildren(thread, items.map((item) => item.kind === 'message' ? messageItem(item.m)
+    : item.kind === 'note' ? noteItem(item.n) : optimisticItem(item.o)));
+  thread.dataset.rendered = '1';
+  if (atBottom) thread.scrollTop = thread.scrollHeight;
+}
+
+function messageItem(m) {
+  const inbound = m.direction === 'inbound';
+  return h('li', { class: `message ${m.direction} ${m.visibility}`, dataset: { id: m.id, status: m.deliveryStatus } },
+    h('div', { class: 'message-meta' },
+      h('span', { class: 'author' }, m.author || (inbound ? 'Customer' : 'Brand')),
+      h('span', { class: `visibility ${m.visibility}` }, m.visibility === 'public' ? 'Public' : 'Private'),
+      timeEl(m.createdAt)),
+    h('p', { class: 'message-text' }, linkified(m.text)),
+    m.media?.length ? h('div', { class: 'media' }, m.media.map(mediaItem)) : null,
+    inbound ? null : delivery(m));
+}
+
+function mediaItem(media) {
+  const url = safeUrl(media.url);
+  if (!url) return h('p', { class: 'media-unsafe' }, `[${media.type}] ${media.url}`);
+  if (media.type === 'photo' || media.type === 'image' || /\.(png|jpe?g|gif|webp)(\?|$)/i.test(url)) {
+    return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow', class: 'media-link' },
+      h('img', { src: url, alt: `Image the customer attached (${media.type})`, loading: 'lazy', referrerpolicy: 'no-referrer' }));
+  }
+  return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer nofollow', class: 'media-link' }, `${media.type}: ${url}`);
+}
+
+function delivery(m) {
+  if (m.deliveryStatus === 'sent') return h('p', { class: 'delivery sent' }, '✓ Sent');
+  if (m.deliveryStatus === 'pending') {
+    return h('p', { class: 'delivery pending' }, 'Sending…', m.deliveryAttempts ? ` (attempt ${m.deliveryAttempts + 1}${m.deliveryError ? ': ' + m.deliveryError : ''})` : '');
+  }
+  return h('div', { class: 'delivery failed', role: 'alert' },
+    h('span', {}, 'Not delivered: ', m.deliveryError || 'the network refused it.'),
+    h('button', { type: 'button', class: 'small', onclick: (e) => retry(m, e.currentTarget) }, 'Retry'));
+}
+
+function noteItem(n) {
+  return h('li', { class: 'note', dataset: { id: n.id } },
+    h('div', { class: 'message-meta' },
+      h('span', { class: 'author' }, n.author),
+      h('span', { class: 'visibility internal' }, 'Internal note'),
+      timeEl(n.createdAt)),
+    h('p', { class: 'message-text' }, n.text),
+    n.mentions.length ? h('p', { class: 'mentioned' }, 'Notified: ', n.mentions.map((x) => x.name).join(', ')) : null);
+}
+
+function optimisticItem(o) {
+  const note = o.mode === 'note';
+  return h('li', { class: `${note ? 'note' : `message outbound ${o.mode}`} optimistic`, dataset: { status: o.status } },
+    h('div', { class: 'message-meta' }, h('span', { class: 'author' }, me.name),
+      h('span', { class: `visibility ${note ? 'internal' : o.mode}` }, note ? 'Internal note' : o.mode === 'public' ? 'Public' : 'Private')),
+    h('p', { class: 'message-text' }, o.text),
+    o.status === 'error'
+      ? h('p', { class: 'delivery failed', role: 'alert' }, `Not sent: ${o.error} `,
+        h('button', { type: 'button', class: 'small', onclick: () => { state.optimistic = state.optimistic.filter((x) => x !== o); renderThread(); } }, 'Dismiss'))
+      : h('p', { class: 'delivery pending' }, 'Sending…'));
+}
+
+function renderCustomer() {
+  const c = state.contact ?? { displayName: state.detail.contact.displayName, identities: state.detail.contact.identities, conversations: [] };
+  const earlier = c.conversations.filter((x) => x.id !== id);
+  replaceChildren(customerPane,
+    h('h2', { id: 'customer-title' }, 'Customer'),
+    h('p', { class: 'customer-name' }, c.displayName || 'Unknown'),
+    h('h3', {}, 'Accounts'),
+    h('ul', { class: 'identities' }, c.identities.map((i) => h('li', {},
+      h('span', { class: 'network' }, i.network), ' ',
+      i.handle ? '@' + i.handle : i.externalId,
+      i.verified ? h('span', { class: 'verified', title: 'Verified' }, ' ✓') : null,
+      i.followers != null ? h('span', { class: 'followers' }, ` · ${i.followers.toLocaleString()} followers`) : null))),
+    h('h3', {}, 'Earlier conversations'),
+    earlier.length ? h('ul', { class: 'earlier' }, earlier.map((x) => h('li', {},
+      h('a', { href: `/conversations/${x.id}` }, x.preview || '(no text)'), ' ',
+      h('span', { class: `state state-${x.status}` }, x.status), ' ', timeEl(x.lastMessageAt))))
+      : h('p', { class: 'empty' }, 'None that you can see.'),
+    h('h3', {}, 'Notes about this customer'),
+    state.contactNotes.length ? h('ul', { class: 'customer-notes' }, state.contactNotes.slice(0, 10).map((n) => h('li', {},
+      h('p', {}, n.text), h('span', { class: 'note-by' }, n.author, ' · ', timeEl(n.createdAt)))))
+      : h('p', { class: 'empty' }, 'No notes yet.'));
+}
+
+// ---------- composer ----------
+function setUpComposer() {
+  composer.dataset.ready = '1';
+  const d = state.detail;
+  const lastInbound = [...d.messages].reverse().find((m) => m.direction === 'inbound');
+  setMode(lastInbound?.visibility === 'private' || !d.messages.some((m) => m.direction === 'inbound' && m.visibility === 'public') ? 'private' : 'public');
+  if (location.hash === '#reply') {
+    textarea.focus();
+    history.replaceState(null, '', location.pathname);
+  }
+}
+
+function setMode(mode) {
+  state.mode = mode;
+  modeInputs[mode].checked = true;
+  composerLabel.textContent = mode === 'note' ? 'Note (only colleagues see it; @name notifies them)'
+    : mode === 'public' ? `Public reply on ${channelName(state.detail?.channelKind)}` : `Private message on ${channelName(state.detail?.channelKind)}`;
+  composer.dataset.mode = mode;
+  sendButton.textContent = mode === 'note' ? 'Add note' : 'Send';
+  updateCount();
+}
+
+function updateCount() {
+  const { limit, count, unit } = limitFor(state.detail?.channelKind, state.mode);
+  const used = count(textarea.value.trim());
+  counter.textContent = `${used} / ${limit}`;
+  counter.title = `Counted ${unit}`;
+  const over = used > limit;
+  counter.classList.toggle('over', over);
+  sendButton.disabled = over || textarea.value.trim().length === 0;
+  composer.dataset.over = over ? 'true' : 'false';
+  if (over) counter.textContent += ` — ${used - limit} over the limit`;
+}
+
+textarea.addEventListener('input', () => {
+  updateCount();
+  composerError.hidden = true;
+  suggestMentions();
+  if (textarea.value.trim() && Date.now() - typingSentAt > 2500) {
+    typingSentAt = Date.now();
+    api(`/api/v1/presence/${id}/typing`, { method: 'POST', body: { typing: true } }).catch(() => {});
+  }
+});
+textarea.addEventListener('blur', () => {
+  setTimeout(() => { suggestions.hidden = true; }, 150);
+  if (!textarea.value.trim()) stopTyping();
+});
+
+function stopTyping() {
+  if (!typingSentAt) return;
+  typingSentAt = 0;
+  api(`/api/v1/presence/${id}/typing`, { method: 'POST', body: { typing: false } }).catch(() => {});
+}
+
+textarea.addEventListener('keydown', (event) => {
+  if (!suggestions.hidden && ['ArrowDown', 'ArrowUp', 'Enter', 'Tab', 'Escape'].includes(event.key) && !event.ctrlKey) {
+    const options = [...suggestions.children];
+    let at = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+    if (event.key === 'Escape') { suggestions.hidden = true; event.preventDefault(); return; }
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      at = (at + (event.key === 'ArrowDown' ? 1 : -1) + options.length) % options.length;
+      options.forEach((o, i) => o.setAttribute('aria-selected', String(i === at)));
+      textarea.setAttribute('aria-activedescendant', options[at].id);
+      return;
+    }
+    event.preventDefault();
+    options[Math.max(0, at)]?.click();
+    return;
+  }
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    send();
+  } else if (event.key === 'Escape') {
+    textarea.blur();
+  }
+});
+
+function mentionAtCaret() {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const match = /(^|[^\w@])@([\w.+-]*)$/.exec(before);
+  return match ? { start: before.length - match[2].length - 1, word: match[2].toLowerCase() } : null;
+}
+
+function suggestMentions() {
+  const at = state.mode === 'note' ? mentionAtCaret() : null;
+  if (!at) { suggestions.hidden = true; textarea.removeAttribute('aria-activedescendant'); return; }
+  const matches = state.users.filter((u) => !u.disabled && u.id !== me.id
+    && (u.mention.startsWith(at.word) || u.name.toLowerCase().includes(at.word))).slice(0, 6);
+  if (matches.length === 0) { suggestions.hidden = true; return; }
+  replaceChildren(suggestions, matches.map((u, i) => h('li', {
+    role: 'option', id: `mention-${u.id}`, 'aria-selected': String(i === 0),
+    onmousedown: (e) => e.preventDefault(),
+    onclick: () => insertMention(at, u),
+  }, u.name, ' ', h('span', { class: 'handle' }, '@' + u.mention))));
+  suggestions.hidden = false;
+}
+
+function insertMention(at, user) {
+  const value = textarea.value;
+  const end = textarea.selectionStart;
+  textarea.value = value.slice(0, at.start) + '@' + user.mention + ' ' + value.slice(end);
+  const caret = at.start + user.mention.length + 2;
+  textarea.setSelectionRange(caret, caret);
+  suggestions.hidden = true;
+  textarea.focus();
+  updateCount();
+}
+
+async function send() {
+  const text = textarea.value.trim();
+  if (!text || sendButton.disabled) return;
+  const mode = state.mode;
+  const optimistic = { text, mode, createdAt: new Date().toISOString(), status: 'sending' };
+  state.optimistic.push(optimistic);
+  textarea.value = '';
+  updateCount();
+  stopTyping();
+  renderThread();
+  thread.scrollTop = thread.scrollHeight;
+  try {
+    if (mode === 'note') {
+      // keepalive: leaving the page right after sending must not cancel the send.
+      const note = await api(`/api/v1/conversations/${id}/notes`, { method: 'POST', body: { text }, keepalive: true });
+      state.notes.push(note);
+    } else {
+      const message = await api(`/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text, visibility: mode }, keepalive: true });
+      if (!state.detail.messages.some((m) => m.id === message.id)) state.detail.messages.push(message);
+    }
+    state.optimistic = state.optimistic.filter((o) => o !== optimistic);
+    renderThread();
+    refreshSoon();
+  } catch (e) {
+    // Nothing was stored: keep the words so the agent can fix and resend them.
+    state.optimistic = state.optimistic.filter((o) => o !== optimistic);
+    if (!textarea.value) textarea.value = text;
+    updateCount();
+    renderThread();
+    composerError.textContent = e.message;
+    composerError.hidden = false;
+    textarea.focus();
+  }
+}
+
+// ---------- actions ----------
+async function toggleResolved() {
+  if (!state.detail) return;
+  const resolved = state.detail.status === 'resolved';
+  resolveButton.disabled = true;
+  try {
+    await api(`/api/v1/conversations/${id}/${resolved ? 'reopen' : 'resolve'}`, { method: 'POST' });
+    toast(resolved ? 'Reopened.' : 'Resolved.');
+    await loadAll();
+  } catch (e) { toast(e.message, { kind: 'error' }); } finally { resolveButton.disabled = false; }
+}
+
+async function assign() {
+  if (!state.detail) return;
+  const teamId = teamSelect.value || null;
+  let assigneeId = assigneeSelect.value || null;
+  const team = state.teams.find((t) => t.id === teamId);
+  if (team && assigneeId && !team.memberIds.includes(assigneeId)) assigneeId = null;
+  try {
+    await api(`/api/v1/conversations/${id}/assign`, { method: 'POST', body: { teamId, assigneeId } });
+    toast('Assignment saved.');
+    await loadAll();
+  } catch (e) {
+    toast(e.message, { kind: 'error' });
+    renderHead();
+  }
+}
+
+async function retry(m, button) {
+  button.disabled = true;
+  try {
+    const updated = await api(`/api/v1/conversations/${id}/replies/${m.id}/retry`, { method: 'POST' });
+    Object.assign(m, updated);
+    renderThread();
+  } catch (e) {
+    toast(e.message, { kind: 'error' });
+    button.disabled = false;
+  }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (typingInField(event) || hasModifier(event) || document.querySelector('dialog[open]')) return;
+  if (event.key === 'r') { event.preventDefault(); textarea.focus(); }
+  else if (event.key === 'e' && state.detail?.status !== 'resolved') { event.preventDefault(); toggleResolved(); }
+  else if (event.key === 'u' || event.key === 'Escape') { event.preventDefault(); location.assign('/'); }
+});
+
+window.addEventListener('pagehide', stopTyping);
+
+// ---------- live ----------
+new Live({
+  conversation: id,
+  onEvent(type, event) {
+    if (type === 'people.changed') { loadDirectory(); return; }
+    if (type === 'note.added') chrome.notifications.mentioned(event);
+    if (conversationOf(event) === id) refreshSoon();
+  },
+  onPresence(p) {
+    if (p.conversationId !== id) return;
+    state.presence = p.people;
+    renderPresence();
+    clearTimeout(state.presenceTimer);
+    // Typing shows for a few seconds after the last ping.
+    if (p.people.some((x) => x.typing)) {
+      state.presenceTimer = setTimeout(() => {
+        state.presence = state.presence.map((x) => ({ ...x, typing: false }));
+        renderPresence();
+      }, 6000);
+    }
+  },
+  onResync() { loadAll(); },
+}).start();
+
+loadDirectory();
+loadAll();

@@ -1,0 +1,445 @@
+// The inbox: one list across channels, oldest waiting first, filtered, searched, kept live by the
+// event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
+import {
+  api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
+  Live, conversationOf, setUpChrome,
+} from './common.js';
+
+const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'q'];
+const BUILT_IN_VIEWS = [
+  { name: 'Open', query: 'status=open' },
+  { name: 'New, not yet answered', query: 'status=open&state=new' },
+  { name: 'Assigned to me', query: 'status=open&assignee=me' },
+  { name: 'Unassigned', query: 'status=open&assignee=none' },
+  { name: 'Waiting on customer', query: 'status=open&state=waiting_on_customer' },
+  { name: 'Resolved', query: 'status=resolved' },
+];
+
+const chrome = setUpChrome();
+const main = document.getElementById('main');
+const state = {
+  filters: readFilters(),
+  items: [],            // InboxItem, in display order
+  nextCursor: null,
+  total: 0,
+  selected: 0,
+  fresh: new Set(),     // ids that arrived live and have not been looked at
+  presence: new Map(),  // conversation id -> people with it open
+  teams: [],
+  users: [],
+  channels: [],
+  views: [],
+  loading: false,
+  error: null,
+};
+let pendingIds = new Set();
+let pendingTimer = null;
+let loadController = null;
+
+// ---------- layout ----------
+const searchInput = h('input', { type: 'search', id: 'search', name: 'q', placeholder: 'Words, or @handle', autocomplete: 'off', 'aria-keyshortcuts': '/' });
+const statusSelect = filterSelect('status', [['open', 'Open'], ['resolved', 'Resolved'], ['all', 'All']]);
+const stateSelect = filterSelect('state', [['', 'Any state'], ['new', 'New'], ['acknowledged', 'Acknowledged'], ['waiting_on_customer', 'Waiting on customer'], ['snoozed', 'Snoozed']]);
+const channelSelect = filterSelect('channel', [['', 'All channels'], ['x', 'X'], ['meta', 'Facebook / Instagram']]);
+const teamSelect = filterSelect('team', [['', 'All teams'], ['none', 'No team']]);
+const assigneeSelect = filterSelect('assignee', [['', 'Anyone'], ['me', 'Me'], ['none', 'Nobody']]);
+const totalEl = h('span', { class: 'total', 'aria-live': 'polite' });
+const newBadge = h('button', { type: 'button', class: 'new-badge', hidden: true, onclick: showFresh });
+const statusLine = h('div', { class: 'list-state', role: 'status', 'aria-live': 'polite' });
+const list = h('ol', { class: 'conversation-list', id: 'conversation-list', 'aria-label': 'Conversations' });
+const moreButton = h('button', { type: 'button', class: 'ghost more', hidden: true, onclick: () => load({ append: true }) }, 'Show more');
+const viewsList = h('ul', { class: 'views' });
+const saveViewButton = h('button', { type: 'button', class: 'ghost', onclick: saveView }, 'Save this view…');
+
+replaceChildren(main,
+  h('div', { class: 'inbox' },
+    h('aside', { class: 'sidebar', 'aria-labelledby': 'views-title' },
+      h('h2', { id: 'views-title' }, 'Views'), viewsList, saveViewButton),
+    h('section', { class: 'list-pane', 'aria-labelledby': 'inbox-title' },
+      h('div', { class: 'list-head' },
+        h('h1', { id: 'inbox-title' }, 'Inbox ', totalEl), newBadge),
+      h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter conversations', onsubmit: (e) => { e.preventDefault(); applyFilters(); } },
+        h('div', { class: 'field search-field' }, h('label', { for: 'search' }, 'Search'), searchInput),
+        field('Status', statusSelect), field('State', stateSelect), field('Channel', channelSelect),
+        field('Team', teamSelect), field('Assignee', assigneeSelect)),
+      statusLine, list, moreButton)));
+
+function filterSelect(name, options) {
+  return h('select', { id: `filter-${name}`, name, onchange: applyFilters }, options.map(([value, label]) => h('option', { value }, label)));
+}
+
+function field(label, control) {
+  return h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
+}
+
+// ---------- filters and views ----------
+function readFilters() {
+  const params = new URLSearchParams(location.search);
+  const filters = {};
+  for (const key of FILTERS) if (params.get(key)) filters[key] = params.get(key);
+  filters.status ??= 'open';
+  return filters;
+}
+
+function queryOf(filters) {
+  const params = new URLSearchParams();
+  for (const key of FILTERS) if (filters[key]) params.set(key, filters[key]);
+  return params.toString();
+}
+
+function showFilters() {
+  searchInput.value = state.filters.q ?? '';
+  statusSelect.value = state.filters.status ?? 'open';
+  stateSelect.value = state.filters.state ?? '';
+  channelSelect.value = state.filters.channel ?? '';
+  teamSelect.value = state.filters.team ?? '';
+  assigneeSelect.value = state.filters.assignee ?? '';
+  renderViews();
+}
+
+let searchTimer = null;
+searchInput.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(applyFilters, 250);
+});
+
+function applyFilters() {
+  const filters = {
+    q: searchInput.value.trim(), status: statusSelect.value, state: stateSelect.value,
+    channel: channelSelect.value, team: teamSelect.value, assignee: assigneeSelect.value,
+  };
+  setFilters(filters);
+}
+
+function setFilters(filters) {
+  state.filters = Object.fromEntries(Object.entries(filters).filter(([, v]) => v));
+  state.filters.status ??= 'open';
+  history.replaceState(null, '', '/' + (queryOf(state.filters) ? '?' + queryOf(state.filters) : ''));
+  state.fresh.clear();
+  showFilters();
+  load();
+}
+
+function renderViews() {
+  const current = queryOf(state.filters);
+  const item = (view, removable) => h('li', {},
+    h('a', {
+      href: '/?' + view.query,
+      'aria-current': view.query === current ? 'true' : undefined,
+      onclick: (e) => { e.preventDefault(); setFilters(Object.fromEntries(new URLSearchParams(view.query))); },
+    }, view.name),
+    removable ? h('button', {
+      type: 'button', class: 'ghost small', 'aria-label': `Delete view ${view.name}`,
+      onclick: () => deleteView(view),
+    }, '×') : null);
+  replaceChildren(viewsList,
+    BUILT_IN_VIEWS.map((v) => item(v, false)),
+    state.views.length ? h('li', { class: 'views-divider', role: 'presentation' }, 'Saved') : null,
+    state.views.map((v) => item(v, true)));
+}
+
+async function loadViews() {
+  try {
+    state.views = await api('/api/v1/views');
+  } catch { state.views = []; }
+  renderViews();
+}
+
+async function saveView() {
+  const name = prompt('Name this view', describeFilters());
+  if (!name) return;
+  try {
+    await api('/api/v1/views', { method: 'POST', body: { name, query: queryOf(state.filters) } });
+    toast(`Saved view “${name}”.`);
+    await loadViews();
+  } catch (e) { toast(e.message, { kind: 'error' }); }
+}
+
+async function deleteView(view) {
+  try {
+    await api(`/api/v1/views/${view.id}`, { method: 'DELETE' });
+    await loadViews();
+  } catch (e) { toast(e.message, { kind: 'error' }); }
+}
+
+function describeFilters() {
+  const f = state.filters;
+  const parts = [f.state ? stateName(f.state) : f.status === 'resolved' ? 'Resolved' : 'Open'];
+  if (f.channel) parts.push(channelName(f.channel));
+  if (f.team) parts.push(f.team === 'none' ? 'no team' : state.teams.find((t) => t.id === f.team)?.name ?? 'team');
+  if (f.assignee) parts.push(f.assignee === 'me' ? 'mine' : f.assignee === 'none' ? 'unassigned' : state.users.find((u) => u.id === f.assignee)?.name ?? '');
+  if (f.q) parts.push(`“${f.q}”`);
+  return parts.join(', ');
+}
+
+async function loadDirectory() {
+  const [teams, users] = await Promise.all([api('/api/v1/teams').catch(() => []), api('/api/v1/users').catch(() => [])]);
+  state.teams = teams;
+  state.users = users;
+  replaceChildren(teamSelect, h('option', { value: '' }, 'All teams'), h('option', { value: 'none' }, 'No team'),
+    teams.map((t) => h('option', { value: t.id }, t.name)));
+  replaceChildren(assigneeSelect, h('option', { value: '' }, 'Anyone'), h('option', { value: 'me' }, 'Me'), h('option', { value: 'none' }, 'Nobody'),
+    users.filter((u) => u.id !== me.id && !u.disabled).map((u) => h('option', { value: u.id }, u.name)));
+  showFilters();
+}
+
+// ---------- loading ----------
+async function load({ append = false } = {}) {
+  loadController?.abort();
+  loadController = new AbortController();
+  state.loading = true;
+  state.error = null;
+  if (!append) renderStatus();
+  const params = new URLSearchParams(queryOf(state.filters));
+  params.set('limit', '50');
+  if (append && state.nextCursor) params.set('cursor', state.nextCursor);
+  try {
+    const page = await api('/api/v1/inbox?' + params, { signal: loadController.signal });
+    const selectedId = state.items[state.selected]?.id;
+    state.items = append ? state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id))) : page.items;
+    state.nextCursor = page.nextCursor;
+    state.total = page.total;
+    const keep = state.items.findIndex((i) => i.id === selectedId);
+    state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
+    state.loading = false;
+    render();
+  } catch (e) {
+    if (e.name === 'AbortError') return;
+    state.loading = false;
+    state.error = e.message;
+    renderStatus();
+  }
+}
+
+/** Live: ask the server which of the changed conversations match the current filters, and merge. */
+function changed(id, { isNew = false } = {}) {
+  pendingIds.add(id);
+  if (isNew) pendingIds.add('new:' + id);
+  clearTimeout(pendingTimer);
+  pendingTimer = setTimeout(flushChanges, 120);
+}
+
+async function flushChanges() {
+  const batch = [...pendingIds];
+  pendingIds = new Set();
+  const ids = batch.filter((x) => !x.startsWith('new:'));
+  const brandNew = new Set(batch.filter((x) => x.startsWith('new:')).map((x) => x.slice(4)));
+  if (ids.length === 0) return;
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    const params = new URLSearchParams(queryOf(state.filters));
+    params.set('ids', chunk.join(','));
+    params.set('limit', '200');
+    let page;
+    try {
+      page = await api('/api/v1/inbox?' + params);
+    } catch {
+      chunk.forEach((id) => pendingIds.add(id));
+      pendingTimer = setTimeout(flushChanges, 2000);
+      return;
+    }
+    merge(chunk, page.items, brandNew);
+  }
+  render();
+}
+
+function merge(asked, found, brandNew) {
+  const selectedId = state.items[state.selected]?.id;
+  const byId = new Map(found.map((i) => [i.id, i]));
+  const before = state.items.length;
+  state.items = state.items.filter((i) => !asked.includes(i.id) || byId.has(i.id));
+  const removed = before - state.items.length;
+  let added = 0;
+  for (const item of found) {
+    const at = state.items.findIndex((i) => i.id === item.id);
+    if (at >= 0) {
+      state.items[at] = item;
+      continue;
+    }
+    // Beyond the loaded page it would only appear out of order; "Show more" will bring it.
+    if (state.nextCursor && compare(item, state.items[state.items.length - 1]) > 0) continue;
+    state.items.push(item);
+    added++;
+    if (brandNew.has(item.id) || item.lastDirection === 'inbound') state.fresh.add(item.id);
+  }
+  state.items.sort(compare);
+  state.total += added - removed;
+  const keep = state.items.findIndex((i) => i.id === selectedId);
+  state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
+}
+
+function compare(a, b) {
+  const newestFirst = state.filters.status === 'resolved';
+  const d = new Date(a.lastMessageAt) - new Date(b.lastMessageAt) || a.id.localeCompare(b.id);
+  return newestFirst ? -d : d;
+}
+
+// ---------- rendering ----------
+function renderStatus() {
+  if (state.loading && state.items.length === 0) {
+    replaceChildren(statusLine, h('p', { class: 'loading' }, 'Loading conversations…'));
+  } else if (state.error) {
+    replaceChildren(statusLine, h('p', { class: 'form-error' }, `Could not load the inbox: ${state.error} `,
+      h('button', { type: 'button', onclick: () => load() }, 'Try again')));
+  } else if (state.items.length === 0) {
+    const filtered = Object.keys(state.filters).some((k) => k !== 'status') || state.filters.status !== 'open';
+    replaceChildren(statusLine, h('p', { class: 'empty' }, filtered
+      ? 'No conversations match these filters. '
+      : 'Nothing is waiting. New posts and messages appear here as they arrive.',
+    filtered ? h('button', { type: 'button', class: 'ghost', onclick: () => setFilters({ status: 'open' }) }, 'Clear filters') : null));
+  } else {
+    replaceChildren(statusLine);
+  }
+}
+
+function render() {
+  const hadFocus = list.contains(document.activeElement);
+  renderStatus();
+  totalEl.textContent = state.total ? `(${state.total})` : '';
+  replaceChildren(list, state.items.map((item, index) => row(item, index)));
+  // A live update must not take the keyboard away from the agent.
+  if (hadFocus) list.children[state.selected]?.querySelector('.row-link')?.focus({ preventScroll: true });
+  moreButton.hidden = !state.nextCursor;
+  renderFresh();
+}
+
+function row(item, index) {
+  const waitingMs = Date.now() - new Date(item.lastMessageAt).getTime();
+  const viewers = (state.presence.get(item.id) ?? []).filter((p) => p.userId !== me.id);
+  const selected = index === state.selected;
+  const fresh = state.fresh.has(item.id);
+  const handle = item.contact.handle ? '@' + item.contact.handle : '';
+  return h('li', {
+    class: `conversation-row${selected ? ' selected' : ''}${fresh ? ' fresh' : ''}`,
+    dataset: { id: item.id, state: item.state },
+  },
+  h('a', {
+    href: `/conversations/${item.id}`, class: 'row-link', tabindex: selected ? '0' : '-1',
+    'aria-current': selected ? 'true' : undefined,
+    onfocus: () => select(index, { focus: false }),
+  },
+  h('span', { class: `channel channel-${item.channelKind}`, title: item.channelName }, channelName(item.channelKind)),
+  h('span', { class: 'who' },
+    h('strong', { class: 'name' }, item.contact.displayName || handle || 'Unknown customer'),
+    handle ? h('span', { class: 'handle' }, handle) : null),
+  h('span', { class: 'preview' }, item.preview || '(no text)'),
+  h('span', { class: 'meta' },
+    h('span', { class: `state state-${item.state}` }, stateName(item.state)),
+    item.lastDirection === 'inbound'
+      ? h('span', { class: 'waiting', title: `Customer wrote ${new Date(item.lastMessageAt).toLocaleString()}` }, `waiting ${duration(waitingMs)}`)
+      : h('span', { class: 'replied' }, `replied ${duration(waitingMs)} ago`),
+    item.teamName ? h('span', { class: 'team' }, item.teamName) : null,
+    item.assigneeName ? h('span', { class: 'assignee' }, item.assigneeId === me.id ? 'you' : item.assigneeName) : null,
+    viewers.length ? h('span', { class: 'viewing' }, viewers.map((p) => p.name).join(', ') + (viewers.some((p) => p.typing) ? ' typing…' : ' viewing')) : null,
+    fresh ? h('span', { class: 'fresh-label' }, 'new') : null)));
+}
+
+function renderFresh() {
+  const count = [...state.fresh].filter((id) => state.items.some((i) => i.id === id)).length;
+  newBadge.hidden = count === 0;
+  newBadge.textContent = `${count} new`;
+  newBadge.setAttribute('aria-label', `${count} new conversation${count === 1 ? '' : 's'}; show the first`);
+  document.title = (count ? `(${count}) ` : '') + 'Inbox · Parley';
+}
+
+function showFresh() {
+  const index = state.items.findIndex((i) => state.fresh.has(i.id));
+  if (index >= 0) select(index);
+}
+
+// Waiting times move on while the page is open.
+setInterval(() => { if (!document.hidden) render(); }, 30000);
+
+// ---------- keyboard ----------
+function select(index, { focus = true } = {}) {
+  if (state.items.length === 0) return;
+  const next = Math.max(0, Math.min(state.items.length - 1, index));
+  const previous = list.children[state.selected];
+  state.selected = next;
+  const item = state.items[next];
+  if (state.fresh.delete(item.id)) renderFresh();
+  if (previous) {
+    previous.classList.remove('selected');
+    const link = previous.querySelector('.row-link');
+    link.tabIndex = -1;
+    link.removeAttribute('aria-current');
+  }
+  const li = list.children[next];
+  if (!li) return;
+  li.classList.add('selected');
+  li.classList.remove('fresh');
+  li.querySelector('.fresh-label')?.remove();
+  const link = li.querySelector('.row-link');
+  link.tabIndex = 0;
+  link.setAttribute('aria-current', 'true');
+  if (focus) link.focus();
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+async function resolveSelected() {
+  const item = state.items[state.selected];
+  if (!item) return;
+  try {
+    await api(`/api/v1/conversations/${item.id}/resolve`, { method: 'POST' });
+    toast(`Resolved the conversation with ${item.contact.displayName || item.contact.handle}.`);
+    changed(item.id);
+    await flushChanges();
+    select(state.selected);
+  } catch (e) { toast(e.message, { kind: 'error' }); }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && event.target === searchInput) {
+    searchInput.blur();
+    select(state.selected);
+    return;
+  }
+  if (typingInField(event) || hasModifier(event) || document.querySelector('dialog[open]')) return;
+  switch (event.key) {
+    case 'j': event.preventDefault(); select(state.selected + 1); break;
+    case 'k': event.preventDefault(); select(state.selected - 1); break;
+    case 'Enter': {
+      if (!(event.target instanceof HTMLAnchorElement) && state.items[state.selected]) {
+        event.preventDefault();
+        location.assign(`/conversations/${state.items[state.selected].id}`);
+      }
+      break;
+    }
+    case 'r': {
+      const item = state.items[state.selected];
+      if (item) { event.preventDefault(); location.assign(`/conversations/${item.id}#reply`); }
+      break;
+    }
+    case 'e': event.preventDefault(); resolveSelected(); break;
+    case '/': event.preventDefault(); searchInput.focus(); searchInput.select(); break;
+    default: break;
+  }
+});
+
+// ---------- live ----------
+new Live({
+  onEvent(type, event) {
+    if (type === 'people.changed') { loadDirectory(); return; }
+    if (type === 'note.added') { chrome.notifications.mentioned(event); return; }
+    const id = conversationOf(event);
+    if (!id) return;
+    if (type === 'conversation.assigned' && event.data?.assigneeId === me.id && event.data?.by !== me.name) chrome.notifications.refresh();
+    changed(id, { isNew: type === 'conversation.created' });
+  },
+  onPresence(p) {
+    if (p.people.length) state.presence.set(p.conversationId, p.people); else state.presence.delete(p.conversationId);
+    const index = state.items.findIndex((i) => i.id === p.conversationId);
+    const li = list.children[index];
+    if (!li) return;
+    const hadFocus = li.contains(document.activeElement);
+    const fresh = row(state.items[index], index);
+    li.replaceWith(fresh);
+    if (hadFocus) fresh.querySelector('.row-link').focus({ preventScroll: true });
+  },
+  onResync() { load(); },
+}).start();
+
+showFilters();
+loadDirectory();
+loadViews();
+load();

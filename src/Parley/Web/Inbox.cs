@@ -1,0 +1,163 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Platform.People;
+
+namespace Parley.Web;
+
+/// <param name="LastDirection">Who wrote last: "inbound" (the customer is waiting since <paramref name="LastMessageAt"/>) or "outbound".</param>
+public sealed record InboxItem(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string ChannelName, string Status, string State,
+    ContactSummary Contact, string Preview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, string LastDirection,
+    Guid? TeamId, string? TeamName, Guid? AssigneeId, string? AssigneeName, DateTimeOffset? SnoozedUntil);
+
+/// <param name="Total">How many conversations match the filters (all pages).</param>
+public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCursor, int Total);
+
+/// <summary>The agent's inbox: one list across channels, filtered and searched, ordered by what needs
+/// attention. Until triage ranks by priority, that is whoever has waited longest: oldest activity first.
+/// Also answers "which of these ids still match my filters", which is how the live inbox refreshes rows.</summary>
+public static class Inbox
+{
+    public const int MaxIds = 100;
+
+    public static void MapInbox(this IEndpointRouteBuilder api) =>
+        api.MapGet("/inbox", Handle).WithTags("Workspace")
+            .WithSummary("The caller's inbox: conversations they may see, filtered (status, state, channel, team, assignee), searched (q: text, or @handle), oldest waiting first.");
+
+    /// <param name="status">open (default), resolved or all.</param>
+    /// <param name="state">new, acknowledged, waiting_on_customer or snoozed.</param>
+    /// <param name="channel">A channel id, or a network kind (x, meta).</param>
+    /// <param name="team">A team id, or "none" for conversations in no team's queue.</param>
+    /// <param name="assignee">A person's id, "me", or "none".</param>
+    /// <param name="q">Words in the messages, preview or customer's name; "@name" searches customer handles only.</param>
+    /// <param name="ids">Comma-separated conversation ids: only these (those still matching the filters).</param>
+    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
+        string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var query = viewer.Visible(db.Conversations.AsNoTracking());
+
+        var newestFirst = false;
+        switch (status ?? "open")
+        {
+            case "open": query = query.Where(c => c.Status == ConversationStatus.Open); break;
+            case "resolved": query = query.Where(c => c.Status == ConversationStatus.Resolved); newestFirst = true; break;
+            case "all": break;
+            default: errors["status"] = ["'status' is open, resolved or all."]; break;
+        }
+        if (state is not null)
+        {
+            if (ConversationStates.Parse(state) is { } s) query = query.Where(c => c.State == s);
+            else errors["state"] = ["'state' is one of new, acknowledged, waiting_on_customer, snoozed, resolved."];
+        }
+        if (!string.IsNullOrEmpty(channel))
+        {
+            if (Guid.TryParse(channel, out var channelId)) query = query.Where(c => c.ChannelId == channelId);
+            else query = query.Where(c => db.Channels.Any(ch => ch.Id == c.ChannelId && ch.Kind == channel));
+        }
+        if (!string.IsNullOrEmpty(team))
+        {
+            if (team == "none") query = query.Where(c => c.TeamId == null);
+            else if (Guid.TryParse(team, out var teamId)) query = query.Where(c => c.TeamId == teamId);
+            else errors["team"] = ["'team' is a team id or 'none'."];
+        }
+        if (!string.IsNullOrEmpty(assignee))
+        {
+            if (assignee == "none") query = query.Where(c => c.AssigneeId == null);
+            else if (assignee == "me" && viewer.UserId is { } me) query = query.Where(c => c.AssigneeId == me);
+            else if (Guid.TryParse(assignee, out var userId)) query = query.Where(c => c.AssigneeId == userId);
+            else errors["assignee"] = ["'assignee' is a person's id, 'me' (for a signed-in person) or 'none'."];
+        }
+#pragma warning disable CA1862 // EF translates ToLower().Contains to SQL on both providers; the StringComparison overloads it cannot translate.
+        if (q?.Trim() is { Length: > 0 } search)
+        {
+            if (search.Length > 200) errors["q"] = ["'q' has at most 200 characters."];
+            var term = search.TrimStart('@').ToLowerInvariant();
+            if (search.StartsWith('@'))
+                query = query.Where(c => db.ContactIdentities.Any(i => i.ContactId == c.ContactId && i.Handle != null && i.Handle.ToLower().Contains(term)));
+            else
+                query = query.Where(c => c.Preview.ToLower().Contains(term)
+                    || c.Contact!.DisplayName.ToLower().Contains(term)
+                    || db.ContactIdentities.Any(i => i.ContactId == c.ContactId && i.Handle != null && i.Handle.ToLower().Contains(term))
+                    || db.Messages.Any(m => m.ConversationId == c.Id && m.Text.ToLower().Contains(term)));
+        }
+#pragma warning restore CA1862
+        if (!string.IsNullOrEmpty(ids))
+        {
+            var parsed = ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => Guid.TryParse(s, out var g) ? g : (Guid?)null).ToList();
+            if (parsed.Any(g => g is null) || parsed.Count > MaxIds) errors["ids"] = [$"'ids' is a comma-separated list of at most {MaxIds} conversation ids."];
+            else
+            {
+                var wanted = parsed.Select(g => g!.Value).ToArray();
+                query = query.Where(c => wanted.Contains(c.Id));
+            }
+        }
+        var take = limit ?? 50;
+        if (take is < 1 or > 200) errors["limit"] = ["'limit' is between 1 and 200."];
+        (DateTimeOffset At, Guid Id)? after = null;
+        if (cursor is not null && (after = DecodeCursor(cursor)) is null)
+            errors["cursor"] = ["'cursor' is not one this API returned; pass 'nextCursor' from the previous page."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var total = await query.CountAsync(ct);
+        if (after is { } a)
+        {
+            query = newestFirst
+                ? query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0))
+                : query.Where(c => c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0));
+        }
+        query = newestFirst
+            ? query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+            : query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id);
+
+        var rows = await query.Take(take + 1).Select(c => new
+        {
+            c.Id, c.BrandId, c.ChannelId, c.Status, c.State, c.ContactId, c.Preview, c.CreatedAt, c.LastMessageAt,
+            c.TeamId, c.AssigneeId, c.SnoozedUntil,
+            DisplayName = c.Contact!.DisplayName,
+            Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
+            LastDirection = db.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.CreatedAt)
+                .Select(m => (MessageDirection?)m.Direction).FirstOrDefault(),
+        }).ToListAsync(ct);
+
+        var page = rows.Take(take).ToList();
+        var channelIds = page.Select(r => r.ChannelId).Distinct().ToArray();
+        var channels = await db.Channels.AsNoTracking().Where(ch => channelIds.Contains(ch.Id))
+            .ToDictionaryAsync(ch => ch.Id, ch => (ch.Kind, ch.Name), ct);
+        var teamIds = page.Where(r => r.TeamId is not null).Select(r => r.TeamId!.Value).Distinct().ToArray();
+        var teams = await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var userIds = page.Where(r => r.AssigneeId is not null).Select(r => r.AssigneeId!.Value).Distinct().ToArray();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+
+        var items = page.Select(r => new InboxItem(r.Id, r.BrandId, r.ChannelId,
+            channels.GetValueOrDefault(r.ChannelId).Kind ?? "", channels.GetValueOrDefault(r.ChannelId).Name ?? "",
+            MessageDto.Lower(r.Status), ConversationStates.Name(r.State),
+            new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.Preview, r.CreatedAt, r.LastMessageAt,
+            r.LastDirection == MessageDirection.Outbound ? "outbound" : "inbound",
+            r.TeamId, r.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
+            r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil)).ToList();
+        var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
+        return TypedResults.Ok(new InboxPage(items, next, total));
+    }
+
+    private static string EncodeCursor(DateTimeOffset at, Guid id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (DateTimeOffset, Guid)? DecodeCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            return parts.Length == 2 && long.TryParse(parts[0], out var ticks) && Guid.TryParse(parts[1], out var id)
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id) : null;
+        }
+        catch (FormatException) { return null; }
+        catch (ArgumentOutOfRangeException) { return null; }
+    }
+}

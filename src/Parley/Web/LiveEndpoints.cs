@@ -1,0 +1,110 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Platform;
+using Parley.Platform.People;
+
+namespace Parley.Web;
+
+public sealed record TypingRequest(bool Typing);
+
+/// <summary>The workspace's push channel: one Server-Sent Events connection per page.</summary>
+public static class LiveEndpoints
+{
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    public static void MapLiveEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/live", StreamAsync).WithTags("Workspace")
+            .WithSummary("Server-Sent Events for a workspace page: log events about conversations the caller may see (the page then fetches what changed), " +
+                "presence (who has a conversation open, who is typing), 'ready' when connected, 'resync' when the page should reload its data, 'ping' every 15 s. " +
+                "With ?conversation=id the caller is shown as present in that conversation while connected.");
+        api.MapPost("/presence/{conversationId:guid}/typing", TypingAsync).WithTags("Workspace")
+            .WithSummary("Tells colleagues with the conversation open that the caller is typing (or has stopped).");
+    }
+
+    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> StreamAsync(
+        HttpContext http, ParleyDb db, Viewer viewer, LiveFeed feed, Presence presence, IServiceScopeFactory scopes, Guid? conversation, CancellationToken ct)
+    {
+        Presence.Access? access = null;
+        if (conversation is { } id)
+        {
+            access = await viewer.Visible(db.Conversations.AsNoTracking()).Where(c => c.Id == id)
+                .Select(c => new Presence.Access(c.BrandId, c.TeamId, c.AssigneeId)).FirstOrDefaultAsync(ct);
+            if (access is null) return Problems.NotFound("conversation", id);
+        }
+        // Proxies must not hold the stream back.
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(FollowAsync(feed, presence, scopes, viewer, conversation, access, ct));
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> FollowAsync(LiveFeed feed, Presence presence, IServiceScopeFactory scopes,
+        Viewer viewer, Guid? conversation, Presence.Access? access, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var subscriber = feed.Subscribe(viewer, conversation);
+        try
+        {
+            if (conversation is { } id && viewer.UserId is { } userId)
+                presence.Join(id, access!, subscriber.ConnectionId, userId, viewer.Name);
+            var present = conversation is { } c ? [presence.Snapshot(c)]
+                : presence.All().Where(p => viewer.CanSee(p.Access.BrandId, p.Access.TeamId, p.Access.AssigneeId)).Select(p => p.Presence).ToList();
+            yield return new SseItem<object>(new { connectionId = subscriber.ConnectionId, presence = present }, "ready");
+
+            var lastViewerCheck = DateTime.UtcNow;
+            Task<bool>? pending = null;
+            while (!ct.IsCancellationRequested)
+            {
+                pending ??= subscriber.Reader.WaitToReadAsync(ct).AsTask();
+                var quiet = false;
+                try { await pending.WaitAsync(Heartbeat, ct); }
+                catch (TimeoutException) { quiet = true; }
+                if (quiet)
+                {
+                    // Lets both ends notice a connection that died without closing.
+                    yield return new SseItem<object>(new { }, "ping");
+                    continue;
+                }
+                var more = await pending;
+                pending = null;
+                if (!more) yield break;
+                if (subscriber.ViewerIsStale || DateTime.UtcNow - lastViewerCheck > TimeSpan.FromSeconds(30))
+                {
+                    subscriber.ViewerIsStale = false;
+                    lastViewerCheck = DateTime.UtcNow;
+                    if (viewer.UserId is { } me)
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        subscriber.Viewer = await Viewer.ForUserAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), me, ct);
+                    }
+                }
+                if (subscriber.TakeOverflow())
+                {
+                    while (subscriber.Reader.TryRead(out _)) { }
+                    yield return new SseItem<object>(new { reason = "Too many changes at once." }, "resync");
+                    continue;
+                }
+                while (subscriber.Reader.TryRead(out var message))
+                    yield return new SseItem<object>(message.Data, message.Type) { EventId = message.Id };
+            }
+        }
+        finally
+        {
+            feed.Unsubscribe(subscriber);
+            if (conversation is { } id) presence.Leave(id, subscriber.ConnectionId);
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> TypingAsync(
+        Guid conversationId, TypingRequest request, Viewer viewer, Presence presence, ParleyDb db, CancellationToken ct)
+    {
+        if (viewer.UserId is not { } me) return SavedViews.PeopleOnly();
+        if (!await viewer.Visible(db.Conversations).AnyAsync(c => c.Id == conversationId, ct)) return Problems.NotFound("conversation", conversationId);
+        return presence.SetTyping(conversationId, me, request.Typing)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not open",
+                detail: "Typing is shown only while the conversation is open in a connected page; reconnect and try again.");
+    }
+}

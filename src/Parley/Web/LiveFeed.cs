@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Platform.Events;
+using Parley.Platform.People;
+
+namespace Parley.Web;
+
+/// <summary>One message to a workspace page: an event from the log, a presence change, or a control message.</summary>
+public sealed record LiveMessage(string Type, object Data, string? Id = null);
+
+/// <summary>One open workspace page.</summary>
+public sealed class LiveSubscriber(Viewer viewer, Guid? watching)
+{
+    private readonly Channel<LiveMessage> _queue = Channel.CreateBounded<LiveMessage>(
+        new BoundedChannelOptions(2_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private int _overflowed;
+
+    public Guid ConnectionId { get; } = Guid.CreateVersion7();
+    public Guid? Watching { get; } = watching;
+    public Viewer Viewer { get; set; } = viewer;
+    /// <summary>Set when people or teams change, so the connection re-reads what its viewer may see.</summary>
+    public bool ViewerIsStale { get; set; }
+
+    public ChannelReader<LiveMessage> Reader => _queue.Reader;
+
+    public void Offer(LiveMessage message)
+    {
+        // A page that cannot keep up is told to reload rather than shown a list with holes in it.
+        if (!_queue.Writer.TryWrite(message)) Interlocked.Exchange(ref _overflowed, 1);
+    }
+
+    public bool TakeOverflow() => Interlocked.Exchange(ref _overflowed, 0) == 1;
+}
+
+/// <summary>Follows the event log once for this node and hands each page the events about
+/// conversations its person may see, plus presence changes. Pages then fetch what changed through
+/// the ordinary API. Reading the log once per node rather than once per page keeps fifty agents as
+/// cheap as one.</summary>
+public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal signal, Presence presence, ILogger<LiveFeed> log)
+    : BackgroundService
+{
+    public const string Name = "live-feed";
+    private readonly ConcurrentDictionary<Guid, LiveSubscriber> _subscribers = new();
+
+    public LiveSubscriber Subscribe(Viewer viewer, Guid? watching)
+    {
+        var subscriber = new LiveSubscriber(viewer, watching);
+        _subscribers[subscriber.ConnectionId] = subscriber;
+        return subscriber;
+    }
+
+    public void Unsubscribe(LiveSubscriber subscriber) => _subscribers.TryRemove(subscriber.ConnectionId, out _);
+
+    public int Subscribers => _subscribers.Count;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        presence.Changed += OnPresenceChanged;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        presence.Changed -= OnPresenceChanged;
+        return base.StopAsync(cancellationToken);
+    }
+
+    private void OnPresenceChanged(PresenceDto snapshot, Presence.Access access)
+    {
+        var message = new LiveMessage("presence", snapshot);
+        foreach (var s in _subscribers.Values)
+            if (s.Viewer.CanSee(access.BrandId, access.TeamId, access.AssigneeId)) s.Offer(message);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Guid? cursor = null;
+        var atTail = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+                if (_subscribers.IsEmpty || !atTail)
+                {
+                    // Nobody is listening (or we just started): skip to the end instead of reading history.
+                    cursor = await TailAsync(db, stoppingToken) ?? cursor;
+                    atTail = true;
+                    if (_subscribers.IsEmpty)
+                    {
+                        await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                        continue;
+                    }
+                }
+                var batch = await EventReader.ReadAfterAsync(db, cursor, 500, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                    continue;
+                }
+                cursor = batch[^1].Id;
+                await PublishAsync(db, batch, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (EventReader.UnknownCursorException)
+            {
+                atTail = false;
+            }
+            catch (Exception e)
+            {
+                LogLoopFailed(log, e);
+                atTail = false;
+                foreach (var s in _subscribers.Values) s.Offer(new LiveMessage("resync", new { reason = "The live feed restarted." }));
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task PublishAsync(ParleyDb db, List<Event> batch, CancellationToken ct)
+    {
+        var ids = batch.Select(e => ConversationOf(e.Subject)).Where(id => id is not null).Select(id => id!.Value).Distinct().ToArray();
+        var access = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.BrandId, c.TeamId, c.AssigneeId })
+            .ToDictionaryAsync(c => c.Id, c => new Presence.Access(c.BrandId, c.TeamId, c.AssigneeId), ct);
+        var subscribers = _subscribers.Values.ToList();
+        foreach (var e in batch)
+        {
+            if (e.Type.StartsWith("user.", StringComparison.Ordinal) || e.Type.StartsWith("team.", StringComparison.Ordinal))
+            {
+                foreach (var s in subscribers)
+                {
+                    s.ViewerIsStale = true;
+                    s.Offer(new LiveMessage("people.changed", new { e.Type }, e.Id.ToString()));
+                }
+                continue;
+            }
+            if (ConversationOf(e.Subject) is not { } conversationId || !access.TryGetValue(conversationId, out var where)) continue;
+            var dto = EventDto.From(e);
+            var message = new LiveMessage(e.Type, dto, e.Id.ToString());
+            // Those who could see it before a reassignment hear that it moved (and nothing else), so their lists drop it.
+            var moved = e.Type == "conversation.assigned" ? new LiveMessage(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
+            foreach (var s in subscribers)
+            {
+                if (s.Viewer.CanSee(where.BrandId, where.TeamId, where.AssigneeId)) s.Offer(message);
+                else if (moved is not null && s.Viewer.SeesBrand(where.BrandId)) s.Offer(moved);
+            }
+        }
+    }
+
+    private static Guid? ConversationOf(string subject) =>
+        subject.StartsWith("conversations/", StringComparison.Ordinal) && Guid.TryParse(subject.AsSpan("conversations/".Length), out var id) ? id : null;
+
+    /// <summary>The last event readers may see now (on PostgreSQL: below the oldest transaction in flight, as EventReader reads).</summary>
+    private static async Task<Guid?> TailAsync(ParleyDb db, CancellationToken ct)
+    {
+        if (!db.IsPostgres)
+            return await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => (Guid?)e.Id).FirstOrDefaultAsync(ct);
+        return await db.Events.FromSqlRaw("""
+            SELECT * FROM "Events"
+            WHERE "Tx" < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
+            ORDER BY "Tx" DESC, "Seq" DESC
+            LIMIT 1
+            """).AsNoTracking().Select(e => (Guid?)e.Id).FirstOrDefaultAsync(ct);
+    }
+
+    [LoggerMessage(LogLevel.Error, "The live feed loop failed; pages were told to reload, retrying in a second.")]
+    private static partial void LogLoopFailed(ILogger logger, Exception e);
+}
+
+public static class EventPulse
+{
+    /// <summary>Changes made through the API commit before their response is written; waking the
+    /// log's readers (the live feed, /events/stream) then brings them to pages at once rather than
+    /// at the next poll.</summary>
+    public static IApplicationBuilder UseEventPulseAfterWrites(this IApplicationBuilder app)
+    {
+        var signal = app.ApplicationServices.GetRequiredService<EventSignal>();
+        return app.Use(async (http, next) =>
+        {
+            await next(http);
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Response.StatusCode < 400)
+                signal.Pulse();
+        });
+    }
+}

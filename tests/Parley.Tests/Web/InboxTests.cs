@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Web;
+
+public sealed class InboxTests
+{
+    private static List<string> Handles(JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("contact").GetProperty("handle").GetString()!).ToList();
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_inbox_lists_oldest_waiting_first_and_filters_and_searches_in_the_database(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var w = await Workspace.CreateAsync(parley);
+        var care = await w.TeamAsync("Care");
+        var maria = await w.PersonAsync("Maria Lopez", "maria@example.com", "agent", care);
+        var now = DateTimeOffset.UtcNow;
+        var bag = await w.CustomerTweetsAsync("My BAG never arrived", "1", "ana_travels", now.AddMinutes(-30));
+        var seat = await w.CustomerTweetsAsync("seat refund?", "2", "ben", now.AddMinutes(-50));
+        var lounge = await w.CustomerTweetsAsync("lounge hours", "3", "cleo", now.AddMinutes(-10));
+        await w.AssignAsync(seat, care, maria);
+        await parley.Client.PostAsync($"/api/v1/conversations/{lounge}/resolve", null);
+        var session = await w.SignInAsync("maria@example.com");
+
+        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox")));
+        Assert.Equal(["cleo"], Handles(await session.GetJsonAsync("/api/v1/inbox?status=resolved")));
+        Assert.Equal(["ben"], Handles(await session.GetJsonAsync("/api/v1/inbox?assignee=me")));
+        Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?assignee=none")));
+        Assert.Equal(["ben"], Handles(await session.GetJsonAsync($"/api/v1/inbox?team={care}")));
+        Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?team=none")));
+        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?channel=x")));
+        Assert.Empty(Handles(await session.GetJsonAsync("/api/v1/inbox?channel=meta")));
+        // Text search ignores case and looks in the messages; @ searches handles.
+        Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?q=bag")));
+        Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40ANA_t")));
+        Assert.Empty(Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40bag")));
+        Assert.Equal(["ben", "cleo"], Handles(await session.GetJsonAsync($"/api/v1/inbox?status=all&ids={lounge},{seat}")));
+
+        var first = await session.GetJsonAsync("/api/v1/inbox?limit=1");
+        Assert.Equal(2, first.GetProperty("total").GetInt32());
+        var second = await session.GetJsonAsync($"/api/v1/inbox?limit=1&cursor={first.GetProperty("nextCursor").GetString()}");
+        Assert.Equal(["ana_travels"], Handles(second));
+        var item = second.GetProperty("items")[0];
+        Assert.Equal("inbound", item.GetProperty("lastDirection").GetString());
+        Assert.Equal("x", item.GetProperty("channelKind").GetString());
+        Assert.Equal(bag, item.GetProperty("id").GetGuid());
+
+        var bad = await session.GetAsync("/api/v1/inbox?status=maybe&limit=0&team=care&cursor=nope");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        foreach (var field in new[] { "status", "limit", "team", "cursor" }) Assert.True(errors.TryGetProperty(field, out _), field);
+    }
+
+    [Fact]
+    public async Task Saved_views_belong_to_their_person()
+    {
+        await using var parley = await TestParley.StartAsync();
+        var w = await Workspace.CreateAsync(parley);
+        var care = await w.TeamAsync("Care");
+        await w.PersonAsync("Maria Lopez", "maria@example.com", "agent", care);
+        await w.PersonAsync("Sam Carter", "sam@example.com", "agent", care);
+        var maria = await w.SignInAsync("maria@example.com");
+        var sam = await w.SignInAsync("sam@example.com");
+
+        Assert.Equal(HttpStatusCode.OK, (await maria.PostAsync("/api/v1/views", new { name = "My X", query = "status=open&channel=x&assignee=me" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await maria.PostAsync("/api/v1/views", new { name = "Bad", query = "color=red" })).StatusCode);
+        var views = await maria.GetJsonAsync("/api/v1/views");
+        Assert.Equal("status=open&channel=x&assignee=me", views[0].GetProperty("query").GetString());
+        Assert.Equal(0, (await sam.GetJsonAsync("/api/v1/views")).GetArrayLength());
+        var id = views[0].GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.NotFound, (await sam.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/views/{id}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await maria.SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"/api/v1/views/{id}"))).StatusCode);
+    }
+}
