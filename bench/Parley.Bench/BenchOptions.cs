@@ -3,12 +3,17 @@ using System.Globalization;
 namespace Parley.Bench;
 
 public sealed record BenchOptions(
-    string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate)
+    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest [options]
+        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown [options]
+
+          ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, exactly-once check
+          breakdown   where the ingest time goes: request pieces, ingest with processing stopped,
+                      EF Core against plain inserts, processing variants (for investigation)
+
 
           --database sqlite|postgres   which database Parley runs on (default sqlite)
           --postgres "<conn>"          PostgreSQL server to create a fresh database on
@@ -18,6 +23,8 @@ public sealed record BenchOptions(
           --warmup N                   seconds of warm-up before each closed-loop run (default 3)
           --customers N                distinct customers the tweets come from (default 2000)
           --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
+          --diagnose                   also print, per phase, Parley's database commands with their durations and
+                                       thread-pool queueing (adds a little overhead)
         """;
 
     public bool IsPostgres => Database == "postgres";
@@ -25,15 +32,20 @@ public sealed record BenchOptions(
     /// <returns>null (after printing why) when the arguments are not understood.</returns>
     public static BenchOptions? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] != "ingest")
+        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown"))
         {
             Console.Error.WriteLine(Usage);
             return null;
         }
-        var o = new BenchOptions("sqlite", null, 10, 32, 3, 2000, null);
+        var o = new BenchOptions(args[0], "sqlite", null, 10, 32, 3, 2000, null);
         for (var i = 1; i < args.Length; i++)
         {
             var name = args[i];
+            if (name == "--diagnose")
+            {
+                o = o with { Diagnose = true };
+                continue;
+            }
             if (i + 1 >= args.Length) return Fail($"{name} needs a value.");
             var value = args[++i];
             switch (name)

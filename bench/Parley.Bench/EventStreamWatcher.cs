@@ -31,7 +31,9 @@ public sealed class EventStreamWatcher : IAsyncDisposable
     public async Task StartAsync(Guid? after)
     {
         var path = after is { } cursor ? $"/api/v1/events/stream?after={cursor}" : "/api/v1/events/stream";
-        var response = await _client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var response = await _client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         response.EnsureSuccessStatusCode();
         var stream = await response.Content.ReadAsStreamAsync(_stop.Token);
         _reading = Task.Run(() => ReadAsync(response, stream));

@@ -18,6 +18,7 @@ public static class IngestBenchmark
             + $"{RuntimeInformation.OSDescription}, server GC {System.Runtime.GCSettings.IsServerGC}; "
             + $"{o.Connections} connections, {o.Seconds} s runs, {o.WarmupSeconds} s warm-up, database {o.Database}.");
 
+        using var diagnostics = o.Diagnose ? new Diagnostics() : null;
         var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.Customers);
         const int baselinePool = 50_000;
         bodies.Prepare(baselinePool);
@@ -34,10 +35,11 @@ public static class IngestBenchmark
             var cpu = CpuMeter.Start();
             report.Bare = await generator.RunClosedAsync(o.Connections, measured, NextInCycle, null);
             report.BareCpu = cpu.Stop();
-            report.BareStatuses = generator.UnexpectedStatuses;
+            report.BareStatuses = generator.Failures;
             await bare.StopAsync();
             await bare.DisposeAsync();
             Say($"    {report.Bare.Rate:N0} req/s, {report.Bare.Service.Summary()}, CPU {report.BareCpu}");
+            diagnostics?.Report("bare Kestrel");
         }
         var openRate = o.OpenRate ?? report.Bare.Rate / 2;
         report.OpenRate = openRate;
@@ -61,6 +63,7 @@ public static class IngestBenchmark
             // 2. Parley's maximum sustained durable-ingest rate.
             Say("2/4 Parley, closed loop ...");
             await generator.RunClosedAsync(o.Connections, warmup, NextTweet, closedAcks);
+            diagnostics?.Report("Parley warm-up");
             var messagesBefore = await parley.MessageCountAsync();
             var cpu = CpuMeter.Start();
             var loadStarted = Stopwatch.GetTimestamp();
@@ -68,26 +71,30 @@ public static class IngestBenchmark
             report.ParleyCpu = cpu.Stop();
             var messagesAtEnd = await parley.MessageCountAsync();
             report.ProcessedDuringLoad = (messagesAtEnd - messagesBefore) / report.Parley.Seconds;
-            Say($"    {report.Parley.Rate:N0} req/s, {report.Parley.Service.Summary()}, CPU {report.ParleyCpu}; "
+            Say($"    {report.Parley.Rate:N0} req/s ({report.Parley.Errors:N0} errors), {report.Parley.Service.Summary()}, CPU {report.ParleyCpu}; "
                 + $"{report.ProcessedDuringLoad:N0} messages/s processed meanwhile");
 
+            diagnostics?.Report("Parley closed loop");
             var (drainTook, drained) = await parley.DrainAsync(TimeSpan.FromMinutes(10));
             var messagesDrained = await parley.MessageCountAsync();
             report.Backlog = drainTook;
             report.ProcessingRate = (messagesDrained - messagesBefore) / Stopwatch.GetElapsedTime(loadStarted).TotalSeconds;
             Say($"    backlog processed {(drained ? "in" : "NOT within")} {drainTook.TotalSeconds:0.0} s after the run; "
                 + $"{report.ProcessingRate:N0} messages/s processed on average from the start of the run");
+            diagnostics?.Report("backlog");
 
             // 3. Half the baseline rate, open loop, watching the event stream for each message.
             Say($"3/4 Parley, open loop at {openRate:N0} req/s ...");
             await using (var watcher = new EventStreamWatcher(parley.Url, ParleyUnderTest.AdminKey))
             {
-                await watcher.StartAsync(await parley.LastEventIdAsync());
+                await watcher.StartAsync(await parley.SecondNewestEventIdAsync());
                 var openAcks = new ConcurrentQueue<Ack>();
                 cpu = CpuMeter.Start();
-                report.Open = await generator.RunOpenAsync(openRate, measured, NextTweet, openAcks);
+                // Two seconds of arrivals waiting for an answer means the rate is not being kept up with.
+                report.Open = await generator.RunOpenAsync(openRate, measured, NextTweet, openAcks, Math.Max(1_000, (long)(openRate * 2)));
                 report.OpenCpu = cpu.Stop();
                 Say($"    {report.Open.AchievedRate:N0} req/s achieved, from schedule {report.Open.FromSchedule.Summary()}, CPU {report.OpenCpu}");
+                diagnostics?.Report("Parley open loop");
 
                 var acked = openAcks.Select(a => a.TweetId).ToList();
                 report.NeverReadable = await watcher.WaitForAsync(acked, TimeSpan.FromSeconds(60));
@@ -102,7 +109,7 @@ public static class IngestBenchmark
                 Say($"    ack -> readable {report.Readable.Summary()}; {report.NeverReadable} never seen on the stream");
                 foreach (var a in openAcks) closedAcks.Enqueue(a);
             }
-            report.ParleyStatuses = generator.UnexpectedStatuses;
+            report.ParleyStatuses = generator.Failures;
 
             // 4. Every acknowledged tweet stored exactly once.
             Say("4/4 checking storage ...");
@@ -119,10 +126,12 @@ public static class IngestBenchmark
     private static void Say(string line) => Console.Error.WriteLine(line);
 }
 
-/// <summary>CPU used by this process (generator and server together) over a stretch of wall time.</summary>
+/// <summary>CPU used by this process (generator and server together) over a stretch of wall time,
+/// and by every other process on the machine (from /proc/stat), which would skew the numbers.</summary>
 public sealed class CpuMeter
 {
     private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly double _machineBusy = MachineBusySeconds();
     private readonly long _start = Stopwatch.GetTimestamp();
     private readonly int _gen2 = GC.CollectionCount(2);
 
@@ -130,13 +139,28 @@ public sealed class CpuMeter
 
     public CpuUse Stop()
     {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
-        var wall = Stopwatch.GetElapsedTime(_start);
-        return new CpuUse(cpu.TotalSeconds / wall.TotalSeconds / Environment.ProcessorCount, GC.CollectionCount(2) - _gen2);
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - _cpu).TotalSeconds;
+        var others = Math.Max(0, MachineBusySeconds() - _machineBusy - cpu);
+        var capacity = Stopwatch.GetElapsedTime(_start).TotalSeconds * Environment.ProcessorCount;
+        return new CpuUse(cpu / capacity, others / capacity, GC.CollectionCount(2) - _gen2);
+    }
+
+    /// <summary>Seconds of CPU time all processes have used since boot (0 where /proc/stat is missing).</summary>
+    private static double MachineBusySeconds()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var jiffies = fields.Skip(1).Take(8).Select(f => long.Parse(f, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal: busy is all but idle and iowait; USER_HZ is 100 on Linux.
+            return (jiffies.Sum() - jiffies[3] - jiffies[4]) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
     }
 }
 
-public sealed record CpuUse(double ShareOfAllCores, int Gen2Collections)
+public sealed record CpuUse(double ShareOfAllCores, double OthersShare, int Gen2Collections)
 {
-    public override string ToString() => $"{ShareOfAllCores:P0} of {Environment.ProcessorCount} cores, {Gen2Collections} gen2 GCs";
+    public override string ToString() =>
+        $"{ShareOfAllCores:P0} of {Environment.ProcessorCount} cores (other processes {OthersShare:P0}), {Gen2Collections} gen2 GCs";
 }

@@ -14,7 +14,7 @@ public sealed class IngestReport(BenchOptions options)
     public int BodyBytes { get; set; }
     public ClosedLoopResult Bare { get; set; } = null!;
     public CpuUse BareCpu { get; set; } = null!;
-    public IReadOnlyDictionary<int, int> BareStatuses { get; set; } = new Dictionary<int, int>();
+    public IReadOnlyDictionary<string, int> BareStatuses { get; set; } = new Dictionary<string, int>();
     public double OpenRate { get; set; }
     public ClosedLoopResult Parley { get; set; } = null!;
     public CpuUse ParleyCpu { get; set; } = null!;
@@ -26,7 +26,7 @@ public sealed class IngestReport(BenchOptions options)
     public int NeverReadable { get; set; }
     public int ReadableBeforeAck { get; set; }
     public Latencies Readable { get; set; } = new([]);
-    public IReadOnlyDictionary<int, int> ParleyStatuses { get; set; } = new Dictionary<int, int>();
+    public IReadOnlyDictionary<string, int> ParleyStatuses { get; set; } = new Dictionary<string, int>();
     public StorageCheck Storage { get; set; } = null!;
 
     public string Render()
@@ -60,13 +60,20 @@ public sealed class IngestReport(BenchOptions options)
         Line(s, $"Bare Kestrel: {Bare.Completed:N0} requests in {Bare.Seconds:0.0} s, latency {Bare.Service.Summary()}; CPU {BareCpu}.{Statuses(BareStatuses)}");
         Line(s, $"Parley closed loop: {Parley.Completed:N0} requests in {Parley.Seconds:0.0} s, latency {Parley.Service.Summary()}; CPU {ParleyCpu}; "
             + $"{Parley.Errors:N0} errors.");
-        Line(s, $"Processing (raw delivery → message in a conversation) kept up with {ProcessedDuringLoad:N0} messages/s during the closed loop; "
+        Line(s, $"Processing (raw delivery → message in a conversation, in the background) managed {ProcessedDuringLoad:N0} messages/s during the closed loop; "
             + $"the backlog took {Backlog.TotalSeconds:0.0} s more to clear ({ProcessingRate:N0} messages/s on average from the start of the run).");
         Line(s, $"Open loop: {Open.Scheduled:N0} requests scheduled over {Open.Seconds:0.0} s, {Open.Completed:N0} acknowledged, {Open.Errors:N0} errors; "
             + $"the last answer came {Open.DrainSeconds * 1000:N0} ms after the last scheduled send. "
             + $"Latency is measured from each request's scheduled time (no coordinated omission); "
-            + $"server time alone {Open.Service.Summary()}; generator lateness (send − schedule) {Open.Lateness.Summary()}; CPU {OpenCpu}.");
-        if (!Open.Sustained)
+            + $"from send to answer (including any wait for a free connection) {Open.Service.Summary()}; generator lateness (send − schedule) {Open.Lateness.Summary()}; CPU {OpenCpu}.");
+        var busiest = new[] { BareCpu, ParleyCpu, OpenCpu }.Max(c => c.OthersShare);
+        if (busiest > 0.05)
+            Line(s, $"**Other processes used up to {busiest:P0} of the machine during a measured run**; the numbers above are skewed by them.");
+        if (Open.Abandoned)
+            Line(s, $"**The open-loop rate of {OpenRate:N0} req/s was not sustained**: after {Open.Seconds:0.0} s more than two seconds' worth of "
+                + $"requests ({OpenRate * 2:N0}) were waiting for an answer, so scheduling stopped there; {Open.AchievedRate:N0} req/s were acknowledged "
+                + "and the latencies above are those of a growing queue.");
+        else if (!Open.Sustained)
             Line(s, $"**The open-loop rate of {OpenRate:N0} req/s was not sustained**: {Open.AchievedRate:N0} req/s were acknowledged, "
                 + "so the acknowledgement latencies above include queueing behind the backlog.");
         Line(s, $"Readable: {Readable.Count:N0} of {Open.Completed:N0} acknowledged tweets seen as message.received on /api/v1/events/stream"
@@ -88,8 +95,8 @@ public sealed class IngestReport(BenchOptions options)
 
     private static string Ms3(Latencies l) => Invariant($"{l.Percentile(50):0.0} / {l.Percentile(99):0.0} / {l.Max:0.0} ms");
 
-    private static string Statuses(IReadOnlyDictionary<int, int> statuses) => statuses.Count == 0 ? ""
-        : " Unexpected answers: " + string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{(p.Key == 0 ? "no answer" : p.Key.ToString(CultureInfo.InvariantCulture))} × {p.Value:N0}")) + ".";
+    private static string Statuses(IReadOnlyDictionary<string, int> failures) => failures.Count == 0 ? ""
+        : " Not acknowledged: " + string.Join(", ", failures.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} × {p.Value:N0}")) + ".";
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

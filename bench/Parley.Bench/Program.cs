@@ -1,4 +1,4 @@
 using Parley.Bench;
 
 if (BenchOptions.Parse(args) is not { } options) return 2;
-return await IngestBenchmark.RunAsync(options);
+return options.Command == "breakdown" ? await IngestBreakdown.RunAsync(options) : await IngestBenchmark.RunAsync(options);

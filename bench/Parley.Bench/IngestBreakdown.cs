@@ -1,0 +1,229 @@
+using System.Data.Common;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Parley.Channels;
+using Parley.Channels.X;
+using Parley.Data;
+using Parley.Ingest;
+
+namespace Parley.Bench;
+
+/// <summary><c>breakdown</c>: takes the ingest path apart to show where the time goes, without
+/// changing Parley. The pieces of a request on one thread; ingest alone with the inbound processor
+/// stopped (so the two writers do not meet); storing raw deliveries through EF Core against plain
+/// ADO.NET inserts; and processing stored deliveries as Parley does it against the same work with
+/// the change tracker emptied after each delivery.</summary>
+public static class IngestBreakdown
+{
+    public static async Task<int> RunAsync(BenchOptions o)
+    {
+        using var diagnostics = new Diagnostics();
+        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.Customers);
+        bodies.Prepare(50_000);
+        Say($"breakdown on {o.Database}: {Environment.ProcessorCount} cores, {o.Connections} connections, {o.Seconds} s runs");
+
+        // Bare Kestrel again, so the ratios below compare numbers from the same run.
+        double bareRate;
+        {
+            var (bare, url) = await BareKestrel.StartAsync();
+            using var generator = new LoadGenerator(BareKestrel.WebhookUri(url), bodies, o.Connections);
+            var cycle = -1L;
+            long Next() => Interlocked.Increment(ref cycle) % 50_000;
+            await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Next, null);
+            var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
+            bareRate = r.Rate;
+            await bare.StopAsync();
+            await bare.DisposeAsync();
+            Say($"bare Kestrel: {r.Rate:N0} req/s, {r.Service.Summary()}");
+        }
+        bodies.Prepare((int)Math.Min(bareRate * (o.WarmupSeconds + o.Seconds) * 1.1 + 20_000, 4_000_000));
+
+        await using var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null);
+        var webhook = await parley.CreateXChannelAsync();
+        var channel = await parley.App.Services.GetRequiredService<ChannelDirectory>().FindAsync(parley.ChannelId, default)
+            ?? throw new InvalidOperationException("The channel just created was not found.");
+
+        // 1. The pieces of one request, on one thread.
+        Micro("XSignature.Verify (HMAC-SHA256 of the body)", 20_000, i =>
+        {
+            var b = bodies.Get(i);
+            if (!XSignature.Verify(ParleyUnderTest.ConsumerSecret, b.Buffer.AsSpan(b.Offset, b.Length), b.Signature)) throw new InvalidOperationException("bad signature");
+        });
+        Micro("System.Text.Json JsonDocument.Parse of the same body, for scale", 20_000, i =>
+        {
+            var b = bodies.Get(i);
+            using var doc = System.Text.Json.JsonDocument.Parse(b.Buffer.AsMemory(b.Offset, b.Length));
+        });
+        Micro("InboundParsers.Parse (done at ingest, again when processing)", 20_000, i =>
+        {
+            var b = bodies.Get(i);
+            InboundParsers.Parse(InboundParsers.XWebhook, b.Buffer.AsSpan(b.Offset, b.Length).ToArray(), channel);
+        });
+
+        // 2. Ingest alone: the processor is stopped, so nothing else writes.
+        var processor = parley.App.Services.GetRequiredService<InboundProcessor>();
+        await processor.StopAsync(CancellationToken.None);
+        var next = -1L;
+        long NextTweet() => Interlocked.Increment(ref next);
+        using (var generator = new LoadGenerator(webhook, bodies, o.Connections))
+        {
+            await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), NextTweet, null);
+            diagnostics.Report("ingest-only warm-up");
+            var cpu = CpuMeter.Start();
+            var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), NextTweet, null);
+            Say($"Parley ingest only (processor stopped): {r.Rate:N0} req/s = {r.Rate / bareRate:0.00} × bare, {r.Service.Summary()}, CPU {cpu.Stop()}, {r.Errors} errors");
+            diagnostics.Report("ingest only");
+        }
+
+        // 3. Storing raw deliveries: EF Core (as IngestWriter does) against plain ADO.NET, same rows, same batch sizes.
+        var sample = bodies.Get(0);
+        var body = sample.Buffer.AsSpan(sample.Offset, sample.Length).ToArray();
+        foreach (var batch in new[] { 1, 16, 64 })
+        {
+            var ef = await TimeBatchesAsync(parley, batch, body, viaEf: true);
+            var raw = await TimeBatchesAsync(parley, batch, body, viaEf: false);
+            Say($"store {batch,3} raw deliveries per commit: EF Core {ef.PerCommitMs:0.00} ms/commit ({ef.PerRowUs:0} µs/row), "
+                + $"ADO.NET {raw.PerCommitMs:0.00} ms/commit ({raw.PerRowUs:0} µs/row)");
+        }
+        diagnostics.Report("raw inserts");
+
+        // 4. Processing what ingest stored. The first deliveries create each customer's contact and
+        //    conversation; they are processed first, untimed, so both timed halves find them in place.
+        var pending = await parley.PendingDeliveriesAsync();
+        var prime = Math.Min(o.Customers, pending / 3);
+        var half = Math.Min((pending - prime) / 2, 6_000);
+        Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then two timed runs of {half:N0}");
+        await ProcessAsIsAsync(processor, parley, prime);
+        diagnostics.Report("processing warm-up");
+
+        var watch = Stopwatch.StartNew();
+        var done = await ProcessAsIsAsync(processor, parley, half);
+        var asIs = done / watch.Elapsed.TotalSeconds;
+        Say($"processing as Parley does it (InboundProcessor.ProcessPendingAsync, batches of 200 on one context): {asIs:N0} deliveries/s");
+        diagnostics.Report("processing as is");
+
+        watch.Restart();
+        done = await ProcessClearingTrackerAsync(parley, channel, half);
+        var cleared = done / watch.Elapsed.TotalSeconds;
+        Say($"same work, change tracker emptied after each delivery: {cleared:N0} deliveries/s ({cleared / asIs:0.0} ×)");
+        diagnostics.Report("processing, tracker cleared");
+        return 0;
+    }
+
+    private static void Micro(string what, int n, Action<int> op)
+    {
+        for (var i = 0; i < 2_000; i++) op(i);
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < n; i++) op(i);
+        Say($"{what}: {Latencies.Ms(Stopwatch.GetTimestamp() - start) * 1000 / n:0.0} µs per call");
+    }
+
+    private static async Task<int> ProcessAsIsAsync(InboundProcessor processor, ParleyUnderTest parley, int atLeast)
+    {
+        var done = 0;
+        while (done < atLeast)
+        {
+            var n = await processor.ProcessPendingAsync(CancellationToken.None);
+            if (n == 0) break;
+            done += n;
+        }
+        return done;
+    }
+
+    /// <summary>The processor's work (parse, thread into conversations, mark processed), in the same
+    /// transactions of 200, but with the change tracker emptied after each delivery.</summary>
+    private static async Task<int> ProcessClearingTrackerAsync(ParleyUnderTest parley, ChannelRuntime channel, int atLeast)
+    {
+        var done = 0;
+        while (done < atLeast)
+        {
+            await using var scope = parley.App.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+            var batch = await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending)
+                .OrderBy(e => e.Id).Take(200).ToListAsync();
+            if (batch.Count == 0) break;
+            await using var tx = await db.Database.BeginTransactionAsync();
+            foreach (var inbound in batch)
+            {
+                db.InboundEvents.Attach(inbound);
+                var now = DateTimeOffset.UtcNow;
+                var parsed = InboundParsers.Parse(inbound.Source, inbound.Body, channel);
+                var (stored, _) = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, CancellationToken.None);
+                inbound.MessageCount += stored;
+                inbound.Status = InboundStatus.Processed;
+                inbound.ProcessedAt = now;
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+            }
+            await tx.CommitAsync();
+            done += batch.Count;
+        }
+        return done;
+    }
+
+    private sealed record BatchTiming(double PerCommitMs, double PerRowUs);
+
+    /// <summary>Commits 200 batches of <paramref name="size"/> raw deliveries, marked processed so the
+    /// processor leaves them alone, through EF Core or with prepared ADO.NET commands.</summary>
+    private static async Task<BatchTiming> TimeBatchesAsync(ParleyUnderTest parley, int size, byte[] body, bool viaEf)
+    {
+        const int commits = 200;
+        await using var scope = parley.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var start = Stopwatch.GetTimestamp();
+        if (viaEf)
+        {
+            for (var c = 0; c < commits; c++)
+            {
+                db.InboundEvents.AddRange(Enumerable.Range(0, size).Select(_ => NewEvent(parley.ChannelId, body)));
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+            }
+        }
+        else
+        {
+            var connection = db.Database.GetDbConnection();
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Body", "Status", "UnhandledCount", "MessageCount")
+                VALUES (@channel, 'x.webhook', @at, @body, 'Processed', 0, 0)
+                """;
+            Parameter(command, "@channel", db.IsPostgres ? parley.ChannelId : parley.ChannelId.ToString().ToUpperInvariant());
+            var at = Parameter(command, "@at", 0L);
+            var toBinary = new DateTimeOffsetToBinaryConverter();
+            Parameter(command, "@body", body);
+            for (var c = 0; c < commits; c++)
+            {
+                await using var tx = await connection.BeginTransactionAsync();
+                command.Transaction = tx;
+                for (var i = 0; i < size; i++)
+                {
+                    at.Value = db.IsPostgres ? DateTimeOffset.UtcNow : toBinary.ConvertToProvider(DateTimeOffset.UtcNow)!;
+                    await command.ExecuteNonQueryAsync();
+                }
+                await tx.CommitAsync();
+            }
+            await connection.CloseAsync();
+        }
+        var ms = Latencies.Ms(Stopwatch.GetTimestamp() - start);
+        return new BatchTiming(ms / commits, ms * 1000 / (commits * size));
+    }
+
+    private static InboundEvent NewEvent(Guid channelId, byte[] body) => new()
+    {
+        ChannelId = channelId, Source = InboundParsers.XWebhook, ReceivedAt = DateTimeOffset.UtcNow, Body = body, Status = InboundStatus.Processed,
+    };
+
+    private static DbParameter Parameter(DbCommand command, string name, object value)
+    {
+        var p = command.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        command.Parameters.Add(p);
+        return p;
+    }
+
+    private static void Say(string line) => Console.Error.WriteLine(line);
+}
