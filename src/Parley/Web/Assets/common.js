@@ -79,6 +79,16 @@ function append(el, children) {
 }
 
 /** Only http(s) and same-site addresses; javascript:, data: and the like are dropped. */
+/** Marks, once per page, the moment its main content was first painted (after the next frame), as
+ * `parley:<name>` in the Performance timeline: real-user monitoring and bench/Parley.WorkspaceBench read it. */
+export function markRendered(name) {
+  const mark = `parley:${name}`;
+  if (performance.getEntriesByName(mark).length) return;
+  requestAnimationFrame(() => setTimeout(() => {
+    if (!performance.getEntriesByName(mark).length) performance.mark(mark);
+  }, 0));
+}
+
 export function safeUrl(value) {
   try {
     const url = new URL(String(value), location.href);

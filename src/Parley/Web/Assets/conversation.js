@@ -3,7 +3,7 @@
 // presence, and resolve / reopen / assign. Customer text is only ever set as text.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered,
 } from './common.js';
 import { limitFor } from './xtext.js';
 
@@ -89,6 +89,7 @@ async function loadAll() {
     // Replies the server now knows replace their optimistic stand-ins.
     state.optimistic = state.optimistic.filter((o) => o.status === 'error' || !detail.messages.some((m) => m.id === o.serverId));
     renderAll();
+    markRendered('conversation');
     loadCustomer();
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {

@@ -2,7 +2,7 @@
 // event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
 import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome,
+  Live, conversationOf, setUpChrome, markRendered,
 } from './common.js';
 
 const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'q'];
@@ -203,6 +203,7 @@ async function load({ append = false } = {}) {
     state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
     state.loading = false;
     render();
+    if (!append) markRendered('inbox');
   } catch (e) {
     if (e.name === 'AbortError') return;
     state.loading = false;
