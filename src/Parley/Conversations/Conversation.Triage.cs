@@ -20,7 +20,7 @@ public sealed partial class Conversation
     public DateTimeOffset? BurstStartedAt { get; private set; }
     /// <summary>When the current burst counts as complete if the customer writes no more (the patience window).</summary>
     public DateTimeOffset? ReadyAt { get; private set; }
-    /// <summary>Whether conversation.ready has been logged for the current burst.</summary>
+    /// <summary>Whether triage.burst_completed has been logged for the current burst.</summary>
     public bool ReadyAnnounced { get; private set; }
     /// <summary>The brand's triage settings version this was computed with; lower means due a recompute.</summary>
     public int TriageVersion { get; private set; }
@@ -67,5 +67,5 @@ public sealed partial class Conversation
 }
 
 /// <param name="PreviousPriority">The priority before, when it changed.</param>
-/// <param name="BecameReady">The burst is complete and was not announced yet: log conversation.ready.</param>
+/// <param name="BecameReady">The burst is complete and was not announced yet: log triage.burst_completed.</param>
 public readonly record struct TriageChange(int? PreviousPriority, bool BecameReady);

@@ -7,7 +7,7 @@ namespace Parley.Triage;
 
 /// <summary>Ends patience windows: a conversation whose customer stopped writing (the brand's window passed
 /// since their last message, or the longest hold since their first) is ranked by its priority now and
-/// announced with <c>conversation.ready</c>, which is what routing and notifications wait for.</summary>
+/// announced with <c>triage.burst_completed</c>, which is what routing and notifications wait for.</summary>
 public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, EventSignal events, TimeProvider clock,
     ILogger<PatienceWindowSweep> log) : BackgroundService
 {

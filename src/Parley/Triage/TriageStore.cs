@@ -51,7 +51,7 @@ public static class TriageStore
     {
         var reasons = StoredSignals.ReadReasons(c.PriorityReasons);
         if (change.PreviousPriority is { } previous)
-            db.Append("conversation.priority_changed", $"conversations/{c.Id}", c.BrandId, new
+            db.Append("triage.priority_changed", $"conversations/{c.Id}", c.BrandId, new
             {
                 conversationId = c.Id, priority = c.Priority, previousPriority = previous, rankedPriority = c.RankedPriority, reasons, by,
             }, now);
@@ -61,7 +61,7 @@ public static class TriageStore
 
     public static void AppendReady(ParleyDb db, Guid conversationId, Guid brandId, int priority, IReadOnlyList<string> reasons,
         DateTimeOffset? burstStartedAt, DateTimeOffset? readyAt, DateTimeOffset now) =>
-        db.Append("conversation.ready", $"conversations/{conversationId}", brandId, new
+        db.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new
         {
             conversationId, priority, reasons, burstStartedAt, readyAt,
         }, now);
