@@ -25,8 +25,9 @@ public sealed partial class Conversation
     /// <summary>The brand's triage settings version this was computed with; lower means due a recompute.</summary>
     public int TriageVersion { get; private set; }
 
-    /// <summary>Whether the customer is still writing (within the patience window) at <paramref name="now"/>.</summary>
-    public bool IsWriting(DateTimeOffset now) => !ReadyAnnounced && ReadyAt > now;
+    /// <summary>Whether the customer's current burst is still held back: inside the patience window, or just past
+    /// it and not yet ranked by the sweep (a second at most). One flag, so "writing" and the rank never disagree.</summary>
+    public bool IsWriting => !ReadyAnnounced && ReadyAt is not null;
 
     /// <summary>Takes a new assessment.</summary>
     /// <param name="now">The burst is ranked (and announced ready) at once if its window has passed by then.</param>

@@ -52,10 +52,10 @@ public sealed record ConversationDetail(Guid Id, Guid BrandId, Guid ChannelId, s
 public sealed record ConversationTriageDto(int Priority, int RankedPriority, IReadOnlyList<string> Reasons, ConversationSignals? Signals,
     bool Writing, DateTimeOffset? BurstStartedAt, DateTimeOffset? ReadyAt, bool Removed, string? PrivateChannelSuggestion)
 {
-    public static ConversationTriageDto From(Conversation c, DateTimeOffset now)
+    public static ConversationTriageDto From(Conversation c)
     {
         var signals = StoredSignals.Read<ConversationSignals>(c.Signals);
-        return new(c.Priority, c.RankedPriority, StoredSignals.ReadReasons(c.PriorityReasons), signals, c.IsWriting(now),
+        return new(c.Priority, c.RankedPriority, StoredSignals.ReadReasons(c.PriorityReasons), signals, c.IsWriting,
             c.BurstStartedAt, c.ReadyAt, c.Removed, signals is { SuggestPrivateChannel: true } s ? PrivateChannel.Suggestion(s.SensitiveKinds) : null);
     }
 }

@@ -15,7 +15,7 @@ public static class ListConversations
     /// <param name="sort">recent (default: newest activity first) or priority.</param>
     /// <param name="removed">true: only conversations the brand's removal rules took out of the inbox; false: none of them; omitted: all.</param>
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
-        ParleyDb db, Viewer viewer, TimeProvider clock, string? status, string? state, int? limit, string? cursor, string? sort, string? removed,
+        ParleyDb db, Viewer viewer, string? status, string? state, int? limit, string? cursor, string? sort, string? removed,
         CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -76,11 +76,10 @@ public static class ListConversations
             })
             .ToListAsync(ct);
 
-        var now = clock.GetUtcNow();
         var items = rows.Take(take).Select(r => new ConversationSummary(r.Id, r.ChannelId, r.Kind, MessageDto.Lower(r.Status),
             ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt,
             Triage.SensitiveData.MaskSensitive(r.Preview), r.AcknowledgedAt, r.SnoozedUntil, r.TeamId, r.AssigneeId,
-            r.Priority, r.RankedPriority, Triage.StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt > now, r.Removed)).ToList();
+            r.Priority, r.RankedPriority, Triage.StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
         var next = rows.Count <= take ? null
             : byPriority == true ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
             : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);

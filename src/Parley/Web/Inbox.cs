@@ -42,7 +42,7 @@ public static class Inbox
     /// <param name="ids">Comma-separated conversation ids: only these (those still matching the filters).</param>
     /// <param name="sort">priority (default; resolved: recent), waiting (oldest waiting first) or recent (newest first).</param>
     /// <param name="removed">Conversations the brand's removal rules took out: left out (default), "include", or "only".</param>
-    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer, TimeProvider clock,
+    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
         string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
         string? sort, string? removed, CancellationToken ct)
     {
@@ -163,7 +163,6 @@ public static class Inbox
         var userIds = page.Where(r => r.AssigneeId is not null).Select(r => r.AssigneeId!.Value).Distinct().ToArray();
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
 
-        var now = clock.GetUtcNow();
         var items = page.Select(r => new InboxItem(r.Id, r.BrandId, r.ChannelId,
             channels.GetValueOrDefault(r.ChannelId).Kind ?? "", channels.GetValueOrDefault(r.ChannelId).Name ?? "",
             MessageDto.Lower(r.Status), ConversationStates.Name(r.State),
@@ -171,7 +170,7 @@ public static class Inbox
             r.LastDirection == MessageDirection.Outbound ? "outbound" : "inbound",
             r.TeamId, r.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
             r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil,
-            r.Priority, r.RankedPriority, StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt > now, r.Removed)).ToList();
+            r.Priority, r.RankedPriority, StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
         var next = rows.Count <= take ? null
             : order == Order.Priority ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
             : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
