@@ -16,13 +16,18 @@ internal static class Customers
         new(id, handle, handle.ToUpperInvariant(), followers, verified);
 
     /// <summary>The customer tweets at the brand at <paramref name="at"/> (network time); returns the conversation.</summary>
-    public static async Task<Guid> TweetAsync(this Workspace w, SimXUser customer, string text, DateTimeOffset at)
+    public static async Task<Guid> TweetAsync(this Workspace w, SimXUser customer, string text, DateTimeOffset at) =>
+        (await w.TweetWithIdAsync(customer, text, at)).Conversation;
+
+    /// <param name="inReplyTo">A tweet this one answers (a reply joins that tweet's conversation, even a resolved one).</param>
+    public static async Task<(Guid Conversation, string TweetId)> TweetWithIdAsync(this Workspace w, SimXUser customer, string text,
+        DateTimeOffset at, string? inReplyTo = null)
     {
         var id = Interlocked.Increment(ref _nextTweet).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var body = XPayloads.TweetCreate("123", new SimTweetEvent(id, "@acme " + text, customer, at));
+        var body = XPayloads.TweetCreate("123", new SimTweetEvent(id, "@acme " + text, customer, at, inReplyTo, inReplyTo is null ? null : customer));
         Assert.Equal(HttpStatusCode.OK, (await w.Parley.PostXWebhookAsync(w.Channel, body, XWebhookSigner.Sign("DDD", body))).StatusCode);
         await w.Parley.DrainInboundAsync();
-        return await w.Parley.WithDbAsync(db => Task.FromResult(db.Messages.Where(m => m.ExternalId == id).Select(m => m.ConversationId).Single()));
+        return (await w.Parley.WithDbAsync(db => Task.FromResult(db.Messages.Where(m => m.ExternalId == id).Select(m => m.ConversationId).Single())), id);
     }
 
     public static async Task<JsonElement> PutTriageAsync(this Workspace w, object settings)
