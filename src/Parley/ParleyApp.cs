@@ -11,6 +11,7 @@ using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
+using Parley.Triage;
 using Parley.Web;
 using Scalar.AspNetCore;
 
@@ -60,6 +61,7 @@ public static class ParleyApp
 
         services.Configure<IngestOptions>(config.GetSection("Parley:Ingest"));
         services.Configure<DeliveryOptions>(config.GetSection("Parley:Delivery"));
+        services.Configure<TriageOptions>(config.GetSection("Parley:Triage"));
         services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<EventSignal>();
         services.AddSingleton<InboundSignal>();
@@ -78,6 +80,10 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<WakeSnoozedConversations>());
         services.AddSingleton<ServiceLevelSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceLevelSweep>());
+        services.AddSingleton<PatienceWindowSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<PatienceWindowSweep>());
+        services.AddSingleton<TriageRecompute>();
+        services.AddHostedService(sp => sp.GetRequiredService<TriageRecompute>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -112,7 +118,10 @@ public static class ParleyApp
         conversations.MapChangeConversationState();
         conversations.MapAssignConversation();
         conversations.MapNotes(api);
+        conversations.MapRevealMessage();
         api.MapGetContact();
+        api.MapContactFacts();
+        api.MapTriageSettingsEndpoints();
         admin.MapEventEndpoints();
         admin.MapInboundEndpoints();
         api.MapUserEndpoints();

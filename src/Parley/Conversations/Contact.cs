@@ -8,6 +8,12 @@ public sealed class Contact
     public string DisplayName { get; set; } = "";
     public DateTimeOffset CreatedAt { get; init; }
     public List<ContactIdentity> Identities { get; init; } = [];
+    /// <summary>What the customer is worth to the brand (lifetime value, a plan tier as a number), as one of
+    /// the brand's apps says through the API; the priority counts it from the brand's threshold.</summary>
+    public decimal? Value { get; set; }
+    /// <summary>Other facts the brand's apps supply (a JSON object of names to strings, numbers or booleans), shown to agents.</summary>
+    public string? Facts { get; set; }
+    public DateTimeOffset? FactsUpdatedAt { get; set; }
 }
 
 /// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>

@@ -10,7 +10,7 @@ public enum ConversationState { New, Acknowledged, WaitingOnCustomer, Snoozed, R
 /// <summary>A thread with one customer on one channel: a reply chain, a DM thread, or both once the
 /// customer moves from public to private. State changes go through the methods below, which
 /// return the event types to log (none when nothing changed).</summary>
-public sealed class Conversation
+public sealed partial class Conversation
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid BrandId { get; init; }
@@ -63,7 +63,9 @@ public sealed class Conversation
         }
         if (message.CreatedAt < LastMessageAt) return;
         LastMessageAt = message.CreatedAt;
-        Preview = message.Text.Length <= PreviewLength ? message.Text : message.Text[..PreviewLength];
+        // Previews appear in lists, notifications and exports: card numbers and the like never reach them.
+        var text = Triage.SensitiveData.MaskSensitive(message.Text);
+        Preview = text.Length <= PreviewLength ? text : text[..PreviewLength];
     }
 
     /// <summary>A customer wrote: a resolved conversation reopens, a wait ends, a snooze that

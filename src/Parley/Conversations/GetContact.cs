@@ -21,9 +21,12 @@ public static class GetContact
             .OrderByDescending(c => c.LastMessageAt)
             .Select(c => new ContactConversation(c.Id, c.ChannelId, c.Status == ConversationStatus.Open ? "open" : "resolved", c.LastMessageAt, c.Preview))
             .ToListAsync(ct);
+        // Previews written before masking existed are masked on the way out.
+        conversations = conversations.Select(c => c with { Preview = Triage.SensitiveData.MaskSensitive(c.Preview) }).ToList();
         // A customer is known to those who may see one of their conversations.
         if (conversations.Count == 0 && !viewer.SeesEverything) return Problems.NotFound("contact", id);
         return TypedResults.Ok(new ContactDetail(contact.Id, contact.BrandId, contact.DisplayName, contact.CreatedAt,
-            contact.Identities.Select(ContactMapping.ToDto).ToList(), conversations));
+            contact.Identities.Select(ContactMapping.ToDto).ToList(), conversations,
+            contact.Value, ContactFacts.Parse(contact.Facts), contact.FactsUpdatedAt));
     }
 }

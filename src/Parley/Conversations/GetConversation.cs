@@ -10,7 +10,7 @@ namespace Parley.Conversations;
 public static class GetConversation
 {
     public static void MapGetConversation(this IEndpointRouteBuilder group) =>
-        group.MapGet("/{id:guid}", Handle).WithSummary("A conversation with all its messages, oldest first, and its customer.");
+        group.MapGet("/{id:guid}", Handle).WithSummary("A conversation with all its messages (sensitive values masked; each inbound message with its signals), oldest first, its customer, and its triage: priority, reasons, signals, the patience window.");
 
     private static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
@@ -23,7 +23,7 @@ public static class GetConversation
         return TypedResults.Ok(new ConversationDetail(c.Id, c.BrandId, c.ChannelId, kind, MessageDto.Lower(c.Status),
             ConversationStates.Name(c.State), c.CreatedAt, c.LastMessageAt, c.AcknowledgedAt, c.ResolvedAt, c.SnoozedUntil,
             c.TeamId, c.AssigneeId, ContactMapping.ToDto(c.Contact!),
-            messages.Select(MessageDto.From).ToList()));
+            messages.Select(MessageDto.From).ToList(), ConversationTriageDto.From(c)));
     }
 }
 

@@ -9,10 +9,14 @@ namespace Parley.Conversations;
 public static class ListConversations
 {
     public static void MapListConversations(this IEndpointRouteBuilder group) =>
-        group.MapGet("/", Handle).WithSummary("Lists the conversations the caller may see, newest activity first, a page at a time.");
+        group.MapGet("/", Handle).WithSummary("Lists the conversations the caller may see, a page at a time: newest activity first, or with sort=priority " +
+            "highest priority first (ties: oldest waiting first). Previews have sensitive values masked.");
 
+    /// <param name="sort">recent (default: newest activity first) or priority.</param>
+    /// <param name="removed">true: only conversations the brand's removal rules took out of the inbox; false: none of them; omitted: all.</param>
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
-        ParleyDb db, Viewer viewer, string? status, string? state, int? limit, string? cursor, CancellationToken ct)
+        ParleyDb db, Viewer viewer, string? status, string? state, int? limit, string? cursor, string? sort, string? removed,
+        CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         ConversationStatus? wanted = null;
@@ -29,25 +33,43 @@ public static class ListConversations
         }
         var take = limit ?? 50;
         if (take is < 1 or > 200) errors["limit"] = ["'limit' is between 1 and 200."];
+        var byPriority = sort switch
+        {
+            null or "recent" => false,
+            "priority" => true,
+            _ => (bool?)null,
+        };
+        if (byPriority is null) errors["sort"] = ["'sort' is 'recent' or 'priority'."];
+        bool? onlyRemoved = removed switch { null => null, "true" => true, "false" => false, _ => null };
+        if (removed is not (null or "true" or "false")) errors["removed"] = ["'removed' is 'true' or 'false'."];
         (DateTimeOffset At, Guid Id)? after = null;
+        PriorityOrder.Position? afterPriority = null;
         if (cursor is not null)
         {
-            after = DecodeCursor(cursor);
-            if (after is null) errors["cursor"] = ["'cursor' is not one this API returned; pass 'nextCursor' from the previous page."];
+            if (byPriority == true) afterPriority = PriorityOrder.Decode(cursor);
+            else after = DecodeCursor(cursor);
+            if (after is null && afterPriority is null)
+                errors["cursor"] = ["'cursor' is not one this API returned for this sort; pass 'nextCursor' from the previous page."];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var query = viewer.Visible(db.Conversations.AsNoTracking());
         if (wanted is { } s) query = query.Where(c => c.Status == s);
         if (wantedState is { } st) query = query.Where(c => c.State == st);
-        if (after is { } a) query = query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0));
+        if (onlyRemoved is { } r) query = query.Where(c => c.Removed == r);
+        if (byPriority == true) query = PriorityOrder.Apply(query, afterPriority);
+        else
+        {
+            if (after is { } a) query = query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0));
+            query = query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id);
+        }
 
         var rows = await query
-            .OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
             .Take(take + 1)
             .Select(c => new
             {
                 c.Id, c.ChannelId, c.Status, c.State, c.LastMessageAt, c.Preview, c.ContactId, c.AcknowledgedAt, c.SnoozedUntil, c.TeamId, c.AssigneeId,
+                c.Priority, c.RankedPriority, c.PriorityReasons, c.ReadyAt, c.ReadyAnnounced, c.Removed,
                 Kind = db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).First(),
                 DisplayName = c.Contact!.DisplayName,
                 Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
@@ -55,9 +77,12 @@ public static class ListConversations
             .ToListAsync(ct);
 
         var items = rows.Take(take).Select(r => new ConversationSummary(r.Id, r.ChannelId, r.Kind, MessageDto.Lower(r.Status),
-            ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt, r.Preview,
-            r.AcknowledgedAt, r.SnoozedUntil, r.TeamId, r.AssigneeId)).ToList();
-        var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
+            ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt,
+            Triage.SensitiveData.MaskSensitive(r.Preview), r.AcknowledgedAt, r.SnoozedUntil, r.TeamId, r.AssigneeId,
+            r.Priority, r.RankedPriority, Triage.StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
+        var next = rows.Count <= take ? null
+            : byPriority == true ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
+            : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
         return TypedResults.Ok(new ConversationPage(items, next));
     }
 

@@ -25,6 +25,8 @@ public sealed class Message
     public string? Recipient { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public List<MediaItem> Media { get; init; } = [];
+    /// <summary>Triage signals of an inbound message, as compact JSON (<see cref="Triage.MessageSignals"/>); null for the brand's own.</summary>
+    public string? Signals { get; set; }
 
     public DeliveryStatus DeliveryStatus { get; private set; } = DeliveryStatus.Sent;
     public string? DeliveryError { get; private set; }

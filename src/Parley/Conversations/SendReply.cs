@@ -44,7 +44,7 @@ public static class SendReply
         db.Messages.Add(message);
         conversation.Record(message);
         db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
-            new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text, author }, now);
+            new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text = Triage.SensitiveData.MaskSensitive(text), author }, now);
         foreach (var type in conversation.BrandReplied(now))
             db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, author), now);
         await db.SaveChangesAsync(ct);

@@ -8,6 +8,7 @@ using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
+using Parley.Triage;
 
 namespace Parley.Data;
 
@@ -32,6 +33,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<ServiceLevelPolicyRecord> ServiceLevelPolicies => Set<ServiceLevelPolicyRecord>();
     public DbSet<FiredClockEvent> FiredClockEvents => Set<FiredClockEvent>();
+    public DbSet<TriageSettingsRecord> TriageSettings => Set<TriageSettingsRecord>();
 
     public abstract bool IsPostgres { get; }
 
@@ -55,6 +57,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         b.Entity<Contact>(e =>
         {
             e.Property(x => x.DisplayName).HasMaxLength(200);
+            e.Property(x => x.Facts).HasMaxLength(8_000);
+            e.Property(x => x.Value).HasPrecision(18, 2);
             e.HasMany(x => x.Identities).WithOne().HasForeignKey(x => x.ContactId);
         });
 
@@ -78,6 +82,12 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(x => new { x.TeamId, x.Status });
             e.HasIndex(x => new { x.Status, x.NextClockCheckAt });
             e.HasIndex(x => x.AwaitingReplySince);
+            // Triage (docs/adr/0010): the inbox ranks open conversations by priority, the patience sweep
+            // finds bursts whose window has passed, the recompute finds conversations triaged with old rules.
+            e.Property(x => x.PriorityReasons).HasMaxLength(2_000);
+            e.HasIndex(x => new { x.Status, x.RankedPriority, x.LastMessageAt });
+            e.HasIndex(x => new { x.ReadyAnnounced, x.ReadyAt });
+            e.HasIndex(x => new { x.BrandId, x.Status, x.TriageVersion });
         });
 
         b.Entity<Message>(e =>
@@ -164,6 +174,13 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Holidays).HasMaxLength(8_000);
             e.Property(x => x.WarningLeadTimes).HasMaxLength(1_000);
             e.HasIndex(x => new { x.BrandId, x.Order });
+        });
+
+        b.Entity<TriageSettingsRecord>(e =>
+        {
+            e.HasKey(x => x.BrandId);
+            e.HasOne<Brand>().WithOne().HasForeignKey<TriageSettingsRecord>(x => x.BrandId);
+            e.Property(x => x.UpdatedBy).HasMaxLength(200);
         });
 
         b.Entity<FiredClockEvent>(e =>

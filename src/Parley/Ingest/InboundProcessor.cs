@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Channels;
 using Parley.Data;
 using Parley.Platform.Events;
+using Parley.Triage;
 
 namespace Parley.Ingest;
 
@@ -49,7 +50,8 @@ public sealed partial class InboundProcessor(
         {
             // One transaction for the batch keeps SQLite's single writer busy for one commit, not hundreds.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            foreach (var inbound in batch) stored += await ProcessAsync(db, inbound, ct);
+            var triage = new InboundTriage();
+            foreach (var inbound in batch) stored += await ProcessAsync(db, inbound, triage, ct);
             await tx.CommitAsync(ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -77,7 +79,7 @@ public sealed partial class InboundProcessor(
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var stored = await ProcessAsync(db, inbound, ct);
+            var stored = await ProcessAsync(db, inbound, new InboundTriage(), ct);
             await tx.CommitAsync(ct);
             return stored;
         }
@@ -94,7 +96,7 @@ public sealed partial class InboundProcessor(
     }
 
     /// <returns>How many new messages were stored.</returns>
-    private async Task<int> ProcessAsync(ParleyDb db, InboundEvent inbound, CancellationToken ct)
+    private async Task<int> ProcessAsync(ParleyDb db, InboundEvent inbound, InboundTriage triage, CancellationToken ct)
     {
         var stored = 0;
         var now = clock.GetUtcNow();
@@ -107,7 +109,7 @@ public sealed partial class InboundProcessor(
         else
         {
             var parsed = InboundParsers.Parse(inbound.Source, inbound.Body, channel);
-            (stored, var waiting) = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, ct);
+            (stored, var waiting) = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, triage, ct);
             inbound.MessageCount += stored;
             inbound.UnhandledCount = parsed.Unhandled;
             inbound.Status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;

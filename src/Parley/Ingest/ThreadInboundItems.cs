@@ -3,6 +3,7 @@ using Parley.Channels;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform.Events;
+using Parley.Triage;
 
 namespace Parley.Ingest;
 
@@ -12,8 +13,12 @@ public static class ThreadInboundItems
 {
     /// <returns>How many new messages were stored (duplicates are skipped), and how many must wait
     /// for the message they answer.</returns>
+    public static Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
+        DateTimeOffset now, CancellationToken ct) => ApplyAsync(db, channel, items, now, new InboundTriage(), ct);
+
+    /// <param name="triage">Shared across a batch, so a brand's triage settings are read once per batch.</param>
     public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, InboundTriage triage, CancellationToken ct)
     {
         var stored = 0;
         var waiting = 0;
@@ -62,13 +67,24 @@ public static class ThreadInboundItems
             };
             db.Messages.Add(message);
             conversation.Record(message);
+            // Signals are computed before the conversation reopens: "thanks!" right after a resolution needs no answer.
+            var triaged = item.Direction == MessageDirection.Inbound
+                ? await triage.OnInboundAsync(db, conversation, message, item.Customer?.Followers, item.Customer?.Verified ?? false, channel.Kind, now, ct)
+                : null;
             db.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
-                Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message), now);
-            var changes = item.Direction == MessageDirection.Inbound
+                Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
+            IReadOnlyList<string> changes;
+            if (triaged is { KeepResolved: true })
+            {
+                conversation.AcknowledgedWhileResolved(message);
+                changes = [];
+            }
+            else changes = item.Direction == MessageDirection.Inbound
                 ? conversation.CustomerWrote(now)
                 : conversation.BrandReplied(message.CreatedAt);
             foreach (var type in changes)
                 db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, "message " + message.Id), now);
+            if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now);
 
             // Saved one by one so that the next item in the same delivery finds this one.
             await db.SaveChangesAsync(ct);
@@ -141,11 +157,17 @@ public static class ThreadInboundItems
     }
 }
 
-/// <summary>The data of message events: enough for a subscriber to act without a second request.</summary>
+/// <summary>The data of message events: enough for a subscriber to act without a second request. The text
+/// has card numbers, IBANs, phone numbers, e-mail addresses and order numbers masked (docs/adr/0010);
+/// an app that needs the original asks for it (POST .../messages/{id}/reveal), which is logged.</summary>
+/// <param name="Signals">Triage signals of an inbound message.</param>
 public sealed record MessageEventData(Guid ConversationId, Guid MessageId, string Direction, string Visibility,
-    string Text, string Author, string? ExternalId, DateTimeOffset CreatedAt)
+    string Text, bool Masked, string Author, string? ExternalId, DateTimeOffset CreatedAt, MessageSignals? Signals)
 {
-    public static MessageEventData From(Conversation c, Message m) => new(c.Id, m.Id,
-        m.Direction.ToString().ToLowerInvariant(), m.Visibility.ToString().ToLowerInvariant(),
-        m.Text, m.Author, m.ExternalId, m.CreatedAt);
+    public static MessageEventData From(Conversation c, Message m, MessageSignals? signals = null)
+    {
+        var masked = SensitiveData.MaskSensitive(m.Text);
+        return new(c.Id, m.Id, m.Direction.ToString().ToLowerInvariant(), m.Visibility.ToString().ToLowerInvariant(),
+            masked, !string.Equals(masked, m.Text, StringComparison.Ordinal), m.Author, m.ExternalId, m.CreatedAt, signals);
+    }
 }

@@ -4,27 +4,34 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform.People;
+using Parley.Triage;
 
 namespace Parley.Web;
 
 /// <param name="LastDirection">Who wrote last: "inbound" (the customer is waiting since <paramref name="LastMessageAt"/>) or "outbound".</param>
+/// <param name="Preview">The latest message, sensitive values masked.</param>
+/// <param name="Priority">0-100, with <paramref name="PriorityReasons"/> largest first.</param>
+/// <param name="RankedPriority">What the inbox ranks by: the priority as of the customer's last complete burst.</param>
+/// <param name="Writing">The customer is still writing (inside the brand's patience window); it is ranked when they finish.</param>
 public sealed record InboxItem(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string ChannelName, string Status, string State,
     ContactSummary Contact, string Preview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, string LastDirection,
-    Guid? TeamId, string? TeamName, Guid? AssigneeId, string? AssigneeName, DateTimeOffset? SnoozedUntil);
+    Guid? TeamId, string? TeamName, Guid? AssigneeId, string? AssigneeName, DateTimeOffset? SnoozedUntil,
+    int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed);
 
 /// <param name="Total">How many conversations match the filters (all pages).</param>
 public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCursor, int Total);
 
 /// <summary>The agent's inbox: one list across channels, filtered and searched, ordered by what needs
-/// attention. Until triage ranks by priority, that is whoever has waited longest: oldest activity first.
-/// Also answers "which of these ids still match my filters", which is how the live inbox refreshes rows.</summary>
+/// attention: highest priority first, then whoever has waited longest (docs/adr/0010). Conversations the
+/// brand's removal rules took out (spam, threats, abuse) are left out unless asked for. Also answers "which of these ids still match my filters", which is how the live inbox refreshes rows.</summary>
 public static class Inbox
 {
     public const int MaxIds = 100;
 
     public static void MapInbox(this IEndpointRouteBuilder api) =>
         api.MapGet("/inbox", Handle).WithTags("Workspace")
-            .WithSummary("The caller's inbox: conversations they may see, filtered (status, state, channel, team, assignee), searched (q: text, or @handle), oldest waiting first.");
+            .WithSummary("The caller's inbox: conversations they may see, filtered (status, state, channel, team, assignee, removed), searched (q: text, or @handle), " +
+                "highest priority first with ties oldest waiting first (sort=waiting: oldest waiting first; resolved: newest first).");
 
     /// <param name="status">open (default), resolved or all.</param>
     /// <param name="state">new, acknowledged, waiting_on_customer or snoozed.</param>
@@ -33,9 +40,11 @@ public static class Inbox
     /// <param name="assignee">A person's id, "me", or "none".</param>
     /// <param name="q">Words in the messages, preview or customer's name; "@name" searches customer handles only.</param>
     /// <param name="ids">Comma-separated conversation ids: only these (those still matching the filters).</param>
+    /// <param name="sort">priority (default; resolved: recent), waiting (oldest waiting first) or recent (newest first).</param>
+    /// <param name="removed">Conversations the brand's removal rules took out: left out (default), "include", or "only".</param>
     private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
         string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
-        CancellationToken ct)
+        string? sort, string? removed, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var query = viewer.Visible(db.Conversations.AsNoTracking());
@@ -47,6 +56,22 @@ public static class Inbox
             case "resolved": query = query.Where(c => c.Status == ConversationStatus.Resolved); newestFirst = true; break;
             case "all": break;
             default: errors["status"] = ["'status' is open, resolved or all."]; break;
+        }
+        var order = (sort ?? (newestFirst ? "recent" : "priority")) switch
+        {
+            "priority" => Order.Priority,
+            "waiting" => Order.Waiting,
+            "recent" => Order.Recent,
+            _ => (Order?)null,
+        };
+        if (order is null) errors["sort"] = ["'sort' is priority, waiting or recent."];
+        newestFirst = order == Order.Recent;
+        switch (removed)
+        {
+            case null: query = query.Where(c => !c.Removed); break;
+            case "only": query = query.Where(c => c.Removed); break;
+            case "include": break;
+            default: errors["removed"] = ["'removed' is 'include' or 'only'; omit it to leave removed conversations out."]; break;
         }
         if (state is not null)
         {
@@ -99,25 +124,30 @@ public static class Inbox
         var take = limit ?? 50;
         if (take is < 1 or > 200) errors["limit"] = ["'limit' is between 1 and 200."];
         (DateTimeOffset At, Guid Id)? after = null;
-        if (cursor is not null && (after = DecodeCursor(cursor)) is null)
-            errors["cursor"] = ["'cursor' is not one this API returned; pass 'nextCursor' from the previous page."];
+        PriorityOrder.Position? afterPriority = null;
+        if (cursor is not null && (order == Order.Priority ? (afterPriority = PriorityOrder.Decode(cursor)) is null : (after = DecodeCursor(cursor)) is null))
+            errors["cursor"] = ["'cursor' is not one this API returned for this sort; pass 'nextCursor' from the previous page."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var total = await query.CountAsync(ct);
-        if (after is { } a)
+        if (order == Order.Priority) query = PriorityOrder.Apply(query, afterPriority);
+        else
         {
+            if (after is { } a)
+            {
+                query = newestFirst
+                    ? query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0))
+                    : query.Where(c => c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0));
+            }
             query = newestFirst
-                ? query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0))
-                : query.Where(c => c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0));
+                ? query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
+                : query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id);
         }
-        query = newestFirst
-            ? query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
-            : query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id);
 
         var rows = await query.Take(take + 1).Select(c => new
         {
             c.Id, c.BrandId, c.ChannelId, c.Status, c.State, c.ContactId, c.Preview, c.CreatedAt, c.LastMessageAt,
-            c.TeamId, c.AssigneeId, c.SnoozedUntil,
+            c.TeamId, c.AssigneeId, c.SnoozedUntil, c.Priority, c.RankedPriority, c.PriorityReasons, c.ReadyAt, c.ReadyAnnounced, c.Removed,
             DisplayName = c.Contact!.DisplayName,
             Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
             LastDirection = db.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.CreatedAt)
@@ -136,13 +166,18 @@ public static class Inbox
         var items = page.Select(r => new InboxItem(r.Id, r.BrandId, r.ChannelId,
             channels.GetValueOrDefault(r.ChannelId).Kind ?? "", channels.GetValueOrDefault(r.ChannelId).Name ?? "",
             MessageDto.Lower(r.Status), ConversationStates.Name(r.State),
-            new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.Preview, r.CreatedAt, r.LastMessageAt,
+            new ContactSummary(r.ContactId, r.Handle, r.DisplayName), SensitiveData.MaskSensitive(r.Preview), r.CreatedAt, r.LastMessageAt,
             r.LastDirection == MessageDirection.Outbound ? "outbound" : "inbound",
             r.TeamId, r.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
-            r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil)).ToList();
-        var next = rows.Count > take ? EncodeCursor(items[^1].LastMessageAt, items[^1].Id) : null;
+            r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil,
+            r.Priority, r.RankedPriority, StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
+        var next = rows.Count <= take ? null
+            : order == Order.Priority ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
+            : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
         return TypedResults.Ok(new InboxPage(items, next, total));
     }
+
+    private enum Order { Priority, Waiting, Recent }
 
     private static string EncodeCursor(DateTimeOffset at, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -11,7 +11,7 @@ public sealed class InboxTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task The_inbox_lists_oldest_waiting_first_and_filters_and_searches_in_the_database(string provider)
+    public async Task The_inbox_sorted_by_waiting_lists_oldest_first_and_filters_and_searches_in_the_database(string provider)
     {
         await using var parley = await TestParley.StartAsync(provider);
         var w = await Workspace.CreateAsync(parley);
@@ -25,23 +25,23 @@ public sealed class InboxTests
         await parley.Client.PostAsync($"/api/v1/conversations/{lounge}/resolve", null);
         var session = await w.SignInAsync("maria@example.com");
 
-        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox")));
+        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?sort=waiting")));
         Assert.Equal(["cleo"], Handles(await session.GetJsonAsync("/api/v1/inbox?status=resolved")));
         Assert.Equal(["ben"], Handles(await session.GetJsonAsync("/api/v1/inbox?assignee=me")));
         Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?assignee=none")));
         Assert.Equal(["ben"], Handles(await session.GetJsonAsync($"/api/v1/inbox?team={care}")));
         Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?team=none")));
-        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?channel=x")));
+        Assert.Equal(["ben", "ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?channel=x&sort=waiting")));
         Assert.Empty(Handles(await session.GetJsonAsync("/api/v1/inbox?channel=meta")));
         // Text search ignores case and looks in the messages; @ searches handles.
         Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?q=bag")));
         Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40ANA_t")));
         Assert.Empty(Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40bag")));
-        Assert.Equal(["ben", "cleo"], Handles(await session.GetJsonAsync($"/api/v1/inbox?status=all&ids={lounge},{seat}")));
+        Assert.Equal(["ben", "cleo"], Handles(await session.GetJsonAsync($"/api/v1/inbox?status=all&sort=waiting&ids={lounge},{seat}")));
 
-        var first = await session.GetJsonAsync("/api/v1/inbox?limit=1");
+        var first = await session.GetJsonAsync("/api/v1/inbox?limit=1&sort=waiting");
         Assert.Equal(2, first.GetProperty("total").GetInt32());
-        var second = await session.GetJsonAsync($"/api/v1/inbox?limit=1&cursor={first.GetProperty("nextCursor").GetString()}");
+        var second = await session.GetJsonAsync($"/api/v1/inbox?limit=1&sort=waiting&cursor={first.GetProperty("nextCursor").GetString()}");
         Assert.Equal(["ana_travels"], Handles(second));
         var item = second.GetProperty("items")[0];
         Assert.Equal("inbound", item.GetProperty("lastDirection").GetString());

@@ -79,6 +79,17 @@ namespace Parley.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Facts")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<DateTimeOffset?>("FactsUpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<decimal?>("Value")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.HasKey("Id");
 
                     b.ToTable("Contacts");
@@ -148,6 +159,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<Guid>("BrandId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("BurstStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("ChannelId")
                         .HasColumnType("uuid");
 
@@ -171,8 +185,31 @@ namespace Parley.Data.Migrations.Postgres
                         .HasMaxLength(140)
                         .HasColumnType("character varying(140)");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("PriorityReasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("RankedPriority")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("ReadyAnnounced")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Signals")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset?>("SnoozedUntil")
                         .HasColumnType("timestamp with time zone");
@@ -195,6 +232,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<Guid?>("TeamId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("TriageVersion")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("WaitingSince")
                         .HasColumnType("timestamp with time zone");
 
@@ -209,11 +249,17 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("LastMessageAt", "Id");
 
+                    b.HasIndex("ReadyAnnounced", "ReadyAt");
+
                     b.HasIndex("Status", "NextClockCheckAt");
 
                     b.HasIndex("TeamId", "Status");
 
+                    b.HasIndex("BrandId", "Status", "TriageVersion");
+
                     b.HasIndex("ContactId", "ChannelId", "Status");
+
+                    b.HasIndex("Status", "RankedPriority", "LastMessageAt");
 
                     b.ToTable("Conversations");
                 });
@@ -267,6 +313,9 @@ namespace Parley.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Recipient")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Signals")
                         .HasColumnType("text");
 
                     b.Property<string>("Text")
@@ -726,6 +775,31 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("ServiceLevelPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Triage.TriageSettingsRecord", b =>
+                {
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("BrandId");
+
+                    b.ToTable("TriageSettings");
+                });
+
             modelBuilder.Entity("Parley.Conversations.ContactIdentity", b =>
                 {
                     b.HasOne("Parley.Conversations.Contact", null)
@@ -793,6 +867,15 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasOne("Parley.Platform.People.User", null)
                         .WithMany("Teams")
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Triage.TriageSettingsRecord", b =>
+                {
+                    b.HasOne("Parley.Platform.Brand", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Triage.TriageSettingsRecord", "BrandId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -74,6 +74,17 @@ namespace Parley.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Facts")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FactsUpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal?>("Value")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.ToTable("Contacts");
@@ -143,6 +154,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<Guid>("BrandId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("BurstStartedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("ChannelId")
                         .HasColumnType("TEXT");
 
@@ -166,8 +180,31 @@ namespace Parley.Data.Migrations.Sqlite
                         .HasMaxLength(140)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PriorityReasons")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RankedPriority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ReadyAnnounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ReadyAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Signals")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("SnoozedUntil")
                         .HasColumnType("INTEGER");
@@ -190,6 +227,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<Guid?>("TeamId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("TriageVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("WaitingSince")
                         .HasColumnType("INTEGER");
 
@@ -204,11 +244,17 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasIndex("LastMessageAt", "Id");
 
+                    b.HasIndex("ReadyAnnounced", "ReadyAt");
+
                     b.HasIndex("Status", "NextClockCheckAt");
 
                     b.HasIndex("TeamId", "Status");
 
+                    b.HasIndex("BrandId", "Status", "TriageVersion");
+
                     b.HasIndex("ContactId", "ChannelId", "Status");
+
+                    b.HasIndex("Status", "RankedPriority", "LastMessageAt");
 
                     b.ToTable("Conversations");
                 });
@@ -262,6 +308,9 @@ namespace Parley.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Recipient")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Signals")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Text")
@@ -715,6 +764,31 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("ServiceLevelPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Triage.TriageSettingsRecord", b =>
+                {
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BrandId");
+
+                    b.ToTable("TriageSettings");
+                });
+
             modelBuilder.Entity("Parley.Conversations.ContactIdentity", b =>
                 {
                     b.HasOne("Parley.Conversations.Contact", null)
@@ -782,6 +856,15 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasOne("Parley.Platform.People.User", null)
                         .WithMany("Teams")
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Triage.TriageSettingsRecord", b =>
+                {
+                    b.HasOne("Parley.Platform.Brand", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Triage.TriageSettingsRecord", "BrandId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

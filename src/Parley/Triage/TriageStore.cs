@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Platform.Events;
+
+namespace Parley.Triage;
+
+/// <summary>The database side of triage: loading what <see cref="ConversationTriage"/> reads, storing what it
+/// says, and the events that tell the inbox. Used by ingest, by the recompute after a brand changes its rules,
+/// and when a brand's app changes a customer's facts.</summary>
+public static class TriageStore
+{
+    /// <summary>How many of the customer's recent messages are loaded for context (the newest).</summary>
+    public const int MaxContextPosts = 40;
+    /// <summary>How many messages of one conversation a recompute re-analyses (the newest).</summary>
+    public const int MaxRecomputedMessages = 200;
+
+    /// <summary>Reach, history and value: one query.</summary>
+    public static async Task<CustomerProfile> LoadProfileAsync(ParleyDb db, Conversation conversation, CancellationToken ct)
+    {
+        var row = await db.Contacts.AsNoTracking().Where(x => x.Id == conversation.ContactId).Select(x => new
+        {
+            x.Value,
+            Followers = x.Identities.Max(i => i.Followers),
+            Verified = x.Identities.Any(i => i.Verified),
+            Previous = db.Conversations.Count(o => o.ContactId == x.Id && o.Id != conversation.Id),
+            Last = db.Conversations.Where(o => o.ContactId == x.Id && o.Id != conversation.Id && o.CreatedAt <= conversation.CreatedAt)
+                .OrderByDescending(o => o.LastMessageAt).Select(o => new { o.Status, o.AcknowledgedAt }).FirstOrDefault(),
+        }).FirstOrDefaultAsync(ct);
+        if (row is null) return CustomerProfile.Unknown;
+        // "How it ended": still open somewhere else, or closed without the brand ever answering.
+        var unresolved = row.Last is { } last && (last.Status == ConversationStatus.Open || last.AcknowledgedAt is null);
+        return new CustomerProfile(row.Followers ?? 0, row.Verified, row.Previous, unresolved, row.Value);
+    }
+
+    /// <summary>The customer's messages to the brand from <paramref name="since"/> on, in any of their
+    /// conversations, newest first, at most <paramref name="max"/>.</summary>
+    public static Task<List<StoredPost>> LoadPostsAsync(ParleyDb db, Guid contactId, DateTimeOffset since, int max, CancellationToken ct) =>
+        (from c in db.Conversations
+         where c.ContactId == contactId
+         join m in db.Messages on c.Id equals m.ConversationId
+         where m.Direction == MessageDirection.Inbound && m.CreatedAt >= since
+         orderby m.CreatedAt descending
+         select new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
+        .AsNoTracking().Take(max).ToListAsync(ct);
+
+    public static PostVisibility VisibilityOf(MessageVisibility v) => v == MessageVisibility.Public ? PostVisibility.Public : PostVisibility.Private;
+
+    /// <summary>Logs what a triage change means for the inbox: a new priority, a burst that is complete.</summary>
+    public static void AppendEvents(ParleyDb db, Conversation c, TriageChange change, string by, DateTimeOffset now)
+    {
+        var reasons = StoredSignals.ReadReasons(c.PriorityReasons);
+        if (change.PreviousPriority is { } previous)
+            db.Append("triage.priority_changed", $"conversations/{c.Id}", c.BrandId, new
+            {
+                conversationId = c.Id, priority = c.Priority, previousPriority = previous, rankedPriority = c.RankedPriority, reasons, by,
+            }, now);
+        if (change.BecameReady && c.Status == ConversationStatus.Open)
+            AppendReady(db, c.Id, c.BrandId, c.Priority, reasons, c.BurstStartedAt, c.ReadyAt, now);
+    }
+
+    public static void AppendReady(ParleyDb db, Guid conversationId, Guid brandId, int priority, IReadOnlyList<string> reasons,
+        DateTimeOffset? burstStartedAt, DateTimeOffset? readyAt, DateTimeOffset now) =>
+        db.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new
+        {
+            conversationId, priority, reasons, burstStartedAt, readyAt,
+        }, now);
+
+    /// <summary>Re-triages one conversation from what is stored: every message's signals (the newest
+    /// <see cref="MaxRecomputedMessages"/>) and the conversation's priority. The caller saves.</summary>
+    public static async Task<TriageChange?> RecomputeAsync(ParleyDb db, Conversation c, BrandTriageSettings settings, int version,
+        string network, string by, DateTimeOffset now, CancellationToken ct)
+    {
+        var own = await db.Messages.Where(m => m.ConversationId == c.Id && m.Direction == MessageDirection.Inbound)
+            .OrderByDescending(m => m.CreatedAt).Take(MaxRecomputedMessages).ToListAsync(ct);
+        if (own.Count == 0)
+        {
+            c.Untriaged(version);
+            return null;
+        }
+        var first = own.Min(m => m.CreatedAt);
+        var others = await LoadPostsAsync(db, c.ContactId, first - UrgencyCues.RecentWindow, MaxRecomputedMessages, ct);
+        var replies = await db.Messages.AsNoTracking().Where(m => m.ConversationId == c.Id && m.Direction == MessageDirection.Outbound)
+            .Select(m => m.CreatedAt).ToListAsync(ct);
+        var profile = await LoadProfileAsync(db, c, ct);
+
+        var posts = own.Select(m => new CustomerPost(m.Id, c.Id, m.Text, m.CreatedAt, VisibilityOf(m.Visibility)))
+            .Concat(others.Where(p => p.ConversationId != c.Id).Select(p => p.ToPost())).ToList();
+        var history = new ConversationHistory(c.Id, network, posts, replies, c.ResolvedAt, profile);
+        var signals = new Dictionary<Guid, MessageSignals>();
+        foreach (var message in own)
+        {
+            var result = ConversationTriage.AnalyzeMessage(posts.First(p => p.Id == message.Id), history, settings);
+            var s = MessageSignals.From(result);
+            message.Signals = StoredSignals.Write(s);
+            signals[message.Id] = s;
+        }
+        var change = c.Triaged(ConversationTriage.Assess(history, settings, signals), version, now);
+        AppendEvents(db, c, change, by, now);
+        return change;
+    }
+}
+
+/// <summary>A customer's stored message with its stored signals.</summary>
+public sealed record StoredPost(Guid Id, Guid ConversationId, string Text, DateTimeOffset At, MessageVisibility Visibility, string? Signals)
+{
+    public CustomerPost ToPost() => new(Id, ConversationId, Text, At, TriageStore.VisibilityOf(Visibility));
+}

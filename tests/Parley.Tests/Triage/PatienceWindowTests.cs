@@ -1,0 +1,87 @@
+using Parley.Tests.Infrastructure;
+using Parley.Tests.Web;
+
+namespace Parley.Tests.Triage;
+
+/// <summary>A customer who posts in bursts is given a moment to finish: the burst is read whole, and the
+/// conversation is ranked (and announced ready) only when the customer stops.</summary>
+public sealed class PatienceWindowTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_burst_is_read_whole_and_ranked_once_the_customer_stops(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var w = await Workspace.CreateAsync(parley);
+        await w.PutTriageAsync(new { patienceWindow = "00:00:03", patienceMaxHold = "00:00:20" });
+        var dana = Customers.Person("4242", "dana");
+
+        var conversation = await w.TweetAsync(dana, "my flight", DateTimeOffset.UtcNow);
+        var first = await parley.TriageOfAsync(conversation);
+        Assert.True(first.GetProperty("writing").GetBoolean());
+        Assert.Equal(0, first.GetProperty("rankedPriority").GetInt32()); // not ranked while the customer is writing
+        var firstReady = first.GetProperty("readyAt").GetDateTimeOffset();
+
+        Assert.Equal(conversation, await w.TweetAsync(dana, "was cancelled", DateTimeOffset.UtcNow));
+        Assert.Equal(conversation, await w.TweetAsync(dana, "and nobody answers", DateTimeOffset.UtcNow));
+        var whole = await parley.TriageOfAsync(conversation);
+        Assert.True(whole.GetProperty("writing").GetBoolean());
+        Assert.True(whole.GetProperty("readyAt").GetDateTimeOffset() > firstReady); // each message extends the window
+        Assert.Equal(first.GetProperty("burstStartedAt").GetDateTimeOffset(), whole.GetProperty("burstStartedAt").GetDateTimeOffset());
+        // Read together, "my flight" / "was cancelled" is a stranded traveller; no single message says so.
+        Assert.Contains("stranded traveller", Customers.Reasons(whole));
+        Assert.Equal(3, whole.GetProperty("signals").GetProperty("messagesRead").GetInt32());
+        Assert.Equal(1, whole.GetProperty("signals").GetProperty("customer").GetProperty("contactsToday").GetInt32());
+        var detail = await parley.GetJsonAsync($"/api/v1/conversations/{conversation}");
+        Assert.All(detail.GetProperty("messages").EnumerateArray(),
+            m => Assert.DoesNotContain("stranded", Customers.Strings(m.GetProperty("signals").GetProperty("urgency"))));
+
+        // Once the window has passed: ranked by its priority, and announced once.
+        var ready = await TestParley.EventuallyAsync(async () =>
+        {
+            var t = await parley.TriageOfAsync(conversation);
+            return t.GetProperty("writing").GetBoolean() ? null : (object)t;
+        }, "the burst to complete", TimeSpan.FromSeconds(20));
+        var after = await parley.TriageOfAsync(conversation);
+        Assert.Equal(after.GetProperty("priority").GetInt32(), after.GetProperty("rankedPriority").GetInt32());
+        Assert.True(after.GetProperty("rankedPriority").GetInt32() > 0);
+        var completed = (await parley.AllEventsAsync()).Where(e => e.GetProperty("type").GetString() == "triage.burst_completed").ToList();
+        var only = Assert.Single(completed);
+        Assert.Equal(conversation, only.GetProperty("data").GetProperty("conversationId").GetGuid());
+        Assert.Contains("stranded traveller", Customers.Strings(only.GetProperty("data").GetProperty("reasons")));
+        Assert.NotNull(ready);
+    }
+
+    [Fact]
+    public async Task A_message_after_the_window_starts_a_new_burst_and_a_new_contact()
+    {
+        await using var parley = await TestParley.StartAsync();
+        var w = await Workspace.CreateAsync(parley);
+        var dana = Customers.Person("4242", "dana");
+        var t0 = DateTimeOffset.UtcNow.AddMinutes(-20);
+
+        var conversation = await w.TweetAsync(dana, "my parcel", t0);
+        await w.TweetAsync(dana, "has not arrived", t0.AddSeconds(40)); // within 45 s: joins
+        var joined = await parley.TriageOfAsync(conversation);
+        Assert.Equal(t0.ToUnixTimeSeconds(), joined.GetProperty("burstStartedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(t0.AddSeconds(85).ToUnixTimeSeconds(), joined.GetProperty("readyAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(1, joined.GetProperty("signals").GetProperty("customer").GetProperty("contactsToday").GetInt32());
+
+        await w.TweetAsync(dana, "anyone??", t0.AddSeconds(40 + 46)); // 46 s after the last: a new burst
+        var split = await parley.TriageOfAsync(conversation);
+        Assert.Equal(t0.AddSeconds(86).ToUnixTimeSeconds(), split.GetProperty("burstStartedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(2, split.GetProperty("signals").GetProperty("customer").GetProperty("contactsToday").GetInt32());
+        Assert.Contains("second contact today", Customers.Reasons(split));
+        // Its window is long past (the network's clock says so): ranked at once.
+        Assert.False(split.GetProperty("writing").GetBoolean());
+        Assert.Equal(split.GetProperty("priority").GetInt32(), split.GetProperty("rankedPriority").GetInt32());
+
+        // A customer who never stops is held at most the longest hold (2 minutes) from their first message.
+        var eve = Customers.Person("5151", "eve");
+        var t1 = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var other = Guid.Empty;
+        for (var i = 0; i < 5; i++) other = await w.TweetAsync(eve, $"part {i}", t1.AddSeconds(35 * i));
+        var capped = await parley.TriageOfAsync(other);
+        Assert.Equal(t1.AddSeconds(140).ToUnixTimeSeconds(), capped.GetProperty("burstStartedAt").GetDateTimeOffset().ToUnixTimeSeconds());
+    }
+}
