@@ -15,7 +15,8 @@ public sealed class KeyboardTests(Chromium chromium)
         var maria = await parley.CreatePersonAsync("Maria Lopez", "maria@parley.example", "agent", care);
         var now = DateTimeOffset.UtcNow;
         await parley.CustomerTweetsAsync("oldest: lost my bag", new SimXUser("1", "ana", "Ana"), at: now.AddMinutes(-30));
-        await parley.CustomerTweetsAsync("middle: seat refund?", new SimXUser("2", "ben", "Ben"), at: now.AddMinutes(-20));
+        // Priorities fall with age here (stranded > charged twice > a question), so priority order and oldest-first agree.
+        await parley.CustomerTweetsAsync("middle: charged twice for my seat, refund?", new SimXUser("2", "ben", "Ben"), at: now.AddMinutes(-20));
         await parley.CustomerTweetsAsync("newest: lounge hours", new SimXUser("3", "cleo", "Cleo"), at: now.AddMinutes(-10));
 
         await using var context = await chromium.NewContextAsync(parley);
@@ -31,7 +32,7 @@ public sealed class KeyboardTests(Chromium chromium)
         await k.PressAsync("Enter");
         await page.WaitForURLAsync(url => !url.Contains("sign-in", StringComparison.Ordinal));
 
-        // Oldest waiting first; j and k move the selection.
+        // Highest priority first; j and k move the selection.
         var rows = page.Locator(".conversation-row");
         await Assertions.Expect(rows).ToHaveCountAsync(3);
         await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("Ana");

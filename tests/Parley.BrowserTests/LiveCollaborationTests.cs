@@ -60,6 +60,9 @@ public sealed class LiveCollaborationTests(Chromium chromium)
         var care = await parley.CreateTeamAsync("Care");
         var maria = await parley.CreatePersonAsync("Maria Lopez", "maria@parley.example", "agent", care);
         var lee = await parley.CreatePersonAsync("Lee Lead", "lee@parley.example", "lead", care);
+        // This test is about the live feed, not the patience window: a post counts as complete at once
+        // (the badge otherwise waits until the customer has stopped writing; see TriageTests).
+        await parley.PutTriageAsync(new { patienceWindow = "00:00:00", patienceMaxHold = "00:00:00" });
         var first = await parley.CustomerTweetsAsync("first!", Dana);
 
         await using var context = await chromium.NewContextAsync(parley);

@@ -9,7 +9,8 @@ public sealed partial class Conversation
     /// <summary>The priority now (0-100), from everything the customer has written so far.</summary>
     public int Priority { get; private set; }
     /// <summary>The priority the inbox ranks by: <see cref="Priority"/> as of the customer's last complete
-    /// burst. While a burst is still being written, the conversation keeps its place.</summary>
+    /// burst, and 0 once the brand has answered everything (nobody is waiting). While a burst is still being
+    /// written, the conversation keeps its place.</summary>
     public int RankedPriority { get; private set; }
     /// <summary>JSON array of the reasons, largest first ("negative", "48k followers", ...).</summary>
     public string PriorityReasons { get; private set; } = "[]";
@@ -52,8 +53,17 @@ public sealed partial class Conversation
             ReadyAnnounced = true;
             becameReady = true;
         }
-        if (ReadyAnnounced) RankedPriority = Priority;
+        if (ReadyAnnounced) RankedPriority = RankOf(Priority);
         return new TriageChange(previous != Priority ? previous : null, becameReady);
+    }
+
+    /// <summary>What the inbox ranks a complete burst by: an answered conversation comes after every one still waiting.</summary>
+    private int RankOf(int priority) => AwaitingReplySince is null ? 0 : priority;
+
+    partial void Recorded(Message message)
+    {
+        // The brand answered everything: nobody waits here now. The next burst from the customer ranks it again.
+        if (message.Direction == MessageDirection.Outbound && AwaitingReplySince is null) RankedPriority = 0;
     }
 
     /// <summary>Nothing from the customer to triage (the brand wrote first): only the version is remembered.</summary>

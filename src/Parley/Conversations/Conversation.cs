@@ -61,12 +61,16 @@ public sealed partial class Conversation
             if (LastBrandReplyAt is null || message.CreatedAt > LastBrandReplyAt) LastBrandReplyAt = message.CreatedAt;
             if (AwaitingReplySince <= message.CreatedAt) AwaitingReplySince = null;
         }
+        Recorded(message);
         if (message.CreatedAt < LastMessageAt) return;
         LastMessageAt = message.CreatedAt;
         // Previews appear in lists, notifications and exports: card numbers and the like never reach them.
         var text = Triage.SensitiveData.MaskSensitive(message.Text);
         Preview = text.Length <= PreviewLength ? text : text[..PreviewLength];
     }
+
+    /// <summary>Lets the triage part follow who is waiting (Conversation.Triage.cs).</summary>
+    partial void Recorded(Message message);
 
     /// <summary>A customer wrote: a resolved conversation reopens, a wait ends, a snooze that
     /// listens for the customer wakes.</summary>

@@ -7,7 +7,7 @@ public sealed record ContactSummary(Guid Id, string? Handle, string DisplayName)
 
 /// <param name="Preview">The latest message, sensitive values masked.</param>
 /// <param name="Priority">0-100, from the customer's messages, who they are and the brand's weights.</param>
-/// <param name="RankedPriority">What sort=priority ranks by: the priority as of the customer's last complete burst.</param>
+/// <param name="RankedPriority">What sort=priority ranks by: the priority as of the customer's last complete burst, 0 once the brand has answered.</param>
 /// <param name="Writing">The customer is still writing (inside the brand's patience window).</param>
 /// <param name="Removed">The brand's removal rules (spam, threats, abuse) took it out of the inbox.</param>
 public sealed record ConversationSummary(Guid Id, Guid ChannelId, string ChannelKind, string Status, string State,

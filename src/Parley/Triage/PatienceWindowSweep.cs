@@ -44,7 +44,7 @@ public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, Eve
         {
             // Guarded on the burst read: a message that arrived since moved ReadyAt on, and that burst waits its own window.
             var updated = await db.Conversations.Where(x => x.Id == c.Id && !x.ReadyAnnounced && x.ReadyAt == c.ReadyAt)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReadyAnnounced, true).SetProperty(x => x.RankedPriority, x => x.Priority), ct);
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReadyAnnounced, true).SetProperty(x => x.RankedPriority, x => x.AwaitingReplySince == null ? 0 : x.Priority), ct);
             if (updated == 1 && c.Status == ConversationStatus.Open)
                 TriageStore.AppendReady(db, c.Id, c.BrandId, c.Priority, StoredSignals.ReadReasons(c.PriorityReasons), c.BurstStartedAt, c.ReadyAt, now);
         }

@@ -11,7 +11,7 @@ namespace Parley.Web;
 /// <param name="LastDirection">Who wrote last: "inbound" (the customer is waiting since <paramref name="LastMessageAt"/>) or "outbound".</param>
 /// <param name="Preview">The latest message, sensitive values masked.</param>
 /// <param name="Priority">0-100, with <paramref name="PriorityReasons"/> largest first.</param>
-/// <param name="RankedPriority">What the inbox ranks by: the priority as of the customer's last complete burst.</param>
+/// <param name="RankedPriority">What the inbox ranks by: the priority as of the customer's last complete burst, 0 once the brand has answered.</param>
 /// <param name="Writing">The customer is still writing (inside the brand's patience window); it is ranked when they finish.</param>
 public sealed record InboxItem(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string ChannelName, string Status, string State,
     ContactSummary Contact, string Preview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, string LastDirection,

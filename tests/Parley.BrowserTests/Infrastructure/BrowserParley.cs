@@ -86,6 +86,13 @@ public sealed class BrowserParley : IAsyncDisposable
         return created.GetProperty("id").GetGuid();
     }
 
+    /// <summary>Replaces the brand's triage settings (priority weights, topics, removal rules, patience window).</summary>
+    public async Task PutTriageAsync(object settings)
+    {
+        var response = await Admin.PutAsJsonAsync($"/api/v1/brands/{BrandId}/triage", settings);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     public async Task<Guid> CreateTeamAsync(string name, Guid? brandId = null)
     {
         var created = await PostAsync("/api/v1/teams", new { name, brandId = brandId ?? BrandId });

@@ -1,6 +1,8 @@
 // One conversation: the thread (inbound and outbound, public and private, media, delivery status),
-// the customer beside it, a composer that knows the channel, private notes with @mentions,
-// presence, and resolve / reopen / assign. Customer text is only ever set as text.
+// its triage (priority and reasons, mood, intent, urgency, sensitive data, abuse/spam/noise) and the
+// customer beside it, a composer that knows the channel, private notes with @mentions, presence, and
+// resolve / reopen / assign. Customer text is only ever set as text. Sensitive values arrive masked;
+// "Show hidden details" asks the server for the original, which logs who asked.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
   Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered,
@@ -20,6 +22,7 @@ const state = {
   presence: [],
   optimistic: [],
   mode: 'public',
+  revealed: new Map(),  // message id -> original text the agent asked to see
 };
 let refreshTimer = null;
 let typingSentAt = 0;
@@ -63,8 +66,11 @@ const composer = h('form', { class: 'composer', 'aria-labelledby': 'composer-leg
   h('div', { class: 'composer-bar' }, counter, hint, sendButton),
   composerError);
 
-const customerPane = h('aside', { class: 'customer-pane', 'aria-labelledby': 'customer-title' },
+const signalsPanel = h('section', { class: 'signals', 'aria-labelledby': 'signals-title' },
+  h('h2', { id: 'signals-title' }, 'Triage'), h('p', { class: 'loading' }, 'Loading…'));
+const customerSection = h('section', { class: 'customer', 'aria-labelledby': 'customer-title' },
   h('h2', { id: 'customer-title' }, 'Customer'), h('p', { class: 'loading' }, 'Loading…'));
+const customerPane = h('aside', { class: 'customer-pane', 'aria-label': 'Triage and customer' }, signalsPanel, customerSection);
 
 replaceChildren(main,
   h('div', { class: 'conversation-page' },
@@ -129,6 +135,7 @@ function refreshSoon() {
 // ---------- rendering ----------
 function renderAll() {
   renderHead();
+  renderSignals();
   renderThread();
   if (!composer.dataset.ready) setUpComposer();
 }
@@ -188,12 +195,18 @@ function renderThread() {
 
 function messageItem(m) {
   const inbound = m.direction === 'inbound';
+  const original = state.revealed.get(m.id);
   return h('li', { class: `message ${m.direction} ${m.visibility}`, dataset: { id: m.id, status: m.deliveryStatus } },
     h('div', { class: 'message-meta' },
       h('span', { class: 'author' }, m.author || (inbound ? 'Customer' : 'Brand')),
       h('span', { class: `visibility ${m.visibility}` }, m.visibility === 'public' ? 'Public' : 'Private'),
-      timeEl(m.createdAt)),
-    h('p', { class: 'message-text' }, linkified(m.text)),
+      timeEl(m.createdAt),
+      m.signals ? messageSignals(m.signals) : null),
+    h('p', { class: 'message-text' }, linkified(original ?? m.text)),
+    m.masked ? h('p', { class: 'masked-note' },
+      original ? 'Showing hidden details. ' : 'Card numbers, phone numbers and similar details are hidden. ',
+      h('button', { type: 'button', class: 'small ghost', onclick: (e) => toggleReveal(m, e.currentTarget) },
+        original ? 'Hide them again' : 'Show hidden details')) : null,
     m.media?.length ? h('div', { class: 'media' }, m.media.map(mediaItem)) : null,
     inbound ? null : delivery(m));
 }
@@ -240,12 +253,106 @@ function optimisticItem(o) {
       : h('p', { class: 'delivery pending' }, 'Sending…'));
 }
 
+const URGENCY = {
+  safety: 'safety', stranded: 'stranded traveller', travellingSoon: 'travelling soon', moneyLost: 'money lost',
+  serviceDown: 'service down', timePressure: 'time pressure', repeatedContact: 'repeated contact',
+  escalatingTone: 'escalating tone', anger: 'angry',
+};
+const INTENT = {
+  other: 'other', question: 'question', complaint: 'complaint', refund: 'refund', delivery: 'delivery', outage: 'outage',
+  accountAccess: 'account access', billing: 'billing', praise: 'praise', cancellation: 'cancellation', order: 'order',
+  contactRequest: 'contact request', feedback: 'feedback',
+};
+
+function priorityBand(value) {
+  return value >= 60 ? 'high' : value >= 30 ? 'medium' : 'low';
+}
+
+function percent(x) {
+  return `${Math.round(x * 100)}%`;
+}
+
+function flagsOf(moderation) {
+  const flags = [];
+  if (moderation?.threat) flags.push('threat');
+  else if (moderation?.abusive) flags.push('abusive');
+  if (moderation?.spam) flags.push('spam');
+  if (moderation?.noReplyNeeded) flags.push('no reply needed');
+  return flags;
+}
+
+/** A message's own mood and flags, beside its time. */
+function messageSignals(signals) {
+  const label = signals.sentiment?.label ?? 'neutral';
+  return [
+    h('span', { class: `mood mood-${label}`, title: `Mood of this message: ${label} (${signals.sentiment?.score ?? 0})` }, label),
+    flagsOf(signals.moderation).map((f) => h('span', { class: 'flag' }, f)),
+  ];
+}
+
+function renderSignals() {
+  const t = state.detail.triage;
+  const s = t.signals;
+  const head = h('h2', { id: 'signals-title' }, 'Triage');
+  if (!s) {
+    replaceChildren(signalsPanel, head, h('p', { class: 'empty' }, 'Not triaged yet.'));
+    return;
+  }
+  const flags = flagsOf(s.moderation);
+  if (t.removed) flags.push('taken out of the inbox by the brand\'s rules');
+  const rows = [
+    ['Mood', `${s.sentiment.label} (${s.sentiment.score > 0 ? '+' : ''}${s.sentiment.score.toFixed(2)})`],
+    ['Wants', s.intents.map((i) => `${INTENT[i.intent] ?? i.intent} ${percent(i.confidence)}`).join(', ')],
+    ['Topics', s.topics.join(', ')],
+    ['Urgency', s.urgency.map((u) => URGENCY[u] ?? u).join(', ') + (s.urgencyEvidence.length ? ` (${s.urgencyEvidence.join(', ')})` : '')],
+    ['Flags', flags.join(', ')],
+  ].filter(([, value]) => value);
+  replaceChildren(signalsPanel, head,
+    h('p', { class: 'priority-line' },
+      h('span', { class: `priority priority-${priorityBand(t.priority)}` }, String(t.priority)), ' priority',
+      t.writing ? h('span', { class: 'writing' }, ' · customer still writing…') : null),
+    t.reasons.length ? h('ul', { class: 'reasons-list', 'aria-label': 'Why' }, t.reasons.map((r) => h('li', {}, r))) : null,
+    t.privateChannelSuggestion ? h('div', { class: 'sensitive-warning', role: 'note' },
+      h('p', {}, t.privateChannelSuggestion),
+      h('button', { type: 'button', class: 'small', onclick: () => { setMode('private'); textarea.focus(); } }, 'Reply privately')) : null,
+    h('dl', { class: 'signal-list' }, rows.map(([name, value]) => h('div', {}, h('dt', {}, name), h('dd', {}, value)))),
+    h('p', { class: 'hint' }, `Read from the ${s.messagesRead === 1 ? 'latest message' : `${s.messagesRead} messages waiting for an answer`}.`));
+}
+
+async function toggleReveal(m, button) {
+  if (state.revealed.has(m.id)) {
+    state.revealed.delete(m.id);
+    renderThread();
+    return;
+  }
+  button.disabled = true;
+  try {
+    const revealed = await api(`/api/v1/conversations/${id}/messages/${m.id}/reveal`, { method: 'POST' });
+    state.revealed.set(m.id, revealed.text);
+    renderThread();
+  } catch (e) {
+    toast(e.message, { kind: 'error' });
+    button.disabled = false;
+  }
+}
+
 function renderCustomer() {
   const c = state.contact ?? { displayName: state.detail.contact.displayName, identities: state.detail.contact.identities, conversations: [] };
   const earlier = c.conversations.filter((x) => x.id !== id);
-  replaceChildren(customerPane,
+  const context = state.detail.triage.signals?.customer;
+  const facts = c.facts && typeof c.facts === 'object' ? Object.entries(c.facts) : [];
+  replaceChildren(customerSection,
     h('h2', { id: 'customer-title' }, 'Customer'),
     h('p', { class: 'customer-name' }, c.displayName || 'Unknown'),
+    context ? h('ul', { class: 'context' },
+      h('li', {}, `${context.contactsToday} contact${context.contactsToday === 1 ? '' : 's'} in the last 24 hours`),
+      h('li', {}, context.previousConversations
+        ? `${context.previousConversations} earlier conversation${context.previousConversations === 1 ? '' : 's'}${context.lastConversationUnresolved ? '; the last one unresolved' : ''}`
+        : 'First conversation')) : null,
+    c.value != null || facts.length ? [h('h3', {}, 'From the brand\'s systems'),
+      h('dl', { class: 'facts' },
+        c.value != null ? h('div', {}, h('dt', {}, 'Value'), h('dd', {}, Number(c.value).toLocaleString())) : null,
+        facts.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, String(v)))))] : null,
     h('h3', {}, 'Accounts'),
     h('ul', { class: 'identities' }, c.identities.map((i) => h('li', {},
       h('span', { class: 'network' }, i.network), ' ',

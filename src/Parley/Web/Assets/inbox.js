@@ -1,11 +1,11 @@
-// The inbox: one list across channels, oldest waiting first, filtered, searched, kept live by the
-// event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
+// The inbox: one list across channels, highest priority first (with its reasons), filtered, searched,
+// kept live by the event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
 import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
   Live, conversationOf, setUpChrome, markRendered,
 } from './common.js';
 
-const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'q'];
+const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q'];
 const BUILT_IN_VIEWS = [
   { name: 'Open', query: 'status=open' },
   { name: 'New, not yet answered', query: 'status=open&state=new' },
@@ -13,6 +13,7 @@ const BUILT_IN_VIEWS = [
   { name: 'Unassigned', query: 'status=open&assignee=none' },
   { name: 'Waiting on customer', query: 'status=open&state=waiting_on_customer' },
   { name: 'Resolved', query: 'status=resolved' },
+  { name: 'Taken out by rules', query: 'status=open&removed=only' },
 ];
 
 const chrome = setUpChrome();
@@ -43,6 +44,7 @@ const stateSelect = filterSelect('state', [['', 'Any state'], ['new', 'New'], ['
 const channelSelect = filterSelect('channel', [['', 'All channels'], ['x', 'X'], ['meta', 'Facebook / Instagram']]);
 const teamSelect = filterSelect('team', [['', 'All teams'], ['none', 'No team']]);
 const assigneeSelect = filterSelect('assignee', [['', 'Anyone'], ['me', 'Me'], ['none', 'Nobody']]);
+const sortSelect = filterSelect('sort', [['', 'Priority'], ['waiting', 'Oldest waiting'], ['recent', 'Newest']]);
 const totalEl = h('span', { class: 'total', 'aria-live': 'polite' });
 const newBadge = h('button', { type: 'button', class: 'new-badge', hidden: true, onclick: showFresh });
 const statusLine = h('div', { class: 'list-state', role: 'status', 'aria-live': 'polite' });
@@ -61,7 +63,7 @@ replaceChildren(main,
       h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter conversations', onsubmit: (e) => { e.preventDefault(); applyFilters(); } },
         h('div', { class: 'field search-field' }, h('label', { for: 'search' }, 'Search'), searchInput),
         field('Status', statusSelect), field('State', stateSelect), field('Channel', channelSelect),
-        field('Team', teamSelect), field('Assignee', assigneeSelect)),
+        field('Team', teamSelect), field('Assignee', assigneeSelect), field('Order', sortSelect)),
       statusLine, list, moreButton)));
 
 function filterSelect(name, options) {
@@ -94,6 +96,7 @@ function showFilters() {
   channelSelect.value = state.filters.channel ?? '';
   teamSelect.value = state.filters.team ?? '';
   assigneeSelect.value = state.filters.assignee ?? '';
+  sortSelect.value = state.filters.sort ?? '';
   renderViews();
 }
 
@@ -107,6 +110,7 @@ function applyFilters() {
   const filters = {
     q: searchInput.value.trim(), status: statusSelect.value, state: stateSelect.value,
     channel: channelSelect.value, team: teamSelect.value, assignee: assigneeSelect.value,
+    sort: sortSelect.value, removed: state.filters.removed,
   };
   setFilters(filters);
 }
@@ -168,6 +172,7 @@ function describeFilters() {
   if (f.channel) parts.push(channelName(f.channel));
   if (f.team) parts.push(f.team === 'none' ? 'no team' : state.teams.find((t) => t.id === f.team)?.name ?? 'team');
   if (f.assignee) parts.push(f.assignee === 'me' ? 'mine' : f.assignee === 'none' ? 'unassigned' : state.users.find((u) => u.id === f.assignee)?.name ?? '');
+  if (f.removed === 'only') parts.push('taken out by rules');
   if (f.q) parts.push(`“${f.q}”`);
   return parts.join(', ');
 }
@@ -255,13 +260,16 @@ function merge(asked, found, brandNew) {
     const at = state.items.findIndex((i) => i.id === item.id);
     if (at >= 0) {
       state.items[at] = item;
+      // A burst the customer has finished is news, even in a conversation already listed.
+      if (brandNew.has(item.id) && !item.writing) state.fresh.add(item.id);
       continue;
     }
     // Beyond the loaded page it would only appear out of order; "Show more" will bring it.
     if (state.nextCursor && compare(item, state.items[state.items.length - 1]) > 0) continue;
     state.items.push(item);
     added++;
-    if (brandNew.has(item.id) || item.lastDirection === 'inbound') state.fresh.add(item.id);
+    // While the customer is still writing it is listed but not announced: the badge waits for the whole burst.
+    if ((brandNew.has(item.id) || item.lastDirection === 'inbound') && !item.writing) state.fresh.add(item.id);
   }
   state.items.sort(compare);
   state.total += added - removed;
@@ -269,10 +277,22 @@ function merge(asked, found, brandNew) {
   state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
 }
 
+function sortOrder() {
+  return state.filters.sort || (state.filters.status === 'resolved' ? 'recent' : 'priority');
+}
+
+/** The server's order, so live rows land where a reload would put them. */
 function compare(a, b) {
-  const newestFirst = state.filters.status === 'resolved';
-  const d = new Date(a.lastMessageAt) - new Date(b.lastMessageAt) || a.id.localeCompare(b.id);
-  return newestFirst ? -d : d;
+  const oldestFirst = new Date(a.lastMessageAt) - new Date(b.lastMessageAt) || a.id.localeCompare(b.id);
+  switch (sortOrder()) {
+    case 'priority': return (b.rankedPriority - a.rankedPriority) || oldestFirst;
+    case 'recent': return -oldestFirst;
+    default: return oldestFirst;
+  }
+}
+
+function priorityBand(value) {
+  return value >= 60 ? 'high' : value >= 30 ? 'medium' : 'low';
 }
 
 // ---------- rendering ----------
@@ -325,6 +345,11 @@ function row(item, index) {
     handle ? h('span', { class: 'handle' }, handle) : null),
   h('span', { class: 'preview' }, item.preview || '(no text)'),
   h('span', { class: 'meta' },
+    h('span', { class: `priority priority-${priorityBand(item.priority)}`, title: `Priority ${item.priority} of 100` },
+      h('span', { class: 'visually-hidden' }, 'Priority '), String(item.priority)),
+    item.priorityReasons.length ? h('span', { class: 'reasons' }, item.priorityReasons.slice(0, 4).join(', ')) : null,
+    item.writing ? h('span', { class: 'writing', title: 'The customer is still writing; ranked when they finish' }, 'writing…') : null,
+    item.removed ? h('span', { class: 'removed-label' }, 'taken out by rules') : null,
     h('span', { class: `state state-${item.state}` }, stateName(item.state)),
     item.lastDirection === 'inbound'
       ? h('span', { class: 'waiting', title: `Customer wrote ${new Date(item.lastMessageAt).toLocaleString()}` }, `waiting ${duration(waitingMs)}`)
@@ -425,7 +450,7 @@ new Live({
     const id = conversationOf(event);
     if (!id) return;
     if (type === 'conversation.assigned' && event.data?.assigneeId === me.id && event.data?.by !== me.name) chrome.notifications.refresh();
-    changed(id, { isNew: type === 'conversation.created' });
+    changed(id, { isNew: type === 'conversation.created' || type === 'triage.burst_completed' });
   },
   onPresence(p) {
     if (p.people.length) state.presence.set(p.conversationId, p.people); else state.presence.delete(p.conversationId);
