@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.OpenApi;
 using Parley.Channels;
 using Parley.Channels.Meta;
@@ -11,6 +12,7 @@ using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
+using Parley.Routing;
 using Parley.Web;
 using Scalar.AspNetCore;
 
@@ -31,7 +33,8 @@ public static class ParleyApp
             : Path.Combine(DatabaseSetup.IsPostgres(database) ? "data" : Path.GetDirectoryName(Path.GetFullPath(database))!, "keys");
 
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test may bring its own clock.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddParleyDatabase(database);
         services.AddDataProtection().SetApplicationName("Parley").PersistKeysToFileSystem(new DirectoryInfo(keysPath));
         services.AddProblemDetails();
@@ -78,6 +81,12 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<WakeSnoozedConversations>());
         services.AddSingleton<ServiceLevelSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceLevelSweep>());
+        services.AddSingleton<AgentConnections>();
+        services.AddSingleton<Assigner>();
+        services.AddSingleton<ConversationRouter>();
+        services.AddSingleton<AutoAssignment>();
+        services.AddSingleton<RoutingWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoutingWorker>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -111,6 +120,7 @@ public static class ParleyApp
         conversations.MapRetryReply();
         conversations.MapChangeConversationState();
         conversations.MapAssignConversation();
+        conversations.MapTakeConversation();
         conversations.MapNotes(api);
         api.MapGetContact();
         admin.MapEventEndpoints();
@@ -124,6 +134,9 @@ public static class ParleyApp
         app.MapWorkspace();
         admin.MapServiceLevelEndpoints();
         api.MapClockEndpoints();
+        api.MapQueueEndpoints();
+        api.MapRoutingRuleEndpoints();
+        api.MapAgentEndpoints();
         return app;
     }
 }

@@ -8,6 +8,7 @@ using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
+using Parley.Routing;
 
 namespace Parley.Data;
 
@@ -32,6 +33,11 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<ServiceLevelPolicyRecord> ServiceLevelPolicies => Set<ServiceLevelPolicyRecord>();
     public DbSet<FiredClockEvent> FiredClockEvents => Set<FiredClockEvent>();
+    public DbSet<QueueSettings> QueueSettings => Set<QueueSettings>();
+    public DbSet<QueueResponder> QueueResponders => Set<QueueResponder>();
+    public DbSet<QueueAssignee> QueueAssignees => Set<QueueAssignee>();
+    public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
+    public DbSet<RoutingRuleRecord> RoutingRules => Set<RoutingRuleRecord>();
 
     public abstract bool IsPostgres { get; }
 
@@ -180,6 +186,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Scopes).HasMaxLength(500);
             e.HasIndex(x => x.Hash).IsUnique();
         });
+
+        b.ConfigureRouting();
     }
 }
 

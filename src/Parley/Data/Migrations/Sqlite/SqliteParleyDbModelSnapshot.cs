@@ -134,6 +134,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long?>("AcknowledgedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("AssignedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("AssigneeId")
                         .HasColumnType("TEXT");
 
@@ -161,12 +164,18 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long?>("NextClockCheckAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("NextTimerCheckAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Preview")
                         .IsRequired()
                         .HasMaxLength(140)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RoutedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("SnoozedUntil")
@@ -204,11 +213,17 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasIndex("LastMessageAt", "Id");
 
+                    b.HasIndex("RoutedAt", "CreatedAt");
+
                     b.HasIndex("Status", "NextClockCheckAt");
+
+                    b.HasIndex("Status", "NextTimerCheckAt");
 
                     b.HasIndex("TeamId", "Status");
 
                     b.HasIndex("ContactId", "ChannelId", "Status");
+
+                    b.HasIndex("TeamId", "AssigneeId", "Status", "CreatedAt");
 
                     b.ToTable("Conversations");
                 });
@@ -715,6 +730,152 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("ServiceLevelPolicies", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Routing.AgentProfile", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Capacity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastAssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Skills")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StatusChangedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("AgentProfiles");
+                });
+
+            modelBuilder.Entity("Parley.Routing.QueueAssignee", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Assigned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAssignedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId", "UserId");
+
+                    b.ToTable("QueueAssignees");
+                });
+
+            modelBuilder.Entity("Parley.Routing.QueueResponder", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TeamId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("QueueResponders");
+                });
+
+            modelBuilder.Entity("Parley.Routing.QueueSettings", b =>
+                {
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AutoAssign")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fairness")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequiredSkills")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Sticky")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TeamId");
+
+                    b.ToTable("QueueSettings");
+                });
+
+            modelBuilder.Entity("Parley.Routing.RoutingRuleRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Keywords")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MinPriority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TeamId");
+
+                    b.HasIndex("BrandId", "Order");
+
+                    b.ToTable("RoutingRules", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Conversations.ContactIdentity", b =>
                 {
                     b.HasOne("Parley.Conversations.Contact", null)
@@ -782,6 +943,48 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasOne("Parley.Platform.People.User", null)
                         .WithMany("Teams")
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Routing.AgentProfile", b =>
+                {
+                    b.HasOne("Parley.Platform.People.User", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Routing.AgentProfile", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Routing.QueueResponder", b =>
+                {
+                    b.HasOne("Parley.Platform.People.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Platform.People.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Routing.QueueSettings", b =>
+                {
+                    b.HasOne("Parley.Platform.People.Team", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Routing.QueueSettings", "TeamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Routing.RoutingRuleRecord", b =>
+                {
+                    b.HasOne("Parley.Platform.People.Team", null)
+                        .WithMany()
+                        .HasForeignKey("TeamId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
