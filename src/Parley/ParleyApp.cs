@@ -87,6 +87,9 @@ public static class ParleyApp
         services.AddSingleton<AutoAssignment>();
         services.AddSingleton<RoutingWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutingWorker>());
+        services.AddSingleton<TimerActions>();
+        services.AddSingleton<TimerSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerSweep>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -137,6 +140,7 @@ public static class ParleyApp
         api.MapQueueEndpoints();
         api.MapRoutingRuleEndpoints();
         api.MapAgentEndpoints();
+        api.MapTimerRuleEndpoints();
         return app;
     }
 }

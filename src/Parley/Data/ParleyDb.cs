@@ -38,6 +38,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<QueueAssignee> QueueAssignees => Set<QueueAssignee>();
     public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
     public DbSet<RoutingRuleRecord> RoutingRules => Set<RoutingRuleRecord>();
+    public DbSet<TimerRule> TimerRules => Set<TimerRule>();
+    public DbSet<FiredTimerRule> FiredTimerRules => Set<FiredTimerRule>();
 
     public abstract bool IsPostgres { get; }
 
@@ -188,6 +190,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         });
 
         b.ConfigureRouting();
+        b.ConfigureTimers();
     }
 }
 

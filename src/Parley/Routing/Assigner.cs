@@ -45,10 +45,13 @@ public sealed class Assigner(TimeProvider clock)
 
     public async Task<AssignOutcome> TryAssignAsync(ParleyDb db, AssignmentChange change, CancellationToken ct)
     {
-        await EnsureProfilesAsync(db, [change.AssigneeId], ct);
+        // Inside a caller's transaction (a timer rule that fires and acts in one unit) the caller has made the
+        // profile already and commits; otherwise this is its own transaction.
+        var ambient = db.Database.CurrentTransaction is not null;
+        if (!ambient) await EnsureProfilesAsync(db, [change.AssigneeId], ct);
         var now = clock.GetUtcNow();
         var userId = change.AssigneeId;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = ambient ? null : await db.Database.BeginTransactionAsync(ct);
 
         // 1. The lock on the person. Also remembers when they last got one (round robin across queues).
         await db.AgentProfiles.Where(p => p.UserId == userId)
@@ -93,7 +96,7 @@ public sealed class Assigner(TimeProvider clock)
             });
         }
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         return AssignOutcome.Assigned;
     }
 

@@ -672,6 +672,26 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("FiredClockEvents");
                 });
 
+            modelBuilder.Entity("Parley.Promises.FiredTimerRule", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Episode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ConversationId", "RuleId", "Episode");
+
+                    b.ToTable("FiredTimerRules");
+                });
+
             modelBuilder.Entity("Parley.Promises.ServiceLevelPolicyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -739,6 +759,63 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasIndex("BrandId", "Order");
 
                     b.ToTable("ServiceLevelPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Promises.TimerRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<TimeSpan>("After")
+                        .HasColumnType("interval");
+
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ChannelKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("EscalateToUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BrandId");
+
+                    b.ToTable("TimerRules");
                 });
 
             modelBuilder.Entity("Parley.Routing.AgentProfile", b =>

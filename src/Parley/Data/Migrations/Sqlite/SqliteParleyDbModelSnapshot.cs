@@ -661,6 +661,26 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("FiredClockEvents");
                 });
 
+            modelBuilder.Entity("Parley.Promises.FiredTimerRule", b =>
+                {
+                    b.Property<Guid>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RuleId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Episode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConversationId", "RuleId", "Episode");
+
+                    b.ToTable("FiredTimerRules");
+                });
+
             modelBuilder.Entity("Parley.Promises.ServiceLevelPolicyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -728,6 +748,63 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasIndex("BrandId", "Order");
 
                     b.ToTable("ServiceLevelPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Promises.TimerRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BrandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("EscalateToUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TeamId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BrandId");
+
+                    b.ToTable("TimerRules");
                 });
 
             modelBuilder.Entity("Parley.Routing.AgentProfile", b =>

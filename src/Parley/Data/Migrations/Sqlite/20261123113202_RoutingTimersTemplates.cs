@@ -53,6 +53,20 @@ namespace Parley.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FiredTimerRules",
+                columns: table => new
+                {
+                    ConversationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Episode = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    FiredAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FiredTimerRules", x => new { x.ConversationId, x.RuleId, x.Episode });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "QueueAssignees",
                 columns: table => new
                 {
@@ -139,6 +153,29 @@ namespace Parley.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "TimerRules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BrandId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Condition = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    After = table.Column<TimeSpan>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ChannelKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    EscalateToUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TimerRules", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Conversations_RoutedAt_CreatedAt",
                 table: "Conversations",
@@ -168,6 +205,11 @@ namespace Parley.Data.Migrations.Sqlite
                 name: "IX_RoutingRules_TeamId",
                 table: "RoutingRules",
                 column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimerRules_BrandId",
+                table: "TimerRules",
+                column: "BrandId");
         }
 
         /// <inheritdoc />
@@ -175,6 +217,9 @@ namespace Parley.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "AgentProfiles");
+
+            migrationBuilder.DropTable(
+                name: "FiredTimerRules");
 
             migrationBuilder.DropTable(
                 name: "QueueAssignees");
@@ -187,6 +232,9 @@ namespace Parley.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "RoutingRules");
+
+            migrationBuilder.DropTable(
+                name: "TimerRules");
 
             migrationBuilder.DropIndex(
                 name: "IX_Conversations_RoutedAt_CreatedAt",

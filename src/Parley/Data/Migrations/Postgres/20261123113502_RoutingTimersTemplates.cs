@@ -53,6 +53,20 @@ namespace Parley.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "FiredTimerRules",
+                columns: table => new
+                {
+                    ConversationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RuleId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Episode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    FiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FiredTimerRules", x => new { x.ConversationId, x.RuleId, x.Episode });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "QueueAssignees",
                 columns: table => new
                 {
@@ -139,6 +153,29 @@ namespace Parley.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "TimerRules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    BrandId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    Condition = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    After = table.Column<TimeSpan>(type: "interval", nullable: false),
+                    Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ChannelKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    EscalateToUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TimerRules", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Conversations_RoutedAt_CreatedAt",
                 table: "Conversations",
@@ -168,6 +205,11 @@ namespace Parley.Data.Migrations.Postgres
                 name: "IX_RoutingRules_TeamId",
                 table: "RoutingRules",
                 column: "TeamId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimerRules_BrandId",
+                table: "TimerRules",
+                column: "BrandId");
         }
 
         /// <inheritdoc />
@@ -175,6 +217,9 @@ namespace Parley.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "AgentProfiles");
+
+            migrationBuilder.DropTable(
+                name: "FiredTimerRules");
 
             migrationBuilder.DropTable(
                 name: "QueueAssignees");
@@ -187,6 +232,9 @@ namespace Parley.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "RoutingRules");
+
+            migrationBuilder.DropTable(
+                name: "TimerRules");
 
             migrationBuilder.DropIndex(
                 name: "IX_Conversations_RoutedAt_CreatedAt",
