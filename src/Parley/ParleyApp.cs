@@ -13,6 +13,7 @@ using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
 using Parley.Routing;
+using Parley.Templates;
 using Parley.Web;
 using Scalar.AspNetCore;
 
@@ -141,6 +142,7 @@ public static class ParleyApp
         api.MapRoutingRuleEndpoints();
         api.MapAgentEndpoints();
         api.MapTimerRuleEndpoints();
+        api.MapTemplateEndpoints();
         return app;
     }
 }

@@ -9,6 +9,7 @@ using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
 using Parley.Routing;
+using Parley.Templates;
 
 namespace Parley.Data;
 
@@ -40,6 +41,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<RoutingRuleRecord> RoutingRules => Set<RoutingRuleRecord>();
     public DbSet<TimerRule> TimerRules => Set<TimerRule>();
     public DbSet<FiredTimerRule> FiredTimerRules => Set<FiredTimerRule>();
+    public DbSet<ReplyTemplate> Templates => Set<ReplyTemplate>();
 
     public abstract bool IsPostgres { get; }
 
@@ -191,6 +193,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
 
         b.ConfigureRouting();
         b.ConfigureTimers();
+        b.ConfigureTemplates();
     }
 }
 

@@ -21,6 +21,10 @@ public static partial class TemplateVariables
     public static IReadOnlyList<string> Unknown(string text) =>
         [.. Variable().Matches(text).Select(m => m.Groups[1].Value).Where(v => !Known.Contains(v)).Distinct()];
 
+    /// <summary>The known variables a text uses, in order of first use.</summary>
+    public static IReadOnlyList<string> Used(string text) =>
+        [.. Variable().Matches(text).Select(m => m.Groups[1].Value).Where(v => Known.Contains(v)).Distinct()];
+
     /// <param name="dropMissing">For text sent without a person reading it first (a timer rule's message): a variable
     /// without a value disappears, with the space or comma before it. Otherwise it stays, for the agent to fill in.</param>
     public static RenderedTemplate Render(string text, IReadOnlyDictionary<string, string?> values, bool dropMissing = false)

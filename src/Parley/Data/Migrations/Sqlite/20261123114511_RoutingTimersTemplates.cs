@@ -154,6 +154,24 @@ namespace Parley.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Templates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BrandId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TeamId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Templates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TimerRules",
                 columns: table => new
                 {
@@ -207,6 +225,11 @@ namespace Parley.Data.Migrations.Sqlite
                 column: "TeamId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Templates_BrandId_TeamId_Name",
+                table: "Templates",
+                columns: new[] { "BrandId", "TeamId", "Name" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TimerRules_BrandId",
                 table: "TimerRules",
                 column: "BrandId");
@@ -232,6 +255,9 @@ namespace Parley.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "RoutingRules");
+
+            migrationBuilder.DropTable(
+                name: "Templates");
 
             migrationBuilder.DropTable(
                 name: "TimerRules");

@@ -154,6 +154,24 @@ namespace Parley.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Templates",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    BrandId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TeamId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Text = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Templates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TimerRules",
                 columns: table => new
                 {
@@ -207,6 +225,11 @@ namespace Parley.Data.Migrations.Postgres
                 column: "TeamId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Templates_BrandId_TeamId_Name",
+                table: "Templates",
+                columns: new[] { "BrandId", "TeamId", "Name" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_TimerRules_BrandId",
                 table: "TimerRules",
                 column: "BrandId");
@@ -232,6 +255,9 @@ namespace Parley.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "RoutingRules");
+
+            migrationBuilder.DropTable(
+                name: "Templates");
 
             migrationBuilder.DropTable(
                 name: "TimerRules");
