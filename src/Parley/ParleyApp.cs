@@ -138,6 +138,7 @@ public static class ParleyApp
         app.MapWorkspace();
         admin.MapServiceLevelEndpoints();
         api.MapClockEndpoints();
+        api.MapClockSummaries();
         api.MapQueueEndpoints();
         api.MapRoutingRuleEndpoints();
         api.MapAgentEndpoints();
