@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.OpenApi;
 using Parley.Channels;
 using Parley.Channels.Meta;
@@ -12,6 +13,8 @@ using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
 using Parley.Triage;
+using Parley.Routing;
+using Parley.Templates;
 using Parley.Web;
 using Scalar.AspNetCore;
 
@@ -32,7 +35,8 @@ public static class ParleyApp
             : Path.Combine(DatabaseSetup.IsPostgres(database) ? "data" : Path.GetDirectoryName(Path.GetFullPath(database))!, "keys");
 
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        // TryAdd: a test may bring its own clock.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddParleyDatabase(database);
         services.AddDataProtection().SetApplicationName("Parley").PersistKeysToFileSystem(new DirectoryInfo(keysPath));
         services.AddProblemDetails();
@@ -85,6 +89,15 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<PatienceWindowSweep>());
         services.AddSingleton<TriageRecompute>();
         services.AddHostedService(sp => sp.GetRequiredService<TriageRecompute>());
+        services.AddSingleton<AgentConnections>();
+        services.AddSingleton<Assigner>();
+        services.AddSingleton<ConversationRouter>();
+        services.AddSingleton<AutoAssignment>();
+        services.AddSingleton<RoutingWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoutingWorker>());
+        services.AddSingleton<TimerActions>();
+        services.AddSingleton<TimerSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerSweep>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -118,6 +131,7 @@ public static class ParleyApp
         conversations.MapRetryReply();
         conversations.MapChangeConversationState();
         conversations.MapAssignConversation();
+        conversations.MapTakeConversation();
         conversations.MapNotes(api);
         conversations.MapRevealMessage();
         api.MapGetContact();
@@ -134,6 +148,12 @@ public static class ParleyApp
         app.MapWorkspace();
         admin.MapServiceLevelEndpoints();
         api.MapClockEndpoints();
+        api.MapClockSummaries();
+        api.MapQueueEndpoints();
+        api.MapRoutingRuleEndpoints();
+        api.MapAgentEndpoints();
+        api.MapTimerRuleEndpoints();
+        api.MapTemplateEndpoints();
         return app;
     }
 }

@@ -19,6 +19,16 @@ public sealed class Screenshots(Chromium chromium)
         var maria = await parley.CreatePersonAsync("Maria Lopez", "maria@parley.example", "agent", care);
         var lee = await parley.CreatePersonAsync("Lee Lead", "lee@parley.example", "lead", care);
         await parley.CreatePersonAsync("Sam Carter", "sam@parley.example", "agent", billing);
+        await parley.PostAsync("/api/v1/service-levels", new
+        {
+            brandId = parley.BrandId, name = "Social", timeToAcknowledge = "01:00:00", timeToResolve = "1.00:00:00", warningLeadTimes = new[] { "00:15:00" },
+        });
+        await parley.PostAsync("/api/v1/routing-rules", new { brandId = parley.BrandId, teamId = billing, name = "Money matters", keywords = new[] { "charged", "refund" } });
+        await parley.PostAsync("/api/v1/timer-rules", new
+        {
+            brandId = parley.BrandId, name = "Check in", condition = "customerSilent", after = "3.00:00:00", action = "askIfResolved",
+            message = "Hi {customer.firstName}, is there anything else we can do, or is this sorted?",
+        });
 
         var now = DateTimeOffset.UtcNow;
         var dana = new SimXUser("4242", "dana_travels", "Dana Reyes", FollowersCount: 1200);
@@ -45,13 +55,13 @@ public sealed class Screenshots(Chromium chromium)
 
         await page.GotoAsync($"/conversations/{main}");
         await page.GetByRole(AriaRole.Radio, new() { Name = "Note for colleagues" }).CheckAsync();
-        await page.GetByRole(AriaRole.Textbox).FillAsync("@lee she mentions medication - can we courier the bag today?");
+        await page.Locator("#composer-text").FillAsync("@lee she mentions medication - can we courier the bag today?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add note" }).ClickAsync();
         await page.GetByRole(AriaRole.Radio, new() { Name = "Public reply" }).CheckAsync();
-        await page.GetByRole(AriaRole.Textbox).FillAsync("Dana, I am so sorry. Your bag is in Lisbon and a courier brings it to you today.");
+        await page.Locator("#composer-text").FillAsync("Dana, I am so sorry. Your bag is in Lisbon and a courier brings it to you today.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await Assertions.Expect(page.Locator(".message.outbound .delivery")).ToHaveTextAsync("✓ Sent", new() { Timeout = 15_000 });
-        await page.GetByRole(AriaRole.Textbox).FillAsync("If you need anything before it arrives, send us a DM with your booking code");
+        await page.Locator("#composer-text").FillAsync("If you need anything before it arrives, send us a DM with your booking code");
         await Assertions.Expect(page.Locator(".presence")).ToContainTextAsync("Lee Lead");
         if (folder is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "conversation.png") });
 
@@ -65,6 +75,14 @@ public sealed class Screenshots(Chromium chromium)
         await Assertions.Expect(phonePage.Locator(".message.outbound")).ToContainTextAsync("courier");
         Assert.True(await phonePage.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "The conversation scrolls sideways on a phone.");
         if (folder is not null) await phonePage.ScreenshotAsync(new() { Path = Path.Combine(folder, "conversation-phone.png") });
+
+        // The missed-posts queue and the routing settings.
+        await page.GotoAsync("/missed");
+        await Assertions.Expect(page.Locator("#missed-list .conversation-row").First).ToBeVisibleAsync();
+        if (folder is not null) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "missed.png") });
+        await leePage.GotoAsync("/settings/routing");
+        await Assertions.Expect(leePage.Locator("#rule-list")).ToContainTextAsync("Money matters");
+        if (folder is not null) await leePage.ScreenshotAsync(new() { Path = Path.Combine(folder, "settings-routing.png"), FullPage = true });
         chromium.AssertNoScriptErrors();
     }
 }

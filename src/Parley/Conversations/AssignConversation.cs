@@ -4,6 +4,7 @@ using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.People;
+using Parley.Routing;
 
 namespace Parley.Conversations;
 
@@ -29,19 +30,17 @@ public static class AssignConversation
         {
             if (!await db.Users.AnyAsync(u => u.Id == userId && u.DisabledAt == null, ct))
                 errors["assigneeId"] = [$"No active user has the id {userId}."];
-            else if (request.TeamId is { } t && !await db.TeamMembers.AnyAsync(m => m.TeamId == t && m.UserId == userId, ct))
-                errors["assigneeId"] = ["The assignee is not a member of that team."];
+            else if (request.TeamId is { } t && !await db.TeamMembers.AnyAsync(m => m.TeamId == t && m.UserId == userId, ct)
+                && !await db.QueueResponders.AnyAsync(r => r.TeamId == t && r.UserId == userId, ct))
+                errors["assigneeId"] = ["The assignee is neither a member of that team nor one of its queue's responders."];
         }
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
         var by = viewer.Name.Length > 0 ? viewer.Name : "api";
         var previousAssignee = conversation.AssigneeId;
-        foreach (var type in conversation.Assign(request.TeamId, request.AssigneeId))
-        {
-            db.Append(type, $"conversations/{id}", conversation.BrandId,
-                new { conversationId = id, teamId = request.TeamId, assigneeId = request.AssigneeId, by }, now);
-        }
+        if (conversation.Assign(request.TeamId, request.AssigneeId, now).Count > 0)
+            AssignmentLog.Append(db, id, conversation.BrandId, request.TeamId, request.AssigneeId, previousAssignee, by, "Assigned by hand.", now);
         // The new owner hears about it, unless they took it themselves.
         if (request.AssigneeId is { } assignee && assignee != previousAssignee && assignee != viewer.UserId)
         {

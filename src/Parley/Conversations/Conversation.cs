@@ -38,6 +38,15 @@ public sealed partial class Conversation
     public DateTimeOffset? LastBrandReplyAt { get; private set; }
     /// <summary>When the service-level sweep should look at this conversation again; null: as soon as it can.</summary>
     public DateTimeOffset? NextClockCheckAt { get; set; }
+    /// <summary>When the timer-rule sweep should look at this conversation again; null: as soon as it can.</summary>
+    public DateTimeOffset? NextTimerCheckAt { get; set; }
+    /// <summary>When routing decided where the conversation goes (a team's queue, or the brand's front line);
+    /// null until the router has looked at it.</summary>
+    public DateTimeOffset? RoutedAt { get; private set; }
+    // Routing and automatic assignment change these with conditional updates (see Routing/Assigner.cs),
+    // so that two nodes cannot both route or both assign one conversation.
+    /// <summary>When the current owner was given the conversation.</summary>
+    public DateTimeOffset? AssignedAt { get; private set; }
     /// <summary>The state to return to when a snooze ends.</summary>
     public ConversationState StateBeforeSnooze { get; private set; } = ConversationState.New;
 
@@ -51,6 +60,7 @@ public sealed partial class Conversation
     public void Record(Message message)
     {
         NextClockCheckAt = null;
+        NextTimerCheckAt = null;
         if (message.Direction == MessageDirection.Inbound)
         {
             if (LastBrandReplyAt is null || message.CreatedAt > LastBrandReplyAt)
@@ -140,11 +150,14 @@ public sealed partial class Conversation
     }
 
     /// <summary>Gives the conversation to a team, a person, or both (null clears).</summary>
-    public IReadOnlyList<string> Assign(Guid? teamId, Guid? assigneeId)
+    public IReadOnlyList<string> Assign(Guid? teamId, Guid? assigneeId, DateTimeOffset? at = null)
     {
         if (TeamId == teamId && AssigneeId == assigneeId) return [];
+        if (AssigneeId != assigneeId) AssignedAt = assigneeId is null ? null : at ?? AssignedAt;
         TeamId = teamId;
         AssigneeId = assigneeId;
+        RoutedAt ??= at;
+        NextTimerCheckAt = null;
         return ["conversation.assigned"];
     }
 
@@ -152,6 +165,7 @@ public sealed partial class Conversation
     {
         if (State == state && !force) return [];
         NextClockCheckAt = null;
+        NextTimerCheckAt = null;
         if (State == ConversationState.WaitingOnCustomer && state != ConversationState.WaitingOnCustomer) WaitingSince = null;
         State = state;
         return [eventType];

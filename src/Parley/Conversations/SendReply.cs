@@ -6,17 +6,21 @@ using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.Events;
 using Parley.Platform.People;
+using Parley.Routing;
 
 namespace Parley.Conversations;
 
-public sealed record ReplyRequest(string? Text, string? Visibility);
+/// <param name="TakeOver">When a colleague owns the conversation, a person's reply is refused (409) unless this is
+/// true: then the reply also makes the conversation theirs. Apps (API keys) reply without owning.</param>
+public sealed record ReplyRequest(string? Text, string? Visibility, bool? TakeOver = null);
 
 /// <summary>Queues a reply; <see cref="ReplyDispatcher"/> delivers it to the network.</summary>
 public static class SendReply
 {
     public static void MapSendReply(this IEndpointRouteBuilder group) =>
         group.MapPost("/{id:guid}/replies", Handle)
-            .WithSummary("Queues a reply. Answers 202 at once; deliveryStatus moves from pending to sent or failed.");
+            .WithSummary("Queues a reply. Answers 202 at once; deliveryStatus moves from pending to sent or failed. " +
+                "A person replying to a colleague's conversation gets 409 unless takeOver is true.");
 
     private static async Task<Results<Accepted<MessageDto>, ProblemHttpResult, ValidationProblem>> Handle(
         Guid id, ReplyRequest request, ParleyDb db, TimeProvider clock, Viewer viewer, DeliverySignal delivery, CancellationToken ct)
@@ -34,6 +38,9 @@ public static class SendReply
         else if (LengthProblem(kind, visibility, text) is { } tooLong) errors["text"] = [tooLong];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
+        if (viewer.UserId is { } me && conversation.AssigneeId is { } owner && owner != me && request.TakeOver != true)
+            return await Ownership.ConflictAsync(db, owner, ct);
+
         var target = await ReplyTarget.FindAsync(db, conversation, kind, visibility, ct);
         if (target.Problem is { } problem)
             return Problems.Conflict("Cannot reply this way", problem);
@@ -45,6 +52,11 @@ public static class SendReply
         conversation.Record(message);
         db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
             new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text = Triage.SensitiveData.MaskSensitive(text), author }, now);
+        if (viewer.UserId is { } taker && conversation.AssigneeId is { } previous && previous != taker)
+        {
+            conversation.Assign(conversation.TeamId, taker, now);
+            AssignmentLog.Append(db, conversation.Id, conversation.BrandId, conversation.TeamId, taker, previous, author, "Took it over to reply.", now);
+        }
         foreach (var type in conversation.BrandReplied(now))
             db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, author), now);
         await db.SaveChangesAsync(ct);

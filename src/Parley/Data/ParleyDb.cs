@@ -9,6 +9,8 @@ using Parley.Platform.Keys;
 using Parley.Platform.People;
 using Parley.Promises;
 using Parley.Triage;
+using Parley.Routing;
+using Parley.Templates;
 
 namespace Parley.Data;
 
@@ -34,6 +36,14 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<ServiceLevelPolicyRecord> ServiceLevelPolicies => Set<ServiceLevelPolicyRecord>();
     public DbSet<FiredClockEvent> FiredClockEvents => Set<FiredClockEvent>();
     public DbSet<TriageSettingsRecord> TriageSettings => Set<TriageSettingsRecord>();
+    public DbSet<QueueSettings> QueueSettings => Set<QueueSettings>();
+    public DbSet<QueueResponder> QueueResponders => Set<QueueResponder>();
+    public DbSet<QueueAssignee> QueueAssignees => Set<QueueAssignee>();
+    public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
+    public DbSet<RoutingRuleRecord> RoutingRules => Set<RoutingRuleRecord>();
+    public DbSet<TimerRule> TimerRules => Set<TimerRule>();
+    public DbSet<FiredTimerRule> FiredTimerRules => Set<FiredTimerRule>();
+    public DbSet<ReplyTemplate> Templates => Set<ReplyTemplate>();
 
     public abstract bool IsPostgres { get; }
 
@@ -197,6 +207,10 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Scopes).HasMaxLength(500);
             e.HasIndex(x => x.Hash).IsUnique();
         });
+
+        b.ConfigureRouting();
+        b.ConfigureTimers();
+        b.ConfigureTemplates();
     }
 }
 

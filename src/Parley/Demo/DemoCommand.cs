@@ -113,6 +113,7 @@ public static class DemoCommand
             adminKey = key;
         }
         await db.SaveChangesAsync();
+        await DemoPromises.EnsureAsync(db, brand.Id, now);
         var xRuntime = await directory.FindAsync(x.Id, default);
         var metaRuntime = await directory.FindAsync(meta.Id, default);
         return new Seeded(adminKey, x.Id, xRuntime!.X!.ConsumerSecret, meta.Id, metaRuntime!.Meta!.AppSecret);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.People;
 
 namespace Parley.Promises;
 
@@ -36,18 +37,19 @@ public static class ClockEndpoints
             .WithSummary("Customer posts nobody has answered, however old, oldest first: late is better than never.");
     }
 
-    private static async Task<Results<Ok<ClocksDto>, ProblemHttpResult>> Clocks(Guid id, ParleyDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ClocksDto>, ProblemHttpResult>> Clocks(Guid id, ParleyDb db, Viewer viewer, TimeProvider clock, CancellationToken ct)
     {
-        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        var conversation = await viewer.Visible(db.Conversations.AsNoTracking()).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (conversation is null) return Problems.NotFound("conversation", id);
         var evaluation = await ConversationClocks.EvaluateAsync(db, conversation, clock.GetUtcNow(), ct);
         return TypedResults.Ok(new ClocksDto(id, evaluation?.Policy.Name,
             evaluation is null ? [] : evaluation.Report.AllClocks.Select(ClockDto.From).ToList()));
     }
 
-    private static async Task<Results<Ok<LateReplyDto>, ProblemHttpResult>> LateReply(Guid id, string? reason, ParleyDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<LateReplyDto>, ProblemHttpResult>> LateReply(Guid id, string? reason, ParleyDb db, Viewer viewer,
+        TimeProvider clock, CancellationToken ct)
     {
-        var conversation = await db.Conversations.AsNoTracking().Include(c => c.Contact).FirstOrDefaultAsync(c => c.Id == id, ct);
+        var conversation = await viewer.Visible(db.Conversations.AsNoTracking()).Include(c => c.Contact).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (conversation is null) return Problems.NotFound("conversation", id);
         var now = clock.GetUtcNow();
         var waiting = conversation.AwaitingReplySince is { } since ? now - since : TimeSpan.Zero;
@@ -59,10 +61,10 @@ public static class ClockEndpoints
         return TypedResults.Ok(new LateReplyDto(id, true, waiting, draft.Text, draft.NeedsReason));
     }
 
-    private static async Task<Ok<List<MissedPostDto>>> Missed(ParleyDb db, TimeProvider clock, int? limit, CancellationToken ct)
+    private static async Task<Ok<List<MissedPostDto>>> Missed(ParleyDb db, Viewer viewer, TimeProvider clock, int? limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var rows = await db.Conversations.AsNoTracking()
+        var rows = await viewer.Visible(db.Conversations.AsNoTracking())
             .Where(c => c.AwaitingReplySince != null && c.Status == ConversationStatus.Open && c.State != ConversationState.Snoozed)
             .OrderBy(c => c.AwaitingReplySince).Take(Math.Clamp(limit ?? 100, 1, 500))
             .Select(c => new

@@ -49,16 +49,25 @@ public static class ConversationClocks
         var types = StateFacts.Keys.ToList();
         var changes = await db.Events.AsNoTracking().Where(e => e.Subject == subject && types.Contains(e.Type))
             .Select(e => new { e.Type, e.OccurredAt }).ToListAsync(ct);
+        return BuildTimeline(conversation, messages.Select(m => (m.Direction, m.CreatedAt)), changes.Select(c => (c.Type, c.OccurredAt)));
+    }
 
+    /// <summary>The event types that change a conversation's clocks.</summary>
+    public static IReadOnlyCollection<string> StateEventTypes => StateFacts.Keys;
+
+    public static ConversationTimeline BuildTimeline(Conversation conversation, IEnumerable<(MessageDirection Direction, DateTimeOffset At)> messages,
+        IEnumerable<(string Type, DateTimeOffset At)> changes)
+    {
+        var list = messages.ToList();
         // The clocks start with the customer's first message (by the network's clock), so a post
         // ingested from history is as late as it really is.
-        var start = messages.Where(m => m.Direction == MessageDirection.Inbound).Select(m => m.CreatedAt)
+        var start = list.Where(m => m.Direction == MessageDirection.Inbound).Select(m => m.At)
             .DefaultIfEmpty(conversation.CreatedAt).Min();
         var facts = new List<TimelineFact> { TimelineFact.Created(start < conversation.CreatedAt ? start : conversation.CreatedAt) };
-        facts.AddRange(messages.Select(m => m.Direction == MessageDirection.Inbound
-            ? TimelineFact.CustomerWrote(m.CreatedAt) : TimelineFact.AgentReplied(m.CreatedAt)));
+        facts.AddRange(list.Select(m => m.Direction == MessageDirection.Inbound
+            ? TimelineFact.CustomerWrote(m.At) : TimelineFact.AgentReplied(m.At)));
         if (conversation.AcknowledgedAt is { } acknowledged) facts.Add(TimelineFact.Acknowledged(acknowledged));
-        facts.AddRange(changes.Select(c => new TimelineFact(StateFacts[c.Type], c.OccurredAt)));
+        facts.AddRange(changes.Select(c => new TimelineFact(StateFacts[c.Type], c.At)));
         return new ConversationTimeline(facts.OrderBy(f => f.At).ToList());
     }
 }

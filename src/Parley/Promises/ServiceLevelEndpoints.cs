@@ -32,13 +32,15 @@ public static class ServiceLevelEndpoints
         var group = api.MapGroup("/service-levels").WithTags("Service levels");
         group.MapGet("/", async (ParleyDb db, Guid? brandId, CancellationToken ct) => TypedResults.Ok(
             (await db.ServiceLevelPolicies.AsNoTracking().Where(p => brandId == null || p.BrandId == brandId)
-                .OrderBy(p => p.BrandId).ThenBy(p => p.Order).ToListAsync(ct)).Select(ServiceLevelDto.From).ToList()));
+                .OrderBy(p => p.BrandId).ThenBy(p => p.Order).ToListAsync(ct)).Select(ServiceLevelDto.From).ToList()))
+            .WithSummary("Service-level policies, per brand in the order they are tried.");
         group.MapGet("/{id:guid}", async Task<Results<Ok<ServiceLevelDto>, ProblemHttpResult>> (Guid id, ParleyDb db, CancellationToken ct) =>
             await db.ServiceLevelPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } p
-                ? TypedResults.Ok(ServiceLevelDto.From(p)) : Problems.NotFound("service-level policy", id));
+                ? TypedResults.Ok(ServiceLevelDto.From(p)) : Problems.NotFound("service-level policy", id))
+            .WithSummary("One service-level policy.");
         group.MapPost("/", Create).WithSummary("Adds a policy. Targets are ISO-like durations (\"00:30:00\"); business hours need a time zone and a week.");
-        group.MapPut("/{id:guid}", Update);
-        group.MapDelete("/{id:guid}", Delete);
+        group.MapPut("/{id:guid}", Update).WithSummary("Replaces a policy; open conversations' clocks are re-evaluated.");
+        group.MapDelete("/{id:guid}", Delete).WithSummary("Removes a policy.");
     }
 
     private static async Task<Results<Created<ServiceLevelDto>, ValidationProblem>> Create(

@@ -1,6 +1,6 @@
 namespace Parley.Routing;
 
-public enum Presence { Online, Away, Offline }
+public enum AgentPresence { Online, Away, Offline }
 
 public enum Fairness { RoundRobin, LeastBusy }
 
@@ -8,7 +8,7 @@ public enum Fairness { RoundRobin, LeastBusy }
 /// <param name="OpenConversations">How many open conversations they own now.</param>
 /// <param name="Capacity">How many they can hold at once.</param>
 /// <param name="LastAssignedAt">When they were last given one (round robin picks the longest ago).</param>
-public sealed record Candidate(Guid UserId, Presence Presence, int OpenConversations, int Capacity,
+public sealed record Candidate(Guid UserId, AgentPresence Presence, int OpenConversations, int Capacity,
     IReadOnlySet<string> Skills, DateTimeOffset? LastAssignedAt);
 
 /// <param name="RequiredSkills">Skills the conversation needs (a language, "billing").</param>
@@ -27,7 +27,7 @@ public static class ChooseAssignee
     public static AssignmentDecision For(AssignmentRequest request, IEnumerable<Candidate> candidates, AssignmentRules rules)
     {
         var all = candidates.ToList();
-        var online = all.Where(c => c.Presence == Presence.Online).ToList();
+        var online = all.Where(c => c.Presence == AgentPresence.Online).ToList();
         if (online.Count == 0) return new(null, "Nobody in the team is online; the conversation waits in the queue.");
 
         var skilled = online.Where(c => request.RequiredSkills.All(c.Skills.Contains)).ToList();

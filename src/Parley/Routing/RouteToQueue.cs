@@ -5,7 +5,12 @@ public sealed record RoutingFacts(Guid BrandId, string ChannelKind, string? Lang
 
 /// <summary>One rule: every condition given must hold; the first matching rule (by order) decides the team.</summary>
 public sealed record RoutingRule(int Order, Guid TeamId, Guid? BrandId = null, string? ChannelKind = null,
-    string? Language = null, IReadOnlyList<string>? Keywords = null, int? MinPriority = null);
+    string? Language = null, IReadOnlyList<string>? Keywords = null, int? MinPriority = null)
+{
+    /// <summary>The stored rule's id and name, so a decision can say which rule made it.</summary>
+    public Guid Id { get; init; }
+    public string Name { get; init; } = "";
+}
 
 /// <summary>Decides which team's queue a conversation lands in.</summary>
 public static class RouteToQueue

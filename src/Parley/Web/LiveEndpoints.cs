@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
 using Parley.Platform.People;
+using Parley.Routing;
 
 namespace Parley.Web;
 
@@ -26,7 +27,8 @@ public static class LiveEndpoints
     }
 
     private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> StreamAsync(
-        HttpContext http, ParleyDb db, Viewer viewer, LiveFeed feed, Presence presence, IServiceScopeFactory scopes, Guid? conversation, CancellationToken ct)
+        HttpContext http, ParleyDb db, Viewer viewer, LiveFeed feed, Presence presence, AgentConnections connections, IServiceScopeFactory scopes,
+        Guid? conversation, CancellationToken ct)
     {
         Presence.Access? access = null;
         if (conversation is { } id)
@@ -38,13 +40,15 @@ public static class LiveEndpoints
         // Proxies must not hold the stream back.
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(FollowAsync(feed, presence, scopes, viewer, conversation, access, ct));
+        return TypedResults.ServerSentEvents(FollowAsync(feed, presence, connections, scopes, viewer, conversation, access, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> FollowAsync(LiveFeed feed, Presence presence, IServiceScopeFactory scopes,
-        Viewer viewer, Guid? conversation, Presence.Access? access, [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<object>> FollowAsync(LiveFeed feed, Presence presence, AgentConnections connections,
+        IServiceScopeFactory scopes, Viewer viewer, Guid? conversation, Presence.Access? access, [EnumeratorCancellation] CancellationToken ct)
     {
         var subscriber = feed.Subscribe(viewer, conversation);
+        // A connected page is what makes a person present for routing.
+        if (viewer.UserId is { } person) connections.Connected(person);
         try
         {
             if (conversation is { } id && viewer.UserId is { } userId)
@@ -94,6 +98,7 @@ public static class LiveEndpoints
         {
             feed.Unsubscribe(subscriber);
             if (conversation is { } id) presence.Leave(id, subscriber.ConnectionId);
+            if (viewer.UserId is { } leaving) connections.Disconnected(leaving);
         }
     }
 

@@ -145,7 +145,7 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
             var dto = EventDto.From(e);
             var message = new LiveMessage(e.Type, dto, e.Id.ToString());
             // Those who could see it before a reassignment hear that it moved (and nothing else), so their lists drop it.
-            var moved = e.Type == "conversation.assigned" ? new LiveMessage(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
+            var moved = e.Type is "conversation.assigned" or "conversation.routed" ? new LiveMessage(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
             foreach (var s in subscribers)
             {
                 if (s.Viewer.CanSee(where.BrandId, where.TeamId, where.AssigneeId)) s.Offer(message);

@@ -27,7 +27,24 @@ public static class WorkspacePages
             Shell(http, assets, af, "conversation", "Conversation", "conversation.js", id.ToString()));
         person.MapGet("/people", (HttpContext http, WebAssets assets, IAntiforgery af) =>
             Shell(http, assets, af, "people", "People", "people.js"));
+        person.MapGet("/missed", (HttpContext http, WebAssets assets, IAntiforgery af) =>
+            Shell(http, assets, af, "missed", "Missed posts", "missed.js"));
+        person.MapGet("/settings", () => Results.Redirect("/settings/routing"));
+        foreach (var (path, title, script) in SettingsPages)
+        {
+            person.MapGet("/settings/" + path, (HttpContext http, WebAssets assets, IAntiforgery af) =>
+                Shell(http, assets, af, "settings", title, script, path));
+        }
     }
+
+    /// <summary>Where leads set how work is handed out and what is promised (admins: service levels too).</summary>
+    public static readonly (string Path, string Title, string Script)[] SettingsPages =
+    [
+        ("routing", "Queues and routing", "settings-routing.js"),
+        ("service-levels", "Service levels and business hours", "settings-service-levels.js"),
+        ("timers", "Timer rules", "settings-timers.js"),
+        ("templates", "Saved replies", "settings-templates.js"),
+    ];
 
     private static IResult SignInForm(HttpContext http, WebAssets assets, IAntiforgery af, string? returnUrl)
     {
@@ -112,10 +129,16 @@ public static class WorkspacePages
               <a class="brandmark" href="/"><span class="logo" aria-hidden="true">P</span><span>Parley</span></a>
               <nav aria-label="Workspace">
                 <a href="/"{Current("inbox")}>Inbox</a>
+                <a href="/missed"{Current("missed")}>Missed posts</a>
                 <a href="/people"{Current("people")}>People</a>
+                <a href="/settings/routing"{Current("settings")}>Settings</a>
               </nav>
               <p id="connection" class="connection" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span><span class="label">Connecting…</span></p>
               <div class="topbar-end">
+                <label class="status-picker" title="Online: new conversations are assigned to you while the workspace is open">
+                  <span class="dot" aria-hidden="true"></span><span class="visually-hidden">Your status</span>
+                  <select id="my-status" disabled><option value="online">Online</option><option value="away">Away</option><option value="offline">Offline</option></select>
+                </label>
                 <button type="button" id="notifications-button" class="ghost" aria-haspopup="dialog" aria-controls="notifications">
                   <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/></svg><span class="visually-hidden">Notifications</span><span id="notification-count" class="count" hidden></span>
                 </button>

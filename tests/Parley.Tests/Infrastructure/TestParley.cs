@@ -22,20 +22,25 @@ public sealed class TestParley : IAsyncDisposable
     public TestDatabase Database { get; }
 
     private readonly bool _kestrel;
+    private readonly bool _ownsDatabase;
 
-    private TestParley(WebApplication app, TestDatabase database, bool kestrel)
+    private TestParley(WebApplication app, TestDatabase database, bool kestrel, bool ownsDatabase)
     {
         App = app;
         Database = database;
         _kestrel = kestrel;
+        _ownsDatabase = ownsDatabase;
         Client = AnonymousClient();
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
+    /// <param name="clock">A clock the test moves by hand (background workers still wake on real time).</param>
+    /// <param name="database">An existing database, to start Parley again on it (a restart); the caller disposes it.</param>
     public static async Task<TestParley> StartAsync(string provider = TestDatabase.Sqlite,
-        IDictionary<string, string?>? settings = null, bool kestrel = false)
+        IDictionary<string, string?>? settings = null, bool kestrel = false, TimeProvider? clock = null, TestDatabase? database = null)
     {
-        var database = await TestDatabase.CreateAsync(provider);
+        var ownsDatabase = database is null;
+        database ??= await TestDatabase.CreateAsync(provider);
         var config = new Dictionary<string, string?>
         {
             ["Parley:Database"] = database.ConnectionString,
@@ -50,11 +55,12 @@ public sealed class TestParley : IAsyncDisposable
         var app = ParleyApp.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(config);
+            if (clock is not null) b.Services.AddSingleton(clock);
             if (kestrel) b.WebHost.UseUrls("http://127.0.0.1:0");
             else b.WebHost.UseTestServer();
         });
         await app.StartAsync();
-        return new TestParley(app, database, kestrel);
+        return new TestParley(app, database, kestrel, ownsDatabase);
     }
 
     /// <summary>A client for requests that must not carry the admin key.</summary>
@@ -183,6 +189,6 @@ public sealed class TestParley : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 }

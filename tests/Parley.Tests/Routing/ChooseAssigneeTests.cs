@@ -7,7 +7,7 @@ public sealed class ChooseAssigneeTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly AssignmentRequest Anything = new(new HashSet<string>(), null);
 
-    private static Candidate Agent(int n, Presence presence = Presence.Online, int open = 0, int capacity = 5,
+    private static Candidate Agent(int n, AgentPresence presence = AgentPresence.Online, int open = 0, int capacity = 5,
         DateTimeOffset? last = null, params string[] skills) =>
         new(new Guid(n, 0, 0, new byte[8]), presence, open, capacity, skills.ToHashSet(), last);
 
@@ -15,7 +15,7 @@ public sealed class ChooseAssigneeTests
     public void Nobody_away_offline_or_at_capacity_is_given_a_conversation()
     {
         var decision = ChooseAssignee.For(Anything,
-            [Agent(1, Presence.Away), Agent(2, Presence.Offline), Agent(3, open: 5, capacity: 5)], new AssignmentRules());
+            [Agent(1, AgentPresence.Away), Agent(2, AgentPresence.Offline), Agent(3, open: 5, capacity: 5)], new AssignmentRules());
         Assert.Null(decision.UserId);
         Assert.Contains("capacity", decision.Reason, StringComparison.Ordinal);
     }
@@ -74,7 +74,7 @@ public sealed class ChooseAssigneeTests
     {
         var team = new List<Candidate> { Agent(1, open: 0), Agent(2, open: 3) };
         Assert.Equal(Agent(1).UserId, ChooseAssignee.For(Anything, team, new AssignmentRules()).UserId);
-        team[0] = team[0] with { Presence = Presence.Away };
+        team[0] = team[0] with { Presence = AgentPresence.Away };
         Assert.Equal(Agent(2).UserId, ChooseAssignee.For(Anything, team, new AssignmentRules()).UserId);
     }
 }

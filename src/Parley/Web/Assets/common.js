@@ -282,7 +282,8 @@ Live.eventTypes = [
   'conversation.created', 'message.received', 'message.echoed', 'reply.queued', 'reply.sent', 'reply.failed', 'reply.retried',
   'conversation.acknowledged', 'conversation.resolved', 'conversation.reopened', 'conversation.assigned',
   'conversation.waiting_on_customer', 'conversation.customer_replied', 'conversation.snoozed', 'conversation.woke',
-  'note.added', 'people.changed',
+  'note.added', 'people.changed', 'conversation.routed', 'conversation.escalated', 'timer.fired',
+  'service_level.warning', 'service_level.breached',
 ];
 
 /** The conversation an event is about, from its subject ("conversations/{id}"). */
@@ -296,6 +297,7 @@ export function setUpChrome() {
   const shortcuts = document.getElementById('shortcuts');
   document.getElementById('help-button')?.addEventListener('click', () => shortcuts.showModal());
   const notifications = new Notifications();
+  setUpStatusPicker();
   document.addEventListener('keydown', (event) => {
     if (event.key === '?' && !typingInField(event) && !hasModifier(event)) {
       event.preventDefault();
@@ -357,4 +359,49 @@ class Notifications {
     toast(`${data.author} mentioned you: ${data.text}`, { href: `/conversations/${data.conversationId}` });
     this.refresh();
   }
+}
+
+/** The header's status picker: online (conversations are assigned to me while a page is open), away, offline. */
+async function setUpStatusPicker() {
+  const select = document.getElementById('my-status');
+  if (!select) return;
+  const picker = select.closest('.status-picker');
+  const show = (agent) => {
+    select.value = agent.status;
+    picker.dataset.status = agent.status;
+    picker.dataset.presence = agent.presence;
+  };
+  const refresh = async () => show(await api('/api/v1/agents/me'));
+  try {
+    await refresh();
+    select.disabled = false;
+  } catch { return; }
+  // Presence follows this page's live connection, reported a moment after it opens.
+  setTimeout(() => refresh().catch(() => {}), 1500);
+  setInterval(() => { if (!document.hidden) refresh().catch(() => {}); }, 30000);
+  select.addEventListener('change', async () => {
+    try {
+      show(await api('/api/v1/agents/me/status', { method: 'PUT', body: { status: select.value } }));
+      toast(select.value === 'online' ? 'You are online: new conversations come to you.' : `You are ${select.value}: no new conversations are assigned to you.`);
+    } catch (e) { toast(e.message, { kind: 'error' }); }
+  });
+}
+
+/** Shows a modal question; resolves true when the person confirms. */
+export function confirmDialog(title, text, confirmLabel) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title' },
+      h('h2', { id: 'confirm-title' }, title),
+      h('p', {}, text),
+      h('form', { method: 'dialog', class: 'dialog-actions' },
+        h('button', { value: 'cancel', class: 'ghost' }, 'Cancel'),
+        h('button', { value: 'ok', class: 'primary' }, confirmLabel)));
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok');
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector('button.primary').focus();
+  });
 }

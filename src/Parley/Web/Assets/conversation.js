@@ -5,9 +5,11 @@
 // "Show hidden details" asks the server for the original, which logs who asked.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration,
 } from './common.js';
 import { limitFor } from './xtext.js';
+import { clockChip, clockText, clockName } from './clocks.js';
+import { TemplatePicker } from './templates.js';
 
 const chrome = setUpChrome();
 const main = document.getElementById('main');
@@ -23,6 +25,10 @@ const state = {
   optimistic: [],
   mode: 'public',
   revealed: new Map(),  // message id -> original text the agent asked to see
+  summary: null,   // the most pressing clock (GET /clocks?ids=)
+  clocks: null,    // every clock (GET /conversations/{id}/clocks)
+  timers: [],
+  late: null,      // the late-reply opening on offer, if the promise was broken
 };
 let refreshTimer = null;
 let typingSentAt = 0;
@@ -36,6 +42,9 @@ const resolveButton = h('button', { type: 'button', class: 'primary', 'aria-keys
 const teamSelect = h('select', { id: 'assign-team', onchange: () => assign(), disabled: true });
 const assigneeSelect = h('select', { id: 'assign-person', onchange: () => assign(), disabled: true });
 const presenceLine = h('p', { class: 'presence', role: 'status', 'aria-live': 'polite' });
+const clockSlot = h('span', { class: 'clock-slot', 'aria-live': 'polite' });
+const ownerLine = h('p', { class: 'owner-line', id: 'owner-line' });
+const takeButton = h('button', { type: 'button', class: 'small', id: 'take-button', onclick: () => take(), hidden: true }, 'Take it');
 const thread = h('ol', { class: 'thread', 'aria-label': 'Messages and notes' });
 const threadState = h('div', { class: 'thread-state', role: 'status' }, h('p', { class: 'loading' }, 'Loading the conversation…'));
 
@@ -46,6 +55,16 @@ const counter = h('span', { id: 'composer-count', class: 'count', 'aria-live': '
 const hint = h('span', { id: 'composer-hint', class: 'hint' }, 'Ctrl+Enter sends');
 const sendButton = h('button', { type: 'submit', class: 'primary' }, 'Send');
 const composerError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+const ownerWarning = h('p', { class: 'notice owner-warning', id: 'owner-warning', role: 'status', hidden: true });
+const lateNotice = h('div', { class: 'notice late-reply', id: 'late-reply', hidden: true });
+const lateReason = h('input', { type: 'text', id: 'late-reason', placeholder: 'Why it took so long (optional)', 'aria-label': 'Reason for the delay' });
+const templatePicker = new TemplatePicker({
+  conversationId: id,
+  onInsert(text, missing) {
+    insertAtCaret(text);
+    if (missing.length) toast(`Fill in: ${missing.map((m) => '{' + m + '}').join(', ')}`);
+  },
+});
 const suggestions = h('ul', { class: 'mentions', role: 'listbox', id: 'mention-list', 'aria-label': 'Colleagues', hidden: true });
 const modeInputs = {};
 const modes = [
@@ -58,11 +77,13 @@ const composer = h('form', { class: 'composer', 'aria-labelledby': 'composer-leg
   h('fieldset', { class: 'modes' },
     h('legend', { id: 'composer-legend' }, 'Write'),
     modes.map(([value, label]) => {
-      const input = h('input', { type: 'radio', name: 'mode', value, id: `mode-${value}`, onchange: () => setMode(value) });
+      const input = h('input', { type: 'radio', name: 'mode', value, id: `mode-${value}`, onchange: () => { state.modeChosen = true; setMode(value); } });
       modeInputs[value] = input;
       return h('label', { for: `mode-${value}`, class: 'mode' }, input, label);
     })),
-  composerLabel, textarea, suggestions,
+  ownerWarning, lateNotice,
+  h('div', { class: 'composer-label-row' }, composerLabel, templatePicker.button),
+  templatePicker.panel, textarea, suggestions,
   h('div', { class: 'composer-bar' }, counter, hint, sendButton),
   composerError);
 
@@ -79,9 +100,10 @@ replaceChildren(main,
         h('a', { href: '/', class: 'back', 'aria-keyshortcuts': 'u' }, '← Inbox'),
         h('div', { class: 'title-block' }, title, subtitle),
         h('div', { class: 'actions' },
-          stateBadge, resolveButton,
+          clockSlot, stateBadge, resolveButton,
           h('div', { class: 'field' }, h('label', { for: 'assign-team' }, 'Team'), teamSelect),
           h('div', { class: 'field' }, h('label', { for: 'assign-person' }, 'Assignee'), assigneeSelect)),
+        h('div', { class: 'owner-row' }, ownerLine, takeButton),
         presenceLine),
       threadState, thread, composer),
     customerPane));
@@ -97,6 +119,7 @@ async function loadAll() {
     renderAll();
     markRendered('conversation');
     loadCustomer();
+    loadPromises();
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
       replaceChildren(main, h('div', { class: 'not-found' },
@@ -125,6 +148,79 @@ async function loadCustomer() {
 async function loadDirectory() {
   [state.teams, state.users] = await Promise.all([api('/api/v1/teams').catch(() => []), api('/api/v1/users').catch(() => [])]);
   if (state.detail) renderHead();
+}
+
+/** Clocks, timers and the late-reply opening: what was promised to this customer and how it stands. */
+async function loadPromises() {
+  const [summary, clocks, timers, late] = await Promise.all([
+    api(`/api/v1/clocks?ids=${id}`).then((l) => l[0] ?? null).catch(() => null),
+    api(`/api/v1/conversations/${id}/clocks`).catch(() => null),
+    api(`/api/v1/conversations/${id}/timers`).catch(() => []),
+    api(`/api/v1/conversations/${id}/late-reply`).catch(() => null),
+  ]);
+  Object.assign(state, { summary, clocks, timers, late });
+  renderClocks();
+  renderLate();
+  if (state.contact || state.detail) renderCustomer();
+}
+
+function renderClocks() {
+  replaceChildren(clockSlot, clockChip(state.summary));
+}
+
+function renderLate() {
+  const late = state.late;
+  if (!late?.late || state.mode === 'note') {
+    lateNotice.hidden = true;
+    return;
+  }
+  lateNotice.hidden = false;
+  // The reason field is kept across redraws: a live update must not wipe what the agent typed.
+  replaceChildren(lateNotice,
+    h('p', {}, h('strong', {}, `The customer has waited ${duration(parseSpan(late.waiting))}`), ', past what was promised. Late is better than never: open with an apology?'),
+    h('div', { class: 'late-actions' }, lateReason,
+      h('button', { type: 'button', class: 'small', id: 'late-insert', onclick: () => insertOpening(lateReason.value) }, 'Insert apology')));
+}
+
+async function insertOpening(reason) {
+  try {
+    const late = await api(`/api/v1/conversations/${id}/late-reply` + (reason.trim() ? `?reason=${encodeURIComponent(reason.trim())}` : ''));
+    if (!late.opening) return;
+    const rest = textarea.value.trim();
+    textarea.value = late.opening + (rest ? ' ' + rest : ' ');
+    textarea.focus();
+    // Without a reason the opening keeps "{reason}" for the agent to type over.
+    const at = textarea.value.indexOf('{reason}');
+    if (at >= 0) textarea.setSelectionRange(at, at + '{reason}'.length);
+    else textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+    updateCount();
+  } catch (e) { toast(e.message, { kind: 'error' }); }
+}
+
+/** "1.02:03:04" or "02:03:04" (.NET TimeSpan) to milliseconds. */
+function parseSpan(span) {
+  const m = /^(-)?(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.\d+)?$/.exec(span ?? '');
+  if (!m) return 0;
+  const ms = (((+(m[2] ?? 0) * 24 + +m[3]) * 60 + +m[4]) * 60 + +m[5]) * 1000;
+  return m[1] ? -ms : ms;
+}
+
+function insertAtCaret(text) {
+  const start = textarea.selectionStart ?? textarea.value.length;
+  const end = textarea.selectionEnd ?? start;
+  textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
+  textarea.focus();
+  textarea.setSelectionRange(start + text.length, start + text.length);
+  updateCount();
+}
+
+function ownedByOther() {
+  const d = state.detail;
+  return d?.assigneeId && d.assigneeId !== me.id ? d.assigneeId : null;
+}
+
+function ownerName(userId) {
+  return state.users.find((u) => u.id === userId)?.name ?? 'A colleague';
 }
 
 function refreshSoon() {
@@ -161,6 +257,12 @@ function renderHead() {
   const people = state.users.filter((u) => !u.disabled && (!team || team.memberIds.includes(u.id)));
   replaceChildren(assigneeSelect, h('option', { value: '' }, 'Nobody'), people.map((u) => h('option', { value: u.id }, u.id === me.id ? `${u.name} (me)` : u.name)));
   assigneeSelect.value = d.assigneeId ?? '';
+  const other = ownedByOther();
+  replaceChildren(ownerLine, 'Owner: ', h('strong', {}, d.assigneeId ? (d.assigneeId === me.id ? 'you' : ownerName(d.assigneeId)) : 'nobody yet'));
+  takeButton.hidden = d.assigneeId === me.id || d.status === 'resolved';
+  takeButton.textContent = other ? 'Take over' : 'Take it';
+  ownerWarning.hidden = !other || state.mode === 'note';
+  if (other) replaceChildren(ownerWarning, `${ownerName(other)} owns this conversation. Replying will take it over from them.`);
   renderPresence();
 }
 
@@ -342,6 +444,7 @@ function renderCustomer() {
   const context = state.detail.triage.signals?.customer;
   const facts = c.facts && typeof c.facts === 'object' ? Object.entries(c.facts) : [];
   replaceChildren(customerSection,
+    promisesSection(),
     h('h2', { id: 'customer-title' }, 'Customer'),
     h('p', { class: 'customer-name' }, c.displayName || 'Unknown'),
     context ? h('ul', { class: 'context' },
@@ -370,12 +473,41 @@ function renderCustomer() {
       : h('p', { class: 'empty' }, 'No notes yet.'));
 }
 
+function promisesSection() {
+  const clocks = state.clocks;
+  if (!clocks) return null;
+  // The current cycle: the last clock of each kind.
+  const latest = new Map();
+  for (const c of clocks.clocks) if (c.state !== 'not_applicable') latest.set(c.clock, c);
+  const timers = state.timers.filter((t) => !t.fired);
+  return h('section', { class: 'promises', 'aria-labelledby': 'promises-title' },
+    h('h2', { id: 'promises-title' }, 'Promises'),
+    clocks.policy ? h('p', { class: 'policy' }, clocks.policy) : h('p', { class: 'empty' }, 'No service level applies.'),
+    latest.size ? h('ul', { class: 'clock-list', id: 'clock-list' }, [...latest.values()].map((c) => {
+      const urgency = c.state === 'breached' ? 'breached' : c.state === 'running' ? (c.warnedAt ? 'warning' : 'running') : c.state;
+      const text = c.state === 'met' ? `${clockName(c.clock)}: met`
+        : c.state === 'breached' && c.timeLeft && !c.dueAt ? `${clockName(c.clock)}: breached`
+          : clockText(urgency, c.clock, c.dueAt);
+      return h('li', { class: `clock clock-${urgency}`, dataset: { clock: c.clock, state: c.state } }, text);
+    })) : null,
+    timers.length ? h('ul', { class: 'timer-list' }, timers.map((t) => {
+      const left = new Date(t.dueAt).getTime() - Date.now();
+      return h('li', {}, h('strong', {}, t.rule), ` (${timerAction(t.action)}) ${left > 0 ? 'in ' + duration(left) : 'due now'}`);
+    })) : null);
+}
+
+function timerAction(action) {
+  return { reassign: 'reassign', escalate: 'escalate to a lead', askIfResolved: 'ask if resolved', close: 'close' }[action] ?? action;
+}
+
 // ---------- composer ----------
 function setUpComposer() {
   composer.dataset.ready = '1';
   const d = state.detail;
   const lastInbound = [...d.messages].reverse().find((m) => m.direction === 'inbound');
-  setMode(lastInbound?.visibility === 'private' || !d.messages.some((m) => m.direction === 'inbound' && m.visibility === 'public') ? 'private' : 'public');
+  // A mode the agent picked while the page was loading stands.
+  if (state.modeChosen) setMode(state.mode);
+  else setMode(lastInbound?.visibility === 'private' || !d.messages.some((m) => m.direction === 'inbound' && m.visibility === 'public') ? 'private' : 'public');
   if (location.hash === '#reply') {
     textarea.focus();
     history.replaceState(null, '', location.pathname);
@@ -389,6 +521,9 @@ function setMode(mode) {
     : mode === 'public' ? `Public reply on ${channelName(state.detail?.channelKind)}` : `Private message on ${channelName(state.detail?.channelKind)}`;
   composer.dataset.mode = mode;
   sendButton.textContent = mode === 'note' ? 'Add note' : 'Send';
+  ownerWarning.hidden = mode === 'note' || !ownedByOther();
+  templatePicker.button.hidden = mode === 'note';
+  renderLate();
   updateCount();
 }
 
@@ -483,6 +618,12 @@ async function send() {
   const text = textarea.value.trim();
   if (!text || sendButton.disabled) return;
   const mode = state.mode;
+  let takeOver = false;
+  const other = mode === 'note' ? null : ownedByOther();
+  if (other) {
+    if (!await confirmDialog('Take over this conversation?', `${ownerName(other)} owns it. Sending your reply makes it yours.`, 'Take over and send')) return;
+    takeOver = true;
+  }
   const optimistic = { text, mode, createdAt: new Date().toISOString(), status: 'sending' };
   state.optimistic.push(optimistic);
   textarea.value = '';
@@ -496,7 +637,15 @@ async function send() {
       const note = await api(`/api/v1/conversations/${id}/notes`, { method: 'POST', body: { text }, keepalive: true });
       state.notes.push(note);
     } else {
-      const message = await api(`/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text, visibility: mode }, keepalive: true });
+      let message;
+      try {
+        message = await api(`/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text, visibility: mode, takeOver }, keepalive: true });
+      } catch (e) {
+        // Someone took it while this page showed it as free (or as someone else's).
+        if (!(e instanceof ApiError && e.status === 409 && e.problem?.ownerName)) throw e;
+        if (!await confirmDialog('Take over this conversation?', `${e.problem.ownerName} owns it now. Sending your reply makes it yours.`, 'Take over and send')) throw e;
+        message = await api(`/api/v1/conversations/${id}/replies`, { method: 'POST', body: { text, visibility: mode, takeOver: true }, keepalive: true });
+      }
       if (!state.detail.messages.some((m) => m.id === message.id)) state.detail.messages.push(message);
     }
     state.optimistic = state.optimistic.filter((o) => o !== optimistic);
@@ -540,6 +689,17 @@ async function assign() {
     toast(e.message, { kind: 'error' });
     renderHead();
   }
+}
+
+async function take() {
+  const other = ownedByOther();
+  if (other && !await confirmDialog('Take over this conversation?', `${ownerName(other)} owns it. It becomes yours.`, 'Take over')) return;
+  takeButton.disabled = true;
+  try {
+    await api(`/api/v1/conversations/${id}/take`, { method: 'POST', body: { takeOver: !!other } });
+    toast('It is yours.');
+    await loadAll();
+  } catch (e) { toast(e.message, { kind: 'error' }); } finally { takeButton.disabled = false; }
 }
 
 async function retry(m, button) {
@@ -589,3 +749,5 @@ new Live({
 
 loadDirectory();
 loadAll();
+// Time left counts down while the page is open.
+setInterval(() => { if (!document.hidden && state.detail) { renderClocks(); renderCustomer(); } }, 15000);

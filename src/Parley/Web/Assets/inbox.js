@@ -4,12 +4,13 @@ import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
   Live, conversationOf, setUpChrome, markRendered,
 } from './common.js';
+import { clockChip, loadClocks } from './clocks.js';
 
 const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q'];
 const BUILT_IN_VIEWS = [
+  { name: 'My conversations', query: 'status=open&assignee=me' },
   { name: 'Open', query: 'status=open' },
   { name: 'New, not yet answered', query: 'status=open&state=new' },
-  { name: 'Assigned to me', query: 'status=open&assignee=me' },
   { name: 'Unassigned', query: 'status=open&assignee=none' },
   { name: 'Waiting on customer', query: 'status=open&state=waiting_on_customer' },
   { name: 'Resolved', query: 'status=resolved' },
@@ -30,6 +31,8 @@ const state = {
   users: [],
   channels: [],
   views: [],
+  queues: [],
+  clocks: new Map(),    // conversation id -> its most pressing service-level clock
   loading: false,
   error: null,
 };
@@ -51,12 +54,15 @@ const statusLine = h('div', { class: 'list-state', role: 'status', 'aria-live': 
 const list = h('ol', { class: 'conversation-list', id: 'conversation-list', 'aria-label': 'Conversations' });
 const moreButton = h('button', { type: 'button', class: 'ghost more', hidden: true, onclick: () => load({ append: true }) }, 'Show more');
 const viewsList = h('ul', { class: 'views' });
+const queuesList = h('ul', { class: 'views queues', 'aria-labelledby': 'queues-title' });
 const saveViewButton = h('button', { type: 'button', class: 'ghost', onclick: saveView }, 'Save this view…');
 
 replaceChildren(main,
   h('div', { class: 'inbox' },
     h('aside', { class: 'sidebar', 'aria-labelledby': 'views-title' },
-      h('h2', { id: 'views-title' }, 'Views'), viewsList, saveViewButton),
+      h('h2', { id: 'views-title' }, 'Views'), viewsList, saveViewButton,
+      h('h2', { id: 'queues-title' }, 'Queues'), queuesList,
+      h('p', { class: 'missed-link' }, h('a', { href: '/missed' }, 'Missed posts →'))),
     h('section', { class: 'list-pane', 'aria-labelledby': 'inbox-title' },
       h('div', { class: 'list-head' },
         h('h1', { id: 'inbox-title' }, 'Inbox ', totalEl), newBadge),
@@ -140,6 +146,33 @@ function renderViews() {
     BUILT_IN_VIEWS.map((v) => item(v, false)),
     state.views.length ? h('li', { class: 'views-divider', role: 'presentation' }, 'Saved') : null,
     state.views.map((v) => item(v, true)));
+  replaceChildren(queuesList, state.queues.length === 0
+    ? h('li', { class: 'empty' }, 'No team queues yet.')
+    : state.queues.map((q) => {
+      const query = `status=open&team=${q.teamId}`;
+      return h('li', {},
+        h('a', {
+          href: '/?' + query,
+          'aria-current': query === current ? 'true' : undefined,
+          onclick: (e) => { e.preventDefault(); setFilters(Object.fromEntries(new URLSearchParams(query))); },
+        }, q.name, ' ', h('span', { class: 'queue-count', title: `${q.waiting} waiting for someone to take them, ${q.open} open` }, String(q.waiting))));
+    }));
+}
+
+async function loadQueues() {
+  try {
+    state.queues = await api('/api/v1/queues');
+  } catch { state.queues = []; }
+  renderViews();
+}
+
+/** Fetches the clocks of the listed conversations (all, or the given ids) and redraws. */
+async function refreshClocks(ids = state.items.map((i) => i.id)) {
+  if (ids.length === 0) return;
+  try {
+    await loadClocks(api, ids, state.clocks);
+    render();
+  } catch { /* the list still works without its clocks */ }
 }
 
 async function loadViews() {
@@ -209,6 +242,7 @@ async function load({ append = false } = {}) {
     state.loading = false;
     render();
     if (!append) markRendered('inbox');
+    refreshClocks(append ? page.items.map((i) => i.id) : undefined);
   } catch (e) {
     if (e.name === 'AbortError') return;
     state.loading = false;
@@ -247,6 +281,8 @@ async function flushChanges() {
     merge(chunk, page.items, brandNew);
   }
   render();
+  refreshClocks(ids.filter((id) => state.items.some((i) => i.id === id)));
+  loadQueues();
 }
 
 function merge(asked, found, brandNew) {
@@ -354,8 +390,11 @@ function row(item, index) {
     item.lastDirection === 'inbound'
       ? h('span', { class: 'waiting', title: `Customer wrote ${new Date(item.lastMessageAt).toLocaleString()}` }, `waiting ${duration(waitingMs)}`)
       : h('span', { class: 'replied' }, `replied ${duration(waitingMs)} ago`),
+    clockChip(state.clocks.get(item.id)),
     item.teamName ? h('span', { class: 'team' }, item.teamName) : null,
-    item.assigneeName ? h('span', { class: 'assignee' }, item.assigneeId === me.id ? 'you' : item.assigneeName) : null,
+    item.assigneeId
+      ? h('span', { class: `owner${item.assigneeId === me.id ? ' mine' : ''}`, title: 'Owner' }, item.assigneeId === me.id ? 'you' : item.assigneeName ?? 'someone')
+      : h('span', { class: 'owner none' }, 'unassigned'),
     viewers.length ? h('span', { class: 'viewing' }, viewers.map((p) => p.name).join(', ') + (viewers.some((p) => p.typing) ? ' typing…' : ' viewing')) : null,
     fresh ? h('span', { class: 'fresh-label' }, 'new') : null)));
 }
@@ -468,4 +507,5 @@ new Live({
 showFilters();
 loadDirectory();
 loadViews();
+loadQueues();
 load();
