@@ -29,7 +29,7 @@ public sealed class CrashRecoveryTests
         Guid channel;
         try
         {
-            await WaitUntilUpAsync(http);
+            await WaitUntilUpAsync(http, first);
             var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
             var created = await http.PostAsJsonAsync("/api/v1/channels", new
             {
@@ -68,7 +68,7 @@ public sealed class CrashRecoveryTests
             var second = StartParley(database, port);
             try
             {
-                await WaitUntilUpAsync(http);
+                await WaitUntilUpAsync(http, second);
                 await WaitForProcessingAsync(http);
                 var stored = await CountByExternalIdAsync(database);
                 var missing = acknowledged.Where(id => !stored.ContainsKey(id)).ToList();
@@ -96,23 +96,29 @@ public sealed class CrashRecoveryTests
         info.Environment["Parley__AdminKey"] = TestParley.AdminKey;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // Kept so that a server that fails to start can say why.
+        process.OutputDataReceived += (_, e) => { if (e.Data is { } line) Output.Enqueue(line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Output.Enqueue(line); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
     }
 
-    private static async Task WaitUntilUpAsync(HttpClient http)
+    private static readonly ConcurrentQueue<string> Output = new();
+
+    /// <summary>Waits for /healthz; a loaded machine may take a while to start a process and migrate.</summary>
+    private static async Task WaitUntilUpAsync(HttpClient http, Process process)
     {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < until)
+        var until = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < until && !process.HasExited)
         {
             try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; }
             catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
             await Task.Delay(100);
         }
-        Assert.Fail("Parley did not start within 30 seconds.");
+        Assert.Fail((process.HasExited ? $"Parley exited with {process.ExitCode} while starting." : "Parley did not start within 90 seconds.")
+            + "\n" + string.Join("\n", Output.TakeLast(40)));
     }
 
     /// <summary>Waits until nothing is pending. This test is about durability, not speed: on a busy
