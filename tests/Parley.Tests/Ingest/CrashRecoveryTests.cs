@@ -138,7 +138,8 @@ public sealed class CrashRecoveryTests
             }
             await Task.Delay(100);
         }
-        Assert.Fail($"{least} deliveries were still pending, with no progress for 30 seconds after the restart.");
+        Assert.Fail($"{least} deliveries were still pending, with no progress for 30 seconds after the restart.\n"
+            + string.Join("\n", Output.TakeLast(60)));
     }
 
     private static async Task<Dictionary<string, int>> CountByExternalIdAsync(TestDatabase database)
