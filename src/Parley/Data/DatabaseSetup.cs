@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
-using Parley.Ingest;
 
 namespace Parley.Data;
 
@@ -31,16 +30,11 @@ public static class DatabaseSetup
         if (IsPostgres(database))
         {
             services.AddDbContextPool<ParleyDb, PostgresParleyDb>(o => o.UseNpgsql(database));
-            services.AddSingleton(new WriteGate(exclusive: false));
-            services.AddSingleton(_ => new RawDeliveryStore(postgres: true, database));
         }
         else
         {
             var connection = SqliteConnectionString(database);
-            services.AddDbContextPool<ParleyDb, SqliteParleyDb>(o => o.UseSqlite(connection).AddInterceptors(new SqliteBusyTimeout()));
-            // SQLite has one writer at a time: the busy writers in this process take turns (see WriteGate).
-            services.AddSingleton(new WriteGate(exclusive: true));
-            services.AddSingleton(_ => new RawDeliveryStore(postgres: false, connection));
+            services.AddDbContextPool<ParleyDb, SqliteParleyDb>(o => o.UseSqlite(connection));
         }
         return services;
     }

@@ -24,12 +24,9 @@ public sealed class InboundTriage
 
         // A contact created in this unit of work has no history to load.
         var known = db.Contacts.Local.FindEntry(conversation.ContactId) is not { State: EntityState.Added };
-        var since = message.CreatedAt - UrgencyCues.RecentWindow;
-        var saved = known ? await TriageStore.LoadPostsAsync(db, conversation.ContactId, since, TriageStore.MaxContextPosts, ct) : [];
-        // The processor saves once per batch: this customer's earlier messages in the same batch are
-        // only in the change tracker, and a burst split across them must still be seen whole.
-        var stored = saved.Concat(UnsavedPosts(db, conversation.ContactId, message.Id, since))
-            .OrderByDescending(p => p.At).Take(TriageStore.MaxContextPosts).ToList();
+        var stored = known
+            ? await TriageStore.LoadPostsAsync(db, conversation.ContactId, message.CreatedAt - UrgencyCues.RecentWindow, TriageStore.MaxContextPosts, ct)
+            : [];
         var profile = known ? await TriageStore.LoadProfileAsync(db, conversation, ct) : CustomerProfile.Unknown;
         // The payload is the freshest word on reach.
         profile = profile with
@@ -61,11 +58,4 @@ public sealed class InboundTriage
             && signals.Moderation.NoReplyNeeded;
         return new InboundTriageOutcome(signals, change, keepResolved);
     }
-
-    private static List<StoredPost> UnsavedPosts(ParleyDb db, Guid contactId, Guid except, DateTimeOffset since) =>
-        db.ChangeTracker.Entries<Message>()
-            .Where(e => e.State == EntityState.Added && e.Entity.Id != except && e.Entity.Direction == MessageDirection.Inbound && e.Entity.CreatedAt >= since
-                && db.Conversations.Local.FindEntry(e.Entity.ConversationId)?.Entity.ContactId == contactId)
-            .Select(e => new StoredPost(e.Entity.Id, e.Entity.ConversationId, e.Entity.Text, e.Entity.CreatedAt, e.Entity.Visibility, e.Entity.Signals))
-            .ToList();
 }
