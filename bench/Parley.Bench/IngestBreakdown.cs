@@ -6,6 +6,7 @@ using Parley.Channels;
 using Parley.Channels.X;
 using Parley.Data;
 using Parley.Ingest;
+using Parley.Triage;
 
 namespace Parley.Bench;
 
@@ -59,6 +60,36 @@ public static class IngestBreakdown
         {
             var b = bodies.Get(i);
             InboundParsers.Parse(InboundParsers.XWebhook, b.Buffer.AsSpan(b.Offset, b.Length).ToArray(), channel);
+        });
+
+        // Triage, the pure part of processing: the core alone, and what ingest adds around it (the message in the
+        // context of the customer's earlier posts, the conversation read as a whole, both stored as JSON).
+        string[] texts =
+        [
+            "@bench my flight was cancelled and I'm stranded in Denver, nobody answers!!",
+            "@bench where is my parcel? ordered 2 weeks ago, order #A12345",
+            "@bench thanks, that fixed it 👍",
+            "@bench you charged my card 4111 1111 1111 1111 twice, I want a refund NOW",
+            "@bench is the lounge at gate 4 open before 6am?",
+        ];
+        var at = DateTimeOffset.UtcNow;
+        Micro("PostTriage.Analyze (the pure core, one post)", 20_000, i =>
+            PostTriage.Analyze(new TriageInput(texts[i % texts.Length], PostVisibility.Public, "x", at), TriageRules.Default));
+        var conversationId = Guid.CreateVersion7();
+        var earlier = Enumerable.Range(0, 3).Select(k => new CustomerPost(Guid.CreateVersion7(), k == 0 ? Guid.CreateVersion7() : conversationId,
+            texts[(k + 1) % texts.Length], at.AddMinutes(-30 * (3 - k)), PostVisibility.Public)).ToList();
+        var earlierSignals = earlier.ToDictionary(p => p.Id, p => MessageSignals.From(PostTriage.Analyze(
+            new TriageInput(p.Text, p.Visibility, "x", p.At), TriageRules.Default)));
+        Micro("triage as ingest runs it (message and conversation, 3 earlier posts, stored as JSON)", 20_000, i =>
+        {
+            var post = new CustomerPost(Guid.CreateVersion7(), conversationId, texts[i % texts.Length], at, PostVisibility.Public);
+            var history = new ConversationHistory(conversationId, "x", [.. earlier, post], [], null, new CustomerProfile(48_000, false, 1, false, null));
+            var result = ConversationTriage.AnalyzeMessage(post, history, BrandTriageSettings.Default);
+            var signals = MessageSignals.From(result);
+            _ = StoredSignals.Write(signals);
+            var all = new Dictionary<Guid, MessageSignals>(earlierSignals) { [post.Id] = signals };
+            var assessment = ConversationTriage.Assess(history, BrandTriageSettings.Default, all, (post.Id, result));
+            _ = StoredSignals.Write(assessment.Signals);
         });
 
         // 2. Ingest alone: the processor is stopped, so nothing else writes.

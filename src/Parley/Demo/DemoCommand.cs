@@ -104,6 +104,16 @@ public static class DemoCommand
         }, now);
 
         await EnsurePeopleAsync(db, scope.ServiceProvider.GetRequiredService<SignIn>(), brand.Id, now);
+        // A brand topic, so the demo shows one at work: lost bags go up the inbox.
+        if (!await db.TriageSettings.AnyAsync(t => t.BrandId == brand.Id))
+            db.TriageSettings.Add(new Triage.TriageSettingsRecord
+            {
+                BrandId = brand.Id, Version = Triage.TriageSettingsRecord.DefaultVersion + 1, UpdatedAt = now, UpdatedBy = "demo",
+                Settings = new Triage.BrandTriageSettings
+                {
+                    Topics = [new Triage.TopicRule("Lost baggage", ["lost bag*", "lost luggage", "baggage", "suitcase"], ["my bag never arrived"], 10)],
+                }.ToJson(),
+            });
 
         var adminKey = config["Parley:AdminKey"];
         if (string.IsNullOrEmpty(adminKey))

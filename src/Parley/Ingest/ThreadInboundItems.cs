@@ -29,6 +29,7 @@ public static class ThreadInboundItems
 
             Conversation? conversation;
             Guid contactId;
+            var newContact = false;
             if (item.Customer is null)
             {
                 conversation = await FindConversationAsync(db, channel, null, item, ct);
@@ -41,7 +42,9 @@ public static class ThreadInboundItems
             }
             else
             {
-                contactId = (await FindOrCreateContactAsync(db, channel, item.Customer, now, ct)).Id;
+                var contact = await FindOrCreateContactAsync(db, channel, item.Customer, now, ct);
+                contactId = contact.Id;
+                newContact = db.Entry(contact).State == EntityState.Added;
                 conversation = await FindConversationAsync(db, channel, contactId, item, ct);
             }
             if (conversation is null)
@@ -69,7 +72,7 @@ public static class ThreadInboundItems
             conversation.Record(message);
             // Signals are computed before the conversation reopens: "thanks!" right after a resolution needs no answer.
             var triaged = item.Direction == MessageDirection.Inbound
-                ? await triage.OnInboundAsync(db, conversation, message, item.Customer?.Followers, item.Customer?.Verified ?? false, channel.Kind, now, ct)
+                ? await triage.OnInboundAsync(db, conversation, message, newContact, item.Customer?.Followers, item.Customer?.Verified ?? false, channel.Kind, now, ct)
                 : null;
             db.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
                 Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
@@ -84,7 +87,7 @@ public static class ThreadInboundItems
                 : conversation.BrandReplied(message.CreatedAt);
             foreach (var type in changes)
                 db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, "message " + message.Id), now);
-            if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now);
+            if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now, logPriority: false);
 
             // Saved one by one so that the next item in the same delivery finds this one.
             await db.SaveChangesAsync(ct);

@@ -14,14 +14,17 @@ public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, Eve
     public const string Name = "patience-window-sweep";
     /// <summary>A burst is announced within this long after its window ends.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-    private const int BatchSize = 500;
+    private const int BatchSize = 200;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
-            try { while (await RunOnceAsync(stoppingToken) == BatchSize) { } }
+            // One batch per tick, never back to back: on SQLite the inbound processor needs the write lock
+            // between batches (Microsoft.Data.Sqlite retries a busy lock every 150 ms), and a backlog of bursts
+            // must not keep it waiting. 200 a second still clears any realistic backlog quickly.
+            try { await RunOnceAsync(stoppingToken); }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e) { LogFailed(log, e); }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -33,26 +36,44 @@ public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, Eve
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var due = await db.Conversations.AsNoTracking().Where(c => !c.ReadyAnnounced && c.ReadyAt <= now)
             .OrderBy(c => c.ReadyAt).Take(BatchSize)
-            .Select(c => new { c.Id, c.BrandId, c.Status, c.ReadyAt, c.BurstStartedAt, c.Priority, c.PriorityReasons })
+            .Select(c => new DueBurst(c.Id, c.BrandId, c.Status, c.ReadyAt, c.BurstStartedAt, c.Priority, c.PriorityReasons))
             .ToListAsync(ct);
         if (due.Count == 0) return 0;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var c in due)
+        var announced = new List<DueBurst>(due.Count);
+        if (!db.IsPostgres)
         {
-            // Guarded on the burst read: a message that arrived since moved ReadyAt on, and that burst waits its own window.
-            var updated = await db.Conversations.Where(x => x.Id == c.Id && !x.ReadyAnnounced && x.ReadyAt == c.ReadyAt)
+            // SQLite: this transaction holds the only write lock since it began, so what it read is still true;
+            // one statement keeps the lock as briefly as possible.
+            var ids = due.Select(c => c.Id).ToArray();
+            await db.Conversations.Where(x => ids.Contains(x.Id) && !x.ReadyAnnounced)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReadyAnnounced, true).SetProperty(x => x.RankedPriority, x => x.AwaitingReplySince == null ? 0 : x.Priority), ct);
-            if (updated == 1 && c.Status == ConversationStatus.Open)
-                TriageStore.AppendReady(db, c.Id, c.BrandId, c.Priority, StoredSignals.ReadReasons(c.PriorityReasons), c.BurstStartedAt, c.ReadyAt, now);
+            announced.AddRange(due);
         }
+        else
+        {
+            foreach (var c in due)
+            {
+                // Guarded on the burst read: a message that arrived since moved ReadyAt on (its burst waits its own
+                // window), or was complete on arrival and announced with it.
+                var updated = await db.Conversations.Where(x => x.Id == c.Id && !x.ReadyAnnounced && x.ReadyAt == c.ReadyAt)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.ReadyAnnounced, true).SetProperty(x => x.RankedPriority, x => x.AwaitingReplySince == null ? 0 : x.Priority), ct);
+                if (updated == 1) announced.Add(c);
+            }
+        }
+        foreach (var c in announced.Where(c => c.Status == ConversationStatus.Open))
+            TriageStore.AppendReady(db, c.Id, c.BrandId, c.Priority, StoredSignals.ReadReasons(c.PriorityReasons), c.BurstStartedAt, c.ReadyAt, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         events.Pulse();
         return due.Count;
     }
+
+    private sealed record DueBurst(Guid Id, Guid BrandId, ConversationStatus Status, DateTimeOffset? ReadyAt, DateTimeOffset? BurstStartedAt,
+        int Priority, string PriorityReasons);
 
     [LoggerMessage(LogLevel.Error, "The patience-window sweep failed; trying again in a second.")]
     private static partial void LogFailed(ILogger logger, Exception e);

@@ -115,11 +115,16 @@ public sealed record ConversationSignals
 /// <summary>The compact JSON form signals are stored in.</summary>
 public static class StoredSignals
 {
+    /// <summary>Source-generated metadata (no reflection per call: writing signals is on the ingest path).</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipEmptyCollections } },
+        TypeInfoResolver = StoredSignalsJsonContext.Default.WithAddedModifier(SkipEmptyCollections),
     };
+
+    /// <summary>Reading goes through reflection: source-generated code sets every init-only property, so a list
+    /// left out of the stored form would come back null instead of empty.</summary>
+    private static readonly JsonSerializerOptions ReadJson = new(JsonSerializerDefaults.Web);
 
     public static string Write<T>(T signals) => JsonSerializer.Serialize(signals, Json);
 
@@ -127,7 +132,7 @@ public static class StoredSignals
     public static T? Read<T>(string? json) where T : class
     {
         if (string.IsNullOrEmpty(json)) return null;
-        try { return JsonSerializer.Deserialize<T>(json, Json); }
+        try { return JsonSerializer.Deserialize<T>(json, ReadJson); }
         catch (JsonException) { return null; }
     }
 
@@ -147,3 +152,10 @@ public static class StoredSignals
     /// <summary>camelCase, as the API names enums.</summary>
     public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 }
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(MessageSignals))]
+[JsonSerializable(typeof(ConversationSignals))]
+[JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class StoredSignalsJsonContext : JsonSerializerContext;

@@ -24,13 +24,14 @@ public static class TriageStore
             Followers = x.Identities.Max(i => i.Followers),
             Verified = x.Identities.Any(i => i.Verified),
             Previous = db.Conversations.Count(o => o.ContactId == x.Id && o.Id != conversation.Id),
-            Last = db.Conversations.Where(o => o.ContactId == x.Id && o.Id != conversation.Id && o.CreatedAt <= conversation.CreatedAt)
-                .OrderByDescending(o => o.LastMessageAt).Select(o => new { o.Status, o.AcknowledgedAt }).FirstOrDefault(),
+            // A scalar subquery (not an object): providers then look up one row instead of ranking every conversation.
+            // "How it ended": still open somewhere else, or closed without the brand ever answering.
+            LastUnresolved = db.Conversations.Where(o => o.ContactId == x.Id && o.Id != conversation.Id && o.CreatedAt <= conversation.CreatedAt)
+                .OrderByDescending(o => o.LastMessageAt)
+                .Select(o => (bool?)(o.Status == ConversationStatus.Open || o.AcknowledgedAt == null)).FirstOrDefault(),
         }).FirstOrDefaultAsync(ct);
         if (row is null) return CustomerProfile.Unknown;
-        // "How it ended": still open somewhere else, or closed without the brand ever answering.
-        var unresolved = row.Last is { } last && (last.Status == ConversationStatus.Open || last.AcknowledgedAt is null);
-        return new CustomerProfile(row.Followers ?? 0, row.Verified, row.Previous, unresolved, row.Value);
+        return new CustomerProfile(row.Followers ?? 0, row.Verified, row.Previous, row.LastUnresolved == true, row.Value);
     }
 
     /// <summary>The customer's messages to the brand from <paramref name="since"/> on, in any of their
@@ -46,11 +47,14 @@ public static class TriageStore
 
     public static PostVisibility VisibilityOf(MessageVisibility v) => v == MessageVisibility.Public ? PostVisibility.Public : PostVisibility.Private;
 
-    /// <summary>Logs what a triage change means for the inbox: a new priority, a burst that is complete.</summary>
-    public static void AppendEvents(ParleyDb db, Conversation c, TriageChange change, string by, DateTimeOffset now)
+    /// <summary>Logs what a triage change means for the inbox: a burst that is complete (with its priority), and,
+    /// when asked, a new priority. A customer's message does not log its priority change: message.received says a
+    /// message came, and triage.burst_completed gives the priority the inbox ranks by once the customer stops.
+    /// One event fewer per message keeps ingest lean.</summary>
+    public static void AppendEvents(ParleyDb db, Conversation c, TriageChange change, string by, DateTimeOffset now, bool logPriority = true)
     {
         var reasons = StoredSignals.ReadReasons(c.PriorityReasons);
-        if (change.PreviousPriority is { } previous)
+        if (logPriority && change.PreviousPriority is { } previous)
             db.Append("triage.priority_changed", $"conversations/{c.Id}", c.BrandId, new
             {
                 conversationId = c.Id, priority = c.Priority, previousPriority = previous, rankedPriority = c.RankedPriority, reasons, by,

@@ -62,8 +62,10 @@ public sealed class StoredSignalsTests
         Assert.All(stored, s => Assert.DoesNotContain("false", s!, StringComparison.Ordinal));
         Assert.All(stored, s => Assert.DoesNotContain("[]", s!, StringComparison.Ordinal));
         var events = await parley.AllEventsAsync();
-        Assert.Contains(events, e => e.GetProperty("type").GetString() == "triage.priority_changed"
-            && e.GetProperty("data").GetProperty("priority").GetInt32() == priority);
+        // The burst was complete on arrival (the network's clock says a minute ago): announced with its priority.
+        var completed = events.Last(e => e.GetProperty("type").GetString() == "triage.burst_completed").GetProperty("data");
+        Assert.Equal(priority, completed.GetProperty("priority").GetInt32());
+        Assert.Equal(reasons, Customers.Strings(completed.GetProperty("reasons")));
         var received = events.Last(e => e.GetProperty("type").GetString() == "message.received");
         Assert.Contains("stranded", Customers.Strings(received.GetProperty("data").GetProperty("signals").GetProperty("urgency")));
     }
