@@ -73,8 +73,13 @@ public sealed class Conversation
         }
         if (message.CreatedAt < LastMessageAt) return;
         LastMessageAt = message.CreatedAt;
-        Preview = message.Text.Length <= PreviewLength ? message.Text : message.Text[..PreviewLength];
+        Preview = Clip(message.Text);
     }
+
+    /// <summary>The first <paramref name="length"/> characters, never cutting an emoji (a surrogate pair) in half:
+    /// half a pair is not valid text, and PostgreSQL refuses to store it.</summary>
+    public static string Clip(string text, int length = PreviewLength) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     /// <summary>A customer wrote: a resolved conversation reopens, a wait ends, a snooze that
     /// listens for the customer wakes.</summary>
