@@ -75,12 +75,16 @@ public sealed partial class Conversation
         if (message.CreatedAt < LastMessageAt) return;
         LastMessageAt = message.CreatedAt;
         // Previews appear in lists, notifications and exports: card numbers and the like never reach them.
-        var text = Triage.SensitiveData.MaskSensitive(message.Text);
-        Preview = text.Length <= PreviewLength ? text : text[..PreviewLength];
+        Preview = Clip(Triage.SensitiveData.MaskSensitive(message.Text));
     }
 
     /// <summary>Lets the triage part follow who is waiting (Conversation.Triage.cs).</summary>
     partial void Recorded(Message message);
+
+    /// <summary>The first <paramref name="length"/> characters, never cutting an emoji (a surrogate pair) in half:
+    /// half a pair is not valid text, and PostgreSQL refuses to store it.</summary>
+    public static string Clip(string text, int length = PreviewLength) =>
+        text.Length <= length ? text : text[..(char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
 
     /// <summary>A customer wrote: a resolved conversation reopens, a wait ends, a snooze that
     /// listens for the customer wakes.</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Promises;
 using Parley.Routing;
+using Parley.Templates;
 
 namespace Parley.Demo;
 
@@ -34,6 +35,39 @@ public static class DemoPromises
                 Keywords = JsonSerializer.Serialize(new[] { "refund", "refunds", "charge", "charged", "invoice", "bill", "billing", "payment", "fee" }),
             });
             db.RoutingRules.Add(new RoutingRuleRecord { BrandId = brandId, TeamId = care, Name = "Everything else", Order = 100, CreatedAt = now });
+        }
+        if (!await db.TimerRules.AnyAsync(r => r.BrandId == brandId))
+        {
+            db.TimerRules.AddRange(
+                new TimerRule
+                {
+                    BrandId = brandId, Name = "Escalate what nobody acknowledged", Condition = TimerCondition.NotAcknowledged,
+                    After = TimeSpan.FromMinutes(45), Action = TimerAction.Escalate, CreatedAt = now, UpdatedAt = now,
+                },
+                new TimerRule
+                {
+                    BrandId = brandId, Name = "Check in after three quiet days", Condition = TimerCondition.CustomerSilent,
+                    After = TimeSpan.FromDays(3), Action = TimerAction.AskIfResolved, CreatedAt = now, UpdatedAt = now,
+                    Message = "Hi {customer.firstName}, just checking in: is there anything else we can do, or is this sorted?",
+                },
+                new TimerRule
+                {
+                    BrandId = brandId, Name = "Close after a quiet week", Condition = TimerCondition.CustomerSilent,
+                    After = TimeSpan.FromDays(7), Action = TimerAction.Close, CreatedAt = now, UpdatedAt = now,
+                });
+        }
+        if (!await db.Templates.AnyAsync(t => t.BrandId == brandId))
+        {
+            ReplyTemplate Saved(string name, string text, Guid? team = null) =>
+                new() { BrandId = brandId, TeamId = team, Name = name, Text = text, CreatedAt = now, UpdatedAt = now, UpdatedBy = "demo" };
+            db.Templates.AddRange(
+                Saved("Greeting", "Hi {customer.firstName}, {agent.firstName} from {brand.name} here. Sorry to hear that – let me look into it."),
+                Saved("Move to DM", "Hi {customer.firstName}, could you send us a DM with your booking reference? We'll sort it out there."),
+                Saved("Order update", "Thanks for waiting, {customer.firstName}. Order {conversation.orderNumber} is on its way; you'll get tracking by e-mail today."));
+            if (teams.TryGetValue("Care", out var careTeam))
+                db.Templates.Add(Saved("Delayed bag", "So sorry, {customer.firstName}. Your bag is traced and a courier brings it to you within 24 hours.", careTeam));
+            if (teams.TryGetValue("Billing", out var billingTeam))
+                db.Templates.Add(Saved("Refund issued", "Hi {customer.firstName}, the refund is issued and reaches your account within 5 working days.", billingTeam));
         }
         await db.SaveChangesAsync();
     }

@@ -16,8 +16,13 @@ public sealed record ClockDto(string Clock, string Cycle, string State, TimeSpan
 
 public sealed record ClocksDto(Guid ConversationId, string? Policy, IReadOnlyList<ClockDto> Clocks);
 
+/// <param name="Unanswered">Each customer message of the conversation that no brand message answered (replied to it, or came after
+/// it), oldest first: the queue shows how many went unheard.</param>
 public sealed record MissedPostDto(Guid ConversationId, string ChannelKind, string? Handle, string Preview,
-    DateTimeOffset AwaitingReplySince, TimeSpan Waiting, string State);
+    DateTimeOffset AwaitingReplySince, TimeSpan Waiting, string State, IReadOnlyList<UnansweredMessageDto> Unanswered);
+
+/// <param name="ExternalId">The network's id of the post or message.</param>
+public sealed record UnansweredMessageDto(Guid MessageId, string? ExternalId, DateTimeOffset CreatedAt, TimeSpan Waiting, string Text);
 
 public sealed record LateReplyDto(Guid ConversationId, bool Late, TimeSpan Waiting, string? Opening, bool NeedsReason);
 
@@ -73,8 +78,25 @@ public static class ClockEndpoints
                 Kind = db.Channels.Where(ch => ch.Id == c.ChannelId).Select(ch => ch.Kind).First(),
                 Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
             }).ToListAsync(ct);
+        var unanswered = await UnansweredAsync(db, rows.Select(r => r.Id).ToArray(), now, ct);
         return TypedResults.Ok(rows.Select(r => new MissedPostDto(r.Id, r.Kind, r.Handle, r.Preview, r.AwaitingReplySince!.Value,
-            now - r.AwaitingReplySince.Value, ConversationStates.Name(r.State))).ToList());
+            now - r.AwaitingReplySince.Value, ConversationStates.Name(r.State), unanswered.GetValueOrDefault(r.Id) ?? [])).ToList());
+    }
+
+    /// <summary>The unanswered customer messages of these conversations, by <see cref="MissedPosts.Find"/>.</summary>
+    private static async Task<Dictionary<Guid, List<UnansweredMessageDto>>> UnansweredAsync(ParleyDb db, Guid[] ids, DateTimeOffset now, CancellationToken ct)
+    {
+        var messages = await db.Messages.AsNoTracking().Where(m => ids.Contains(m.ConversationId))
+            .Select(m => new { m.Id, m.ConversationId, m.Direction, m.CreatedAt, m.ExternalId, m.InReplyToExternalId, m.Text }).ToListAsync(ct);
+        // Parley's own replies have no network id until sent; their Parley id stands in.
+        var facts = messages.Select(m => new PostFact(m.ExternalId ?? m.Id.ToString(), m.ConversationId.ToString(),
+            m.Direction == MessageDirection.Inbound ? PostDirection.Inbound : PostDirection.Outbound, m.CreatedAt, m.InReplyToExternalId,
+            AuthorIsBrand: m.Direction == MessageDirection.Outbound)).ToList();
+        var byKey = messages.ToDictionary(m => (m.ConversationId.ToString(), m.ExternalId ?? m.Id.ToString()));
+        return MissedPosts.Find(facts, now).Select(missed => byKey[(missed.Post.ConversationId, missed.Post.MessageId)])
+            .GroupBy(m => m.ConversationId)
+            .ToDictionary(g => g.Key, g => g.Select(m => new UnansweredMessageDto(m.Id, m.ExternalId, m.CreatedAt, now - m.CreatedAt,
+                Conversation.Clip(m.Text))).ToList());
     }
 
     private static string? FirstName(string? displayName) =>

@@ -27,46 +27,69 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
     }
 
     /// <returns>How many conversations were evaluated.</returns>
+    /// <remarks>Brands without a policy cost nothing: their conversations are not looked at (a new policy clears
+    /// their next looks). Each conversation's events are written in a short transaction of their own, and its next
+    /// look with a single-row update: no lock is held across conversations, so the sweep cannot deadlock with
+    /// ingest, whose transaction updates many conversations on PostgreSQL.</remarks>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var brands = await db.ServiceLevelPolicies.AsNoTracking().Select(p => p.BrandId).Distinct().ToArrayAsync(ct);
+        if (brands.Length == 0) return 0;
         var now = clock.GetUtcNow();
-        var due = await db.Conversations
-            .Where(c => c.Status == ConversationStatus.Open && (c.NextClockCheckAt == null || c.NextClockCheckAt <= now))
+        var due = await db.Conversations.AsNoTracking()
+            .Where(c => c.Status == ConversationStatus.Open && (c.NextClockCheckAt == null || c.NextClockCheckAt <= now) && brands.Contains(c.BrandId))
             .OrderBy(c => c.NextClockCheckAt).Take(500).ToListAsync(ct);
         var fired = 0;
         foreach (var conversation in due)
         {
             var evaluation = await ConversationClocks.EvaluateAsync(db, conversation, now, ct);
-            if (evaluation is null)
-            {
-                conversation.NextClockCheckAt = now + Idle;
-                continue;
-            }
-            var already = await db.FiredClockEvents.Where(f => f.ConversationId == conversation.Id).Select(f => f.Key).ToListAsync(ct);
-            foreach (var e in ServiceClocks.DueEvents(evaluation.Report, already))
-            {
-                db.FiredClockEvents.Add(new FiredClockEvent { ConversationId = conversation.Id, Key = e.Key, FiredAt = now });
-                var status = evaluation.Report.AllClocks.FirstOrDefault(c => c.Clock == e.Clock && c.Cycle == e.Cycle);
-                db.Append(e.Kind == ClockEventKind.Breached ? "service_level.breached" : "service_level.warning",
-                    $"conversations/{conversation.Id}", conversation.BrandId, new
-                    {
-                        conversationId = conversation.Id,
-                        policy = evaluation.Policy.Name,
-                        clock = ClockNames.Of(e.Clock),
-                        cycle = e.Cycle,
-                        at = e.At,
-                        dueAt = status?.DueAt,
-                        leadTime = e.LeadTime,
-                    }, now);
-                fired++;
-            }
-            conversation.NextClockCheckAt = evaluation.Report.NextCheckAt ?? now + Idle;
+            if (evaluation is not null) fired += await AnnounceAsync(db, conversation, evaluation, now, ct);
+            var next = evaluation?.Report.NextCheckAt ?? now + Idle;
+            // Only if nothing changed since it was read: a change cleared the look, and that must stand.
+            await db.Conversations.Where(c => c.Id == conversation.Id && c.LastMessageAt == conversation.LastMessageAt && c.State == conversation.State
+                    && c.AcknowledgedAt == conversation.AcknowledgedAt && c.Status == ConversationStatus.Open
+                    && (c.NextClockCheckAt == null || c.NextClockCheckAt <= now))
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, next), ct);
         }
-        await db.SaveChangesAsync(ct);
         if (fired > 0) events.Pulse();
         return due.Count;
+    }
+
+    /// <returns>How many warnings and breaches were announced.</returns>
+    private async Task<int> AnnounceAsync(ParleyDb db, Conversation conversation, ConversationClocks.Evaluation evaluation, DateTimeOffset now, CancellationToken ct)
+    {
+        var already = await db.FiredClockEvents.Where(f => f.ConversationId == conversation.Id).Select(f => f.Key).ToListAsync(ct);
+        var dueEvents = ServiceClocks.DueEvents(evaluation.Report, already).ToList();
+        if (dueEvents.Count == 0) return 0;
+        foreach (var e in dueEvents)
+        {
+            db.FiredClockEvents.Add(new FiredClockEvent { ConversationId = conversation.Id, Key = e.Key, FiredAt = now });
+            var status = evaluation.Report.AllClocks.FirstOrDefault(c => c.Clock == e.Clock && c.Cycle == e.Cycle);
+            db.Append(e.Kind == ClockEventKind.Breached ? "service_level.breached" : "service_level.warning",
+                $"conversations/{conversation.Id}", conversation.BrandId, new
+                {
+                    conversationId = conversation.Id,
+                    policy = evaluation.Policy.Name,
+                    clock = ClockNames.Of(e.Clock),
+                    cycle = e.Cycle,
+                    at = e.At,
+                    dueAt = status?.DueAt,
+                    leadTime = e.LeadTime,
+                }, now);
+        }
+        try
+        {
+            // The keys are unique per conversation: a second node announcing the same events fails here, and changes nothing.
+            await db.SaveChangesAsync(ct);
+            return dueEvents.Count;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return 0;
+        }
     }
 
     [LoggerMessage(LogLevel.Error, "The service-level sweep failed; trying again at the next interval.")]

@@ -35,23 +35,20 @@ public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var now = clock.GetUtcNow();
+        // Brands without timer rules cost nothing: their conversations are not looked at (a new rule clears their next looks).
+        var rules = (await db.TimerRules.AsNoTracking().Where(r => r.Enabled).ToListAsync(ct))
+            .GroupBy(r => r.BrandId).ToDictionary(g => g.Key, g => g.ToList());
+        if (rules.Count == 0) return 0;
+        var brands = rules.Keys.ToArray();
         var due = await db.Conversations.AsNoTracking()
-            .Where(c => c.Status == ConversationStatus.Open && (c.NextTimerCheckAt == null || c.NextTimerCheckAt <= now))
+            .Where(c => c.Status == ConversationStatus.Open && (c.NextTimerCheckAt == null || c.NextTimerCheckAt <= now) && brands.Contains(c.BrandId))
             .OrderBy(c => c.NextTimerCheckAt).Take(BatchSize).ToListAsync(ct);
         if (due.Count == 0) return 0;
 
-        var brands = due.Select(c => c.BrandId).Distinct().ToArray();
-        var rules = (await db.TimerRules.AsNoTracking().Where(r => brands.Contains(r.BrandId) && r.Enabled).ToListAsync(ct))
-            .GroupBy(r => r.BrandId).ToDictionary(g => g.Key, g => g.ToList());
-        var idle = new List<Guid>();
         var fired = 0;
         foreach (var conversation in due)
         {
-            if (!rules.TryGetValue(conversation.BrandId, out var brandRules))
-            {
-                idle.Add(conversation.Id);
-                continue;
-            }
+            var brandRules = rules[conversation.BrandId];
             var facts = await ReadFactsAsync(db, conversation, ct);
             var already = (await db.FiredTimerRules.AsNoTracking().Where(f => f.ConversationId == conversation.Id)
                 .Select(f => new { f.RuleId, f.Episode }).ToListAsync(ct)).Select(f => (f.RuleId, f.Episode)).ToHashSet();
@@ -66,18 +63,12 @@ public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal 
             }
             if (acted) continue;
             var next = evaluation.NextCheckAt ?? now + Idle;
-            // Only if nothing changed since it was read: a change cleared the look, and that must stand.
+            // Only if nothing changed since it was read: a change cleared the look, and that must stand. One row per
+            // statement: no lock held across conversations, so no deadlock with ingest on PostgreSQL.
             await db.Conversations.Where(c => c.Id == conversation.Id && c.LastMessageAt == conversation.LastMessageAt && c.State == conversation.State
                     && c.TeamId == conversation.TeamId && c.AssigneeId == conversation.AssigneeId && c.AwaitingReplySince == conversation.AwaitingReplySince
                     && c.AcknowledgedAt == conversation.AcknowledgedAt && c.Status == ConversationStatus.Open)
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextTimerCheckAt, next), ct);
-        }
-        if (idle.Count > 0)
-        {
-            var ids = idle.ToArray();
-            var later = now + Idle;
-            await db.Conversations.Where(c => ids.Contains(c.Id) && (c.NextTimerCheckAt == null || c.NextTimerCheckAt <= now))
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextTimerCheckAt, later), ct);
         }
         if (fired > 0)
         {

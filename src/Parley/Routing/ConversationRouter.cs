@@ -7,7 +7,11 @@ namespace Parley.Routing;
 
 /// <summary>Puts each new conversation in a queue: the first of its brand's routing rules that matches
 /// decides the team; when none matches it stays in the brand's front line (no team). A conversation a
-/// person already placed by hand, or one already resolved, is left where it is.</summary>
+/// person already placed by hand is left where it is. Brands without rules cost nothing: their
+/// conversations are not looked at.</summary>
+/// <remarks>Each conversation is decided outside any transaction, then written with a conditional update of
+/// that one row (and its event) in a short transaction of its own. Holding one row lock at a time, the router
+/// cannot deadlock with ingest, whose transaction updates many conversations on PostgreSQL.</remarks>
 public sealed class ConversationRouter(TimeProvider clock)
 {
     public const int BatchSize = 200;
@@ -15,8 +19,11 @@ public sealed class ConversationRouter(TimeProvider clock)
     /// <returns>How many conversations were looked at.</returns>
     public async Task<int> RouteWaitingAsync(ParleyDb db, CancellationToken ct)
     {
+        var brandsWithRules = await db.RoutingRules.AsNoTracking().Where(r => r.Enabled).Select(r => r.BrandId).Distinct().ToArrayAsync(ct);
+        if (brandsWithRules.Length == 0) return 0;
         var now = clock.GetUtcNow();
-        var batch = await db.Conversations.AsNoTracking().Where(c => c.RoutedAt == null)
+        var batch = await db.Conversations.AsNoTracking()
+            .Where(c => c.RoutedAt == null && c.Status == ConversationStatus.Open && brandsWithRules.Contains(c.BrandId))
             .OrderBy(c => c.CreatedAt).Take(BatchSize).ToListAsync(ct);
         if (batch.Count == 0) return 0;
 
@@ -27,48 +34,46 @@ public sealed class ConversationRouter(TimeProvider clock)
         var channelIds = batch.Select(c => c.ChannelId).Distinct().ToArray();
         var kinds = await db.Channels.AsNoTracking().Where(ch => channelIds.Contains(ch.Id)).ToDictionaryAsync(ch => ch.Id, ch => ch.Kind, ct);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var decided = new List<Guid>();
         foreach (var c in batch)
         {
-            if (c.Status != ConversationStatus.Open || c.TeamId is not null || c.AssigneeId is not null
-                || !rules.TryGetValue(c.BrandId, out var brandRules))
+            (Guid TeamId, RoutingRule Rule, RoutingFacts Facts)? decision = null;
+            if (c.TeamId is null && c.AssigneeId is null && rules.TryGetValue(c.BrandId, out var brandRules))
             {
-                decided.Add(c.Id);
-                continue;
+                var facts = await RoutingFactsReader.ReadAsync(db, c, kinds.GetValueOrDefault(c.ChannelId, ""), now, ct);
+                if (RouteToQueue.For(facts, brandRules) is { } match) decision = (match.TeamId, match.Rule, facts);
             }
-            var facts = await RoutingFactsReader.ReadAsync(db, c, kinds.GetValueOrDefault(c.ChannelId, ""), now, ct);
-            if (RouteToQueue.For(facts, brandRules) is not { } match)
-            {
-                decided.Add(c.Id);
-                continue;
-            }
-            // Conditional: if another node routed it, or a person placed it, since we read it, this changes nothing.
-            var placed = await db.Conversations
-                .Where(x => x.Id == c.Id && x.RoutedAt == null && x.TeamId == null && x.AssigneeId == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now).SetProperty(x => x.TeamId, match.TeamId)
-                    .SetProperty(x => x.NextTimerCheckAt, (DateTimeOffset?)null), ct);
-            if (placed == 1)
-            {
-                db.Append("conversation.routed", $"conversations/{c.Id}", c.BrandId, new
-                {
-                    conversationId = c.Id,
-                    teamId = match.TeamId,
-                    ruleId = match.Rule.Id,
-                    rule = match.Rule.Name,
-                    facts.Language,
-                    facts.Priority,
-                    by = "router",
-                }, now);
-            }
-            else decided.Add(c.Id);
+            if (decision is { } d) await PlaceAsync(db, c, d.TeamId, d.Rule, d.Facts, now, ct);
+            else await db.Conversations.Where(x => x.Id == c.Id && x.RoutedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now), ct);
         }
-        var ids = decided.ToArray();
-        if (ids.Length > 0)
-            await db.Conversations.Where(x => ids.Contains(x.Id) && x.RoutedAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now), ct);
+        return batch.Count;
+    }
+
+    private static async Task PlaceAsync(ParleyDb db, Conversation c, Guid teamId, RoutingRule rule, RoutingFacts facts, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Conditional: if another node routed it, or a person placed it, since we read it, this changes nothing.
+        var placed = await db.Conversations
+            .Where(x => x.Id == c.Id && x.RoutedAt == null && x.TeamId == null && x.AssigneeId == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now).SetProperty(x => x.TeamId, teamId)
+                .SetProperty(x => x.NextTimerCheckAt, (DateTimeOffset?)null), ct);
+        if (placed == 0)
+        {
+            await tx.RollbackAsync(ct);
+            await db.Conversations.Where(x => x.Id == c.Id && x.RoutedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now), ct);
+            return;
+        }
+        db.Append("conversation.routed", $"conversations/{c.Id}", c.BrandId, new
+        {
+            conversationId = c.Id,
+            teamId,
+            ruleId = rule.Id,
+            rule = rule.Name,
+            facts.Language,
+            facts.Priority,
+            by = "router",
+        }, now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return batch.Count;
+        db.ChangeTracker.Clear();
     }
 }

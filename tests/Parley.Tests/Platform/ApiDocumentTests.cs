@@ -26,6 +26,31 @@ public sealed class ApiDocumentTests
     }
 
     [Fact]
+    public async Task Routing_timers_templates_and_service_levels_are_documented_with_a_summary_for_every_operation()
+    {
+        await using var parley = await TestParley.StartAsync();
+
+        var paths = JsonDocument.Parse(await parley.AnonymousClient().GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+
+        var expected = new[]
+        {
+            "/api/v1/queues", "/api/v1/queues/{teamId}", "/api/v1/queues/missed", "/api/v1/routing-rules", "/api/v1/routing-rules/{id}",
+            "/api/v1/routing-rules/preview", "/api/v1/agents", "/api/v1/agents/me", "/api/v1/agents/me/status", "/api/v1/agents/{id}",
+            "/api/v1/conversations/{id}/take", "/api/v1/timer-rules", "/api/v1/timer-rules/{id}", "/api/v1/conversations/{id}/timers",
+            "/api/v1/templates", "/api/v1/templates/{id}", "/api/v1/templates/{id}/render", "/api/v1/templates/variables",
+            "/api/v1/clocks", "/api/v1/conversations/{id}/clocks", "/api/v1/conversations/{id}/late-reply",
+            "/api/v1/service-levels", "/api/v1/service-levels/{id}",
+        };
+        foreach (var path in expected)
+        {
+            Assert.True(paths.TryGetProperty(path, out var operations), $"{path} is not in the document");
+            foreach (var operation in operations.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Name != "parameters"))
+                Assert.True(operation.Value.TryGetProperty("summary", out var summary) && summary.GetString() is { Length: > 0 },
+                    $"{operation.Name.ToUpperInvariant()} {path} has no summary");
+        }
+    }
+
+    [Fact]
     public async Task The_API_reference_page_is_served_at_docs()
     {
         await using var parley = await TestParley.StartAsync();

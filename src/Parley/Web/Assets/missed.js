@@ -41,6 +41,7 @@ function render() {
         h('span', { class: 'waiting', title: new Date(m.awaitingReplySince).toLocaleString() },
           `waiting ${duration(Date.now() - new Date(m.awaitingReplySince).getTime())}`),
         ' since ', timeEl(m.awaitingReplySince),
+        m.unanswered.length > 1 ? h('span', { class: 'unanswered', title: 'Customer messages nobody answered' }, `${m.unanswered.length} unanswered`) : null,
         clockChip(clocks.get(m.conversationId)))))));
 }
 
