@@ -255,11 +255,13 @@ async function load({ append = false } = {}) {
 function changed(id, { isNew = false } = {}) {
   pendingIds.add(id);
   if (isNew) pendingIds.add('new:' + id);
-  clearTimeout(pendingTimer);
-  pendingTimer = setTimeout(flushChanges, 120);
+  // At most 120 ms after the first change, never reset by the next: at 100 posts a second a
+  // debounce would keep waiting for a pause that never comes.
+  pendingTimer ??= setTimeout(flushChanges, 120);
 }
 
 async function flushChanges() {
+  pendingTimer = null;
   const batch = [...pendingIds];
   pendingIds = new Set();
   const ids = batch.filter((x) => !x.startsWith('new:'));
@@ -274,7 +276,8 @@ async function flushChanges() {
     try {
       page = await api('/api/v1/inbox?' + params);
     } catch {
-      chunk.forEach((id) => pendingIds.add(id));
+      ids.slice(i).forEach((id) => pendingIds.add(id));
+      clearTimeout(pendingTimer);
       pendingTimer = setTimeout(flushChanges, 2000);
       return;
     }
