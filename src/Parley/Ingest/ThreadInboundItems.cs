@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Parley.Channels;
 using Parley.Conversations;
 using Parley.Data;

@@ -34,21 +34,26 @@ public sealed class ThreadingLookup
             if (items.Count == 0) continue;
             var channelId = channel.Id;
 
+            // One query for both: the messages these items are or answer, and the replies to them.
             var ids = items.Select(i => i.ExternalId).ToHashSet(StringComparer.Ordinal);
             var known = ids.Concat(items.Where(i => i.InReplyToExternalId is not null).Select(i => i.InReplyToExternalId!)).Distinct().ToList();
-            var messages = await db.Messages.AsNoTracking()
-                .Where(m => m.ChannelId == channelId && known.Contains(m.ExternalId!))
-                .Select(m => new { m.ExternalId, m.ConversationId }).ToListAsync(ct);
-            foreach (var m in messages) lookup._messages[(channelId, m.ExternalId!)] = m.ConversationId;
-
             var itemIds = ids.ToList();
-            var replies = await db.Messages.AsNoTracking()
-                .Where(m => m.ChannelId == channelId && itemIds.Contains(m.InReplyToExternalId!))
-                .Select(m => new { m.InReplyToExternalId, m.ConversationId }).ToListAsync(ct);
-            foreach (var r in replies) lookup._replies.TryAdd((channelId, r.InReplyToExternalId!), r.ConversationId);
-
-            conversationIds.UnionWith(messages.Select(m => m.ConversationId));
-            conversationIds.UnionWith(replies.Select(r => r.ConversationId));
+            // UNION ALL rather than OR, so that each half uses its own index rather than the channel's every message.
+            var related = await db.Messages.AsNoTracking()
+                .Where(m => m.ChannelId == channelId && known.Contains(m.ExternalId!))
+                .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId })
+                .Concat(db.Messages.AsNoTracking()
+                    .Where(m => m.ChannelId == channelId && itemIds.Contains(m.InReplyToExternalId!))
+                    .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId }))
+                .ToListAsync(ct);
+            var knownSet = known.ToHashSet(StringComparer.Ordinal);
+            foreach (var m in related)
+            {
+                if (m.ExternalId is not null && knownSet.Contains(m.ExternalId)) lookup._messages[(channelId, m.ExternalId)] = m.ConversationId;
+                if (m.InReplyToExternalId is not null && ids.Contains(m.InReplyToExternalId))
+                    lookup._replies.TryAdd((channelId, m.InReplyToExternalId), m.ConversationId);
+                conversationIds.Add(m.ConversationId);
+            }
 
             var customers = items.Where(i => i.Customer is not null).Select(i => i.Customer!).ToList();
             foreach (var network in customers.GroupBy(c => c.Network))
@@ -67,17 +72,16 @@ public sealed class ThreadingLookup
             }
         }
 
+        // The conversations of those messages, and the customers' open ones, in one query per channel.
         var loaded = new List<Conversation>();
-        if (conversationIds.Count > 0)
-        {
-            var byId = conversationIds.ToList();
+        var byId = conversationIds.ToList();
+        if (contactsByChannel.Count == 0 && byId.Count > 0)
             loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id)).ToListAsync(ct));
-        }
         foreach (var (channelId, contacts) in contactsByChannel)
         {
             var contactIds = contacts.ToList();
-            loaded.AddRange(await db.Conversations
-                .Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open)
+            loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id))
+                .Concat(db.Conversations.Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open))
                 .ToListAsync(ct));
         }
         // Tracked queries hand back the same instance for the same row, so a conversation found both ways is one object.
