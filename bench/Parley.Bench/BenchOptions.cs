@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Parley.Bench;
 
 public sealed record BenchOptions(
-    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false)
+    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
@@ -23,6 +23,7 @@ public sealed record BenchOptions(
           --warmup N                   seconds of warm-up before each closed-loop run (default 3)
           --customers N                distinct customers the tweets come from (default 2000)
           --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
+          --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;
@@ -44,6 +45,11 @@ public sealed record BenchOptions(
             if (name == "--diagnose")
             {
                 o = o with { Diagnose = true };
+                continue;
+            }
+            if (name == "--ingest-only")
+            {
+                o = o with { IngestOnly = true };
                 continue;
             }
             if (i + 1 >= args.Length) return Fail($"{name} needs a value.");

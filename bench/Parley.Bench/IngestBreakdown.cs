@@ -32,11 +32,14 @@ public static class IngestBreakdown
             var cycle = -1L;
             long Next() => Interlocked.Increment(ref cycle) % 50_000;
             await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Next, null);
+            var cpu = CpuMeter.Start();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
+            var used = cpu.Stop();
             bareRate = r.Rate;
             await bare.StopAsync();
             await bare.DisposeAsync();
-            Say($"bare Kestrel: {r.Rate:N0} req/s, {r.Service.Summary()}");
+            Say($"bare Kestrel: {r.Rate:N0} req/s, {r.Service.Summary()}, CPU {used}, "
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU per request (server and generator)");
         }
         bodies.Prepare((int)Math.Min(bareRate * (o.WarmupSeconds + o.Seconds) * 1.1 + 20_000, 4_000_000));
 
@@ -103,9 +106,13 @@ public static class IngestBreakdown
             diagnostics.Report("ingest-only warm-up");
             var cpu = CpuMeter.Start();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), NextTweet, null);
-            Say($"Parley ingest only (processor stopped): {r.Rate:N0} req/s = {r.Rate / bareRate:0.00} × bare, {r.Service.Summary()}, CPU {cpu.Stop()}, {r.Errors} errors");
+            var used = cpu.Stop();
+            Say($"Parley ingest only (processor stopped): {r.Rate:N0} req/s = {r.Rate / bareRate:0.00} × bare, {r.Service.Summary()}, CPU {used}, "
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU per request (server and generator), {r.Errors} errors");
             diagnostics.Report("ingest only");
         }
+
+        if (o.IngestOnly) return 0;
 
         // 3. Storing raw deliveries: EF Core (as IngestWriter does) against plain ADO.NET, same rows, same batch sizes.
         var sample = bodies.Get(0);
@@ -128,18 +135,28 @@ public static class IngestBreakdown
         await ProcessAsIsAsync(processor, parley, prime);
         diagnostics.Report("processing warm-up");
 
-        var watch = Stopwatch.StartNew();
-        var done = await ProcessAsIsAsync(processor, parley, half);
-        var asIs = done / watch.Elapsed.TotalSeconds;
-        Say($"processing as Parley does it (InboundProcessor.ProcessPendingAsync, batches of 200 on one context): {asIs:N0} deliveries/s");
+        var parsedAtIngest = parley.App.Services.GetRequiredService<ParsedDeliveries>();
+        var (rate, cpuUs) = await TimeProcessingAsync(processor, parley, half);
+        Say($"processing as Parley does it (InboundProcessor.ProcessPendingAsync, batch transactions, parses handed over from ingest where still held "
+            + $"[{parsedAtIngest.Count:N0} held]): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery");
         diagnostics.Report("processing as is");
 
-        watch.Restart();
-        done = await ProcessClearingTrackerAsync(parley, channel, half);
-        var cleared = done / watch.Elapsed.TotalSeconds;
-        Say($"same work, change tracker emptied after each delivery: {cleared:N0} deliveries/s ({cleared / asIs:0.0} ×)");
-        diagnostics.Report("processing, tracker cleared");
+        var held = parsedAtIngest.Count;
+        parsedAtIngest.Clear();
+        (rate, cpuUs) = await TimeProcessingAsync(processor, parley, half);
+        Say($"same, every body parsed again from the database ({held:N0} held parses dropped first): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery");
+        diagnostics.Report("processing, parsing again");
         return 0;
+    }
+
+    /// <returns>Deliveries per second, and this process's CPU time per delivery (the load generator is idle meanwhile).</returns>
+    private static async Task<(double Rate, double CpuUs)> TimeProcessingAsync(InboundProcessor processor, ParleyUnderTest parley, int atLeast)
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var done = await ProcessAsIsAsync(processor, parley, atLeast);
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        return (done / watch.Elapsed.TotalSeconds, used.TotalMilliseconds * 1000 / Math.Max(1, done));
     }
 
     private static void Micro(string what, int n, Action<int> op)
@@ -158,37 +175,6 @@ public static class IngestBreakdown
             var n = await processor.ProcessPendingAsync(CancellationToken.None);
             if (n == 0) break;
             done += n;
-        }
-        return done;
-    }
-
-    /// <summary>The processor's work (parse, thread into conversations, mark processed), in the same
-    /// transactions of 200, but with the change tracker emptied after each delivery.</summary>
-    private static async Task<int> ProcessClearingTrackerAsync(ParleyUnderTest parley, ChannelRuntime channel, int atLeast)
-    {
-        var done = 0;
-        while (done < atLeast)
-        {
-            await using var scope = parley.App.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-            var batch = await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending)
-                .OrderBy(e => e.Id).Take(200).ToListAsync();
-            if (batch.Count == 0) break;
-            await using var tx = await db.Database.BeginTransactionAsync();
-            foreach (var inbound in batch)
-            {
-                db.InboundEvents.Attach(inbound);
-                var now = DateTimeOffset.UtcNow;
-                var parsed = InboundParsers.Parse(inbound.Source, inbound.Body, channel);
-                var (stored, _) = await ThreadInboundItems.ApplyAsync(db, channel, parsed.Items, now, CancellationToken.None);
-                inbound.MessageCount += stored;
-                inbound.Status = InboundStatus.Processed;
-                inbound.ProcessedAt = now;
-                await db.SaveChangesAsync();
-                db.ChangeTracker.Clear();
-            }
-            await tx.CommitAsync();
-            done += batch.Count;
         }
         return done;
     }

@@ -71,6 +71,7 @@ public static class ParleyApp
         services.AddSingleton<InboundSignal>();
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<WebhookIngest>();
+        services.AddSingleton<ParsedDeliveries>();
 
         // Hosted services start in this order; the database must be ready before any worker runs.
         services.AddHostedService<DatabaseInitializer>();

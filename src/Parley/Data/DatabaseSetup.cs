@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Parley.Ingest;
 
 namespace Parley.Data;
 
@@ -30,11 +31,16 @@ public static class DatabaseSetup
         if (IsPostgres(database))
         {
             services.AddDbContextPool<ParleyDb, PostgresParleyDb>(o => o.UseNpgsql(database));
+            services.AddSingleton(new WriteGate(exclusive: false));
+            services.AddSingleton(_ => new RawDeliveryStore(postgres: true, database));
         }
         else
         {
             var connection = SqliteConnectionString(database);
-            services.AddDbContextPool<ParleyDb, SqliteParleyDb>(o => o.UseSqlite(connection));
+            services.AddDbContextPool<ParleyDb, SqliteParleyDb>(o => o.UseSqlite(connection).AddInterceptors(new SqliteBusyTimeout()));
+            // SQLite has one writer at a time: the busy writers in this process take turns (see WriteGate).
+            services.AddSingleton(new WriteGate(exclusive: true));
+            services.AddSingleton(_ => new RawDeliveryStore(postgres: false, connection));
         }
         return services;
     }

@@ -11,20 +11,20 @@ namespace Parley.Ingest;
 /// conversation, and a customer's new post joins their open conversation on the channel.</summary>
 public static class ThreadInboundItems
 {
+    /// <summary>Threads the items of one delivery with what <paramref name="lookup"/> knows, which must
+    /// cover them; adds the new rows to <paramref name="db"/> without saving, and keeps the lookup
+    /// up to date so the next delivery in the same batch finds them.</summary>
     /// <returns>How many new messages were stored (duplicates are skipped), and how many must wait
     /// for the message they answer.</returns>
-    public static Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
-        DateTimeOffset now, CancellationToken ct) => ApplyAsync(db, channel, items, now, new InboundTriage(), ct);
-
     /// <param name="triage">Shared across a batch, so a brand's triage settings are read once per batch.</param>
-    public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ChannelRuntime channel, IReadOnlyList<InboundItem> items,
-        DateTimeOffset now, InboundTriage triage, CancellationToken ct)
+    public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel,
+        IReadOnlyList<InboundItem> items, DateTimeOffset now, InboundTriage triage, CancellationToken ct)
     {
         var stored = 0;
         var waiting = 0;
         foreach (var item in items)
         {
-            if (await db.Messages.AnyAsync(m => m.ChannelId == channel.Id && m.ExternalId == item.ExternalId, ct))
+            if (lookup.HasMessage(channel.Id, item.ExternalId))
                 continue;
 
             Conversation? conversation;
@@ -32,7 +32,7 @@ public static class ThreadInboundItems
             var newContact = false;
             if (item.Customer is null)
             {
-                conversation = await FindConversationAsync(db, channel, null, item, ct);
+                conversation = FindConversation(lookup, channel, null, item);
                 if (conversation is null)
                 {
                     waiting++;
@@ -42,15 +42,15 @@ public static class ThreadInboundItems
             }
             else
             {
-                var contact = await FindOrCreateContactAsync(db, channel, item.Customer, now, ct);
-                contactId = contact.Id;
-                newContact = db.Entry(contact).State == EntityState.Added;
-                conversation = await FindConversationAsync(db, channel, contactId, item, ct);
+                contactId = FindOrCreateContact(db, lookup, channel, item.Customer, now);
+                newContact = db.Contacts.Local.FindEntry(contactId) is { State: EntityState.Added };
+                conversation = FindConversation(lookup, channel, contactId, item);
             }
             if (conversation is null)
             {
                 conversation = new Conversation { BrandId = channel.BrandId, ChannelId = channel.Id, ContactId = contactId, CreatedAt = now };
                 db.Conversations.Add(conversation);
+                lookup.Add(conversation);
                 db.Append("conversation.created", Subject(conversation), channel.BrandId,
                     new { conversationId = conversation.Id, channelId = channel.Id, contactId }, now);
             }
@@ -69,6 +69,7 @@ public static class ThreadInboundItems
                 Media = [.. item.Media],
             };
             db.Messages.Add(message);
+            lookup.Add(message);
             conversation.Record(message);
             // Signals are computed before the conversation reopens: "thanks!" right after a resolution needs no answer.
             var triaged = item.Direction == MessageDirection.Inbound
@@ -88,9 +89,6 @@ public static class ThreadInboundItems
             foreach (var type in changes)
                 db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, "message " + message.Id), now);
             if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now, logPriority: false);
-
-            // Saved one by one so that the next item in the same delivery finds this one.
-            await db.SaveChangesAsync(ct);
             stored++;
         }
         return (stored, waiting);
@@ -98,19 +96,17 @@ public static class ThreadInboundItems
 
     private static string Subject(Conversation c) => $"conversations/{c.Id}";
 
-    private static async Task<Contact> FindOrCreateContactAsync(ParleyDb db, ChannelRuntime channel, Party party,
-        DateTimeOffset now, CancellationToken ct)
+    /// <returns>The contact's id.</returns>
+    private static Guid FindOrCreateContact(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel, Party party, DateTimeOffset now)
     {
-        var identity = await db.ContactIdentities.FirstOrDefaultAsync(i =>
-            i.BrandId == channel.BrandId && i.Network == party.Network && i.ExternalId == party.ExternalId, ct);
-        if (identity is not null)
+        if (lookup.Identity(channel.BrandId, party.Network, party.ExternalId) is { } identity)
         {
             // Keep what the network last told us; a later payload may lack a field an earlier one had.
             identity.Handle = party.Handle ?? identity.Handle;
             identity.DisplayName = party.DisplayName ?? identity.DisplayName;
             identity.Followers = party.Followers ?? identity.Followers;
             identity.Verified |= party.Verified;
-            return await db.Contacts.FirstAsync(c => c.Id == identity.ContactId, ct);
+            return identity.ContactId;
         }
 
         var contact = new Contact
@@ -120,7 +116,7 @@ public static class ThreadInboundItems
             CreatedAt = now,
         };
         db.Contacts.Add(contact);
-        db.ContactIdentities.Add(new ContactIdentity
+        var created = new ContactIdentity
         {
             ContactId = contact.Id,
             BrandId = channel.BrandId,
@@ -130,33 +126,26 @@ public static class ThreadInboundItems
             DisplayName = party.DisplayName,
             Followers = party.Followers,
             Verified = party.Verified,
-        });
+        };
+        db.ContactIdentities.Add(created);
+        lookup.Add(created);
         db.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
             new { contactId = contact.Id, network = party.Network, handle = party.Handle }, now);
-        return contact;
+        return contact.Id;
     }
 
-    private static async Task<Conversation?> FindConversationAsync(ParleyDb db, ChannelRuntime channel, Guid? contactId,
-        InboundItem item, CancellationToken ct)
+    private static Conversation? FindConversation(ThreadingLookup lookup, ChannelRuntime channel, Guid? contactId, InboundItem item)
     {
         // 1. A reply joins the conversation of the message it answers.
-        if (item.InReplyToExternalId is { } parent)
-        {
-            var byParent = await db.Messages.Where(m => m.ChannelId == channel.Id && m.ExternalId == parent)
-                .Select(m => m.ConversationId).FirstOrDefaultAsync(ct);
-            if (byParent != Guid.Empty) return await db.Conversations.FirstAsync(c => c.Id == byParent, ct);
-        }
+        if (item.InReplyToExternalId is { } parent && lookup.ConversationOfMessage(channel.Id, parent) is { } byParent)
+            return byParent;
         // 2. Delivered out of order: a reply to this message is already here.
-        var byChild = await db.Messages.Where(m => m.ChannelId == channel.Id && m.InReplyToExternalId == item.ExternalId)
-            .Select(m => m.ConversationId).FirstOrDefaultAsync(ct);
-        if (byChild != Guid.Empty) return await db.Conversations.FirstAsync(c => c.Id == byChild, ct);
+        if (lookup.ConversationOfReplyTo(channel.Id, item.ExternalId) is { } byChild)
+            return byChild;
 
         // 3. The customer's open conversation on this channel, public or private alike, so that
         //    moving from a public reply to a DM keeps the context.
-        if (contactId is null) return null;
-        return await db.Conversations
-            .Where(c => c.ChannelId == channel.Id && c.ContactId == contactId && c.Status == ConversationStatus.Open)
-            .OrderByDescending(c => c.LastMessageAt).FirstOrDefaultAsync(ct);
+        return contactId is { } contact ? lookup.OpenConversation(channel.Id, contact) : null;
     }
 }
 

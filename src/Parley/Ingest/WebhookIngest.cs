@@ -19,15 +19,16 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
     public async Task<IResult?> AcceptAsync(ChannelRuntime channel, string source, byte[] body)
     {
         var inbound = new InboundEvent { ChannelId = channel.Id, Source = source, ReceivedAt = clock.GetUtcNow(), Body = body };
+        ParsedDelivery parsed;
         try
         {
-            InboundParsers.Parse(source, body, channel);
+            parsed = InboundParsers.Parse(source, body, channel);
         }
         catch (MalformedPayloadException e)
         {
             inbound.Status = InboundStatus.Quarantined;
             inbound.Error = e.Message.Length > 1000 ? e.Message[..1000] : e.Message;
-            var quarantined = await StoreOrNullAsync(inbound);
+            var quarantined = await StoreOrNullAsync(inbound, null);
             return Results.Problem(
                 title: "Malformed payload",
                 detail: e.Message,
@@ -35,7 +36,7 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
                 extensions: new Dictionary<string, object?> { ["quarantineId"] = quarantined });
         }
 
-        return await StoreOrNullAsync(inbound) is null ? Unavailable() : null;
+        return await StoreOrNullAsync(inbound, parsed) is null ? Unavailable() : null;
     }
 
     public static IResult TooLarge(int limit) => Results.Problem(
@@ -53,14 +54,14 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
         detail: $"No {kind} channel has the id {id}.",
         statusCode: StatusCodes.Status404NotFound);
 
-    private async Task<long?> StoreOrNullAsync(InboundEvent inbound)
+    private async Task<long?> StoreOrNullAsync(InboundEvent inbound, ParsedDelivery? parsed)
     {
-        try { return await writer.StoreAsync(inbound); }
+        try { return await writer.StoreAsync(inbound, parsed); }
         catch (Exception) { return null; }
     }
 
     // The network retries on 5xx, so a delivery that could not be stored is not lost.
-    private static IResult Unavailable() => Results.Problem(
+    public static IResult Unavailable() => Results.Problem(
         title: "Not stored",
         detail: "The delivery could not be stored durably and was not acknowledged; send it again.",
         statusCode: StatusCodes.Status503ServiceUnavailable);

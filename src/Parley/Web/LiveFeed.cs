@@ -43,11 +43,15 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
 {
     public const string Name = "live-feed";
     private readonly ConcurrentDictionary<Guid, LiveSubscriber> _subscribers = new();
+    /// <summary>Wakes the loop when the first page subscribes. With nobody listening the loop does not
+    /// follow the event signal, which fires for every write (hundreds a second while webhooks pour in).</summary>
+    private readonly Platform.Wakeup _subscribed = new();
 
     public LiveSubscriber Subscribe(Viewer viewer, Guid? watching)
     {
         var subscriber = new LiveSubscriber(viewer, watching);
         _subscribers[subscriber.ConnectionId] = subscriber;
+        _subscribed.Pulse();
         return subscriber;
     }
 
@@ -91,7 +95,7 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                     atTail = true;
                     if (_subscribers.IsEmpty)
                     {
-                        await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                        await _subscribed.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                         continue;
                     }
                 }
@@ -181,7 +185,9 @@ public static class EventPulse
         return app.Use(async (http, next) =>
         {
             await next(http);
-            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Response.StatusCode < 400)
+            // Webhooks only store raw deliveries; the inbound processor announces what they become.
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && http.Response.StatusCode < 400
+                && !http.Request.Path.StartsWithSegments("/webhooks"))
                 signal.Pulse();
         });
     }

@@ -33,6 +33,7 @@ public static class MetaWebhookEndpoints
             if (!MetaSignature.Verify(channel.Meta.AppSecret, body, request.Headers[MetaSignature.Header]))
                 return WebhookIngest.BadSignature(MetaSignature.Header);
             return await ingest.AcceptAsync(channel, InboundParsers.MetaWebhook, body) ?? Results.Text("EVENT_RECEIVED");
-        }).WithSummary("Receives Messenger, page feed and Instagram events. Answers 200 once the raw body is stored.");
+        }).WithSummary("Receives Messenger, page feed and Instagram events. Answers 200 once the raw body is stored.")
+            .AsWebhookReceiver();
     }
 }

@@ -29,6 +29,7 @@ public static class XWebhookEndpoints
             if (!XSignature.Verify(channel.X.ConsumerSecret, body, request.Headers[XSignature.Header]))
                 return WebhookIngest.BadSignature(XSignature.Header);
             return await ingest.AcceptAsync(channel, InboundParsers.XWebhook, body) ?? Results.Ok();
-        }).WithSummary("Receives X Account Activity events. Answers 200 once the raw body is stored.");
+        }).WithSummary("Receives X Account Activity events. Answers 200 once the raw body is stored.")
+            .AsWebhookReceiver();
     }
 }

@@ -65,16 +65,21 @@ public static class EventEndpoints
     private static async IAsyncEnumerable<SseItem<EventDto>> Follow(
         IServiceScopeFactory scopes, EventSignal signal, Guid? cursor, [EnumeratorCancellation] CancellationToken ct)
     {
+        EventReader.Position? position = null;
         while (!ct.IsCancellationRequested)
         {
             List<Event> batch;
             await using (var scope = scopes.CreateAsyncScope())
             {
-                batch = await EventReader.ReadAfterAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), cursor, 500, ct);
+                var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+                // The cursor is looked up once; after that the position of the last event sent is kept.
+                position ??= await EventReader.PositionOfAsync(db, cursor, ct);
+                batch = await EventReader.ReadAfterAsync(db, position.Value, 500, ct);
             }
             foreach (var e in batch)
             {
                 cursor = e.Id;
+                position = EventReader.Position.Of(e);
                 yield return new SseItem<EventDto>(EventDto.From(e), e.Type) { EventId = e.Id.ToString() };
             }
             if (batch.Count == 0) await signal.WaitAsync(TimeSpan.FromSeconds(1), ct);

@@ -1,0 +1,130 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Channels;
+using Parley.Conversations;
+using Parley.Data;
+
+namespace Parley.Ingest;
+
+/// <summary>What threading needs to know about the messages, contacts and conversations a batch of
+/// deliveries touches, read with a handful of set queries before the batch rather than several
+/// queries per message, then kept up to date in memory as the batch adds to it, so that a later
+/// item in the batch finds what an earlier one created. Conversations and identities are tracked
+/// by the context, so changes to them are saved with the batch.</summary>
+public sealed class ThreadingLookup
+{
+    private readonly Dictionary<(Guid Channel, string ExternalId), Guid> _messages = [];
+    private readonly Dictionary<(Guid Channel, string InReplyTo), Guid> _replies = [];
+    private readonly Dictionary<(Guid Brand, string Network, string ExternalId), ContactIdentity> _identities = [];
+    private readonly Dictionary<Guid, Conversation> _conversations = [];
+    private readonly Dictionary<(Guid Channel, Guid Contact), List<Conversation>> _byContact = [];
+
+    /// <summary>Reads what <paramref name="work"/> may need: messages with the items' ids or the ids they
+    /// answer, replies to the items, the customers' identities, and the conversations of all of them.</summary>
+    public static async Task<ThreadingLookup> LoadAsync(ParleyDb db, IEnumerable<(ChannelRuntime Channel, IReadOnlyList<InboundItem> Items)> work,
+        CancellationToken ct)
+    {
+        var lookup = new ThreadingLookup();
+        var conversationIds = new HashSet<Guid>();
+        var contactsByChannel = new Dictionary<Guid, HashSet<Guid>>();
+
+        foreach (var byChannel in work.GroupBy(w => w.Channel.Id))
+        {
+            var channel = byChannel.First().Channel;
+            var items = byChannel.SelectMany(w => w.Items).ToList();
+            if (items.Count == 0) continue;
+            var channelId = channel.Id;
+
+            // One query for both: the messages these items are or answer, and the replies to them.
+            var ids = items.Select(i => i.ExternalId).ToHashSet(StringComparer.Ordinal);
+            var known = ids.Concat(items.Where(i => i.InReplyToExternalId is not null).Select(i => i.InReplyToExternalId!)).Distinct().ToList();
+            var itemIds = ids.ToList();
+            // UNION ALL rather than OR, so that each half uses its own index rather than the channel's every message.
+            var related = await db.Messages.AsNoTracking()
+                .Where(m => m.ChannelId == channelId && known.Contains(m.ExternalId!))
+                .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId })
+                .Concat(db.Messages.AsNoTracking()
+                    .Where(m => m.ChannelId == channelId && itemIds.Contains(m.InReplyToExternalId!))
+                    .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId }))
+                .ToListAsync(ct);
+            var knownSet = known.ToHashSet(StringComparer.Ordinal);
+            foreach (var m in related)
+            {
+                if (m.ExternalId is not null && knownSet.Contains(m.ExternalId)) lookup._messages[(channelId, m.ExternalId)] = m.ConversationId;
+                if (m.InReplyToExternalId is not null && ids.Contains(m.InReplyToExternalId))
+                    lookup._replies.TryAdd((channelId, m.InReplyToExternalId), m.ConversationId);
+                conversationIds.Add(m.ConversationId);
+            }
+
+            var customers = items.Where(i => i.Customer is not null).Select(i => i.Customer!).ToList();
+            foreach (var network in customers.GroupBy(c => c.Network))
+            {
+                var networkName = network.Key;
+                var brandId = channel.BrandId;
+                var externalIds = network.Select(c => c.ExternalId).Distinct().ToList();
+                var identities = await db.ContactIdentities
+                    .Where(i => i.BrandId == brandId && i.Network == networkName && externalIds.Contains(i.ExternalId)).ToListAsync(ct);
+                foreach (var identity in identities)
+                {
+                    lookup._identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
+                    if (!contactsByChannel.TryGetValue(channelId, out var contacts)) contactsByChannel[channelId] = contacts = [];
+                    contacts.Add(identity.ContactId);
+                }
+            }
+        }
+
+        // The conversations of those messages, and the customers' open ones, in one query per channel.
+        var loaded = new List<Conversation>();
+        var byId = conversationIds.ToList();
+        if (contactsByChannel.Count == 0 && byId.Count > 0)
+            loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id)).ToListAsync(ct));
+        foreach (var (channelId, contacts) in contactsByChannel)
+        {
+            var contactIds = contacts.ToList();
+            loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id))
+                .Concat(db.Conversations.Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open))
+                .ToListAsync(ct));
+        }
+        // Tracked queries hand back the same instance for the same row, so a conversation found both ways is one object.
+        foreach (var c in loaded) lookup.Add(c);
+        return lookup;
+    }
+
+    public bool HasMessage(Guid channelId, string externalId) => _messages.ContainsKey((channelId, externalId));
+
+    /// <summary>The conversation holding the message with this network id, if it is stored.</summary>
+    public Conversation? ConversationOfMessage(Guid channelId, string externalId) =>
+        _messages.TryGetValue((channelId, externalId), out var id) ? _conversations.GetValueOrDefault(id) : null;
+
+    /// <summary>The conversation of a message that answers this network id, if one is stored.</summary>
+    public Conversation? ConversationOfReplyTo(Guid channelId, string externalId) =>
+        _replies.TryGetValue((channelId, externalId), out var id) ? _conversations.GetValueOrDefault(id) : null;
+
+    /// <summary>The customer's open conversation on the channel with the newest message.</summary>
+    public Conversation? OpenConversation(Guid channelId, Guid contactId)
+    {
+        if (!_byContact.TryGetValue((channelId, contactId), out var list)) return null;
+        Conversation? newest = null;
+        foreach (var c in list)
+            if (c.Status == ConversationStatus.Open && (newest is null || c.LastMessageAt > newest.LastMessageAt)) newest = c;
+        return newest;
+    }
+
+    public ContactIdentity? Identity(Guid brandId, string network, string externalId) =>
+        _identities.GetValueOrDefault((brandId, network, externalId));
+
+    public void Add(ContactIdentity identity) => _identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
+
+    public void Add(Conversation conversation)
+    {
+        if (!_conversations.TryAdd(conversation.Id, conversation)) return;
+        var key = (conversation.ChannelId, conversation.ContactId);
+        if (!_byContact.TryGetValue(key, out var list)) _byContact[key] = list = [];
+        list.Add(conversation);
+    }
+
+    public void Add(Message message)
+    {
+        if (message.ExternalId is not null) _messages[(message.ChannelId, message.ExternalId)] = message.ConversationId;
+        if (message.InReplyToExternalId is not null) _replies.TryAdd((message.ChannelId, message.InReplyToExternalId), message.ConversationId);
+    }
+}
