@@ -7,7 +7,7 @@ using Parley.PromisesBench;
 // second keeps every agent within capacity. Usage:
 //   dotnet run -c Release --project bench/Parley.PromisesBench -- --database sqlite|postgres [--postgres <conn>]
 //     [--conversations 1000000] [--due-per-second 1000] [--sweep-seconds 60] [--rate 1000] [--assign-seconds 30]
-//     [--agents 350] [--handle-seconds 2.5]
+//     [--agents 450] [--handle-seconds 2.5]
 var o = PromisesOptions.Parse(args);
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.Error.WriteLine($"Promises benchmark on {o.Database}: {o.Conversations:N0} open conversations, {o.DuePerSecond}/s coming due");

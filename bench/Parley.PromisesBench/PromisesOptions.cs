@@ -15,7 +15,7 @@ public sealed class PromisesOptions
     /// <summary>New conversations per second in the assignment runs.</summary>
     public int Rate { get; private set; } = 1_000;
     public int AssignSeconds { get; private set; } = 30;
-    public int Agents { get; private set; } = 350;
+    public int Agents { get; private set; } = 450;
     /// <summary>How long an agent keeps a conversation before resolving it.</summary>
     public double HandleSeconds { get; private set; } = 2.5;
 

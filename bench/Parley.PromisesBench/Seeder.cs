@@ -61,14 +61,11 @@ public static class Seeder
                 conversations.Add(conversation);
                 messages.Add(message);
             }
-            var built = Stopwatch.GetElapsedTime(started);
             await using var db = database.Open();
             await BulkWriter.WriteAsync(db, contacts);
-            var c1 = Stopwatch.GetElapsedTime(started);
             await BulkWriter.WriteAsync(db, conversations);
-            var c2 = Stopwatch.GetElapsedTime(started);
             await BulkWriter.WriteAsync(db, messages);
-            Console.Error.WriteLine($"  seeded {Math.Min(o.Conversations, done + Chunk):N0} of {o.Conversations:N0} ({Stopwatch.GetElapsedTime(started).TotalSeconds:0} s; built {built.TotalSeconds:0.0}, contacts {c1.TotalSeconds:0.0}, conversations {c2.TotalSeconds:0.0})");
+            Console.Error.WriteLine($"  seeded {Math.Min(o.Conversations, done + Chunk):N0} of {o.Conversations:N0} ({Stopwatch.GetElapsedTime(started).TotalSeconds:0} s)");
         }
         return new Seeded(brand.Id, channel.Id, Stopwatch.GetElapsedTime(started));
     }

@@ -12,6 +12,10 @@ internal static class NextLooks
     public static async Task WriteAsync(ParleyDb db, IReadOnlyList<(Conversation Read, DateTimeOffset? Next)> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return;
+        // Rows another transaction holds (ingest changing them) are skipped: that change marks them anyway.
+        var locked = await ConversationLocks.LockAvailableAsync(db, rows.Select(r => r.Read.Id).ToArray(), ct);
+        rows = [.. rows.Where(r => locked.Contains(r.Read.Id))];
+        if (rows.Count == 0) return;
         await using var b = new BatchCommand<Conversation>(db);
         foreach (var (read, next) in rows)
         {

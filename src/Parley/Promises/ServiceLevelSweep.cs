@@ -67,8 +67,8 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
     /// <returns>How many conversations were evaluated.</returns>
     public async Task<int> RunOnceAsync(CancellationToken ct) => (await RunPassAsync(ct)).Evaluated;
 
-    /// <summary>Evaluates every conversation due now, a batch at a time: those whose warning or breach is due
-    /// first (oldest due first), then those marked as changed.</summary>
+    /// <summary>Evaluates every conversation due when the pass starts, a batch at a time: those whose warning or
+    /// breach is due first (oldest due first), then those marked as changed.</summary>
     public async Task<SweepPass> RunPassAsync(CancellationToken ct)
     {
         var started = clock.GetUtcNow();
@@ -79,10 +79,13 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
         // Brands without a policy cost nothing: a policy added later marks their open conversations.
         if (!policies.Any) return new(started, watch.Elapsed, 0, 0, null);
         int evaluated = 0, fired = 0;
+        // A pass takes what is due when it starts, so it ends even while more keeps coming due; the loop starts
+        // the next one at once.
+        var until = started;
         while (true)
         {
             var now = clock.GetUtcNow();
-            var batch = await DueAsync(db, now, ct);
+            var batch = await DueAsync(db, until, ct);
             if (batch.Count == 0) break;
             var items = await ClockBatch.EvaluateAsync(db, batch, policies, now, ct);
             fired += await WriteAsync(db, items, now, ct);

@@ -14,8 +14,9 @@ namespace Parley.Routing;
 /// <item>counts their active conversations and reads their capacities under those locks, in two queries;</item>
 /// <item>decides the whole batch in memory with <see cref="ChooseAssignee"/>, counting each decision against the
 /// chosen person's room;</item>
-/// <item>sets the owners with one conditional UPDATE per conversation (only if still open and unowned), all in one
-/// command, and keeps only those that changed a row (RETURNING);</item>
+/// <item>locks the chosen conversations that nobody else holds (PostgreSQL <c>FOR UPDATE SKIP LOCKED</c>: it never
+/// waits, so it cannot deadlock with ingest), then sets their owners with one conditional UPDATE each (only if
+/// still open and unowned), all in one command, and keeps only those that changed a row (RETURNING);</item>
 /// <item>writes their <c>conversation.assigned</c> events, notifications and queue statistics, and commits.</item>
 /// </list>
 /// A conversation someone took meanwhile is simply not assigned: its decision's room stays unused.</summary>
@@ -59,12 +60,16 @@ public sealed class BatchAssignment(TimeProvider clock)
         }
         if (decisions.Count == 0) return (0, roomLeft);
 
-        // 4. The conditional updates, in one round trip.
-        List<Guid> changed;
-        await using (var b = new BatchCommand<Conversation>(db))
+        // 4. The conditional updates, in one round trip, of the conversations nobody else is changing right now
+        // (never waiting for a row lock, so never deadlocking with ingest; the others are seen next pass).
+        var free = await ConversationLocks.LockAvailableAsync(db, decisions.Select(d => d.Conversation.Id).ToArray(), ct);
+        List<Guid> changed = [];
+        if (free.Count > 0)
         {
+            await using var b = new BatchCommand<Conversation>(db);
             foreach (var (w, userId, _, _) in decisions)
             {
+                if (!free.Contains(w.Id)) continue;
                 var assignedAt = b.Value(nameof(Conversation.AssignedAt), now);
                 b.Append($"UPDATE {b.Table} SET {b.Column(nameof(Conversation.AssigneeId))} = {b.Value(nameof(Conversation.AssigneeId), userId)}, ")
                     .Append($"{b.Column(nameof(Conversation.AssignedAt))} = {assignedAt}, ")
