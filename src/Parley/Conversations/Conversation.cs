@@ -36,8 +36,14 @@ public sealed partial class Conversation
     /// The missed-post queue is the conversations with this set, oldest first.</summary>
     public DateTimeOffset? AwaitingReplySince { get; private set; }
     public DateTimeOffset? LastBrandReplyAt { get; private set; }
-    /// <summary>When the service-level sweep should look at this conversation again; null: as soon as it can.</summary>
+    /// <summary>When the service-level sweep must next look at this conversation: the instant its next warning or
+    /// breach comes due, <see cref="ClocksChanged"/> when something changed its clocks (the sweep recomputes
+    /// at once), or null when nothing can come due until something changes (docs/adr/0014).</summary>
     public DateTimeOffset? NextClockCheckAt { get; set; }
+
+    /// <summary>The mark a change to the clocks leaves in <see cref="NextClockCheckAt"/>: long past, so the
+    /// sweep's indexed read of due conversations finds it first, and distinct from any real due instant.</summary>
+    public static readonly DateTimeOffset ClocksChanged = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     /// <summary>When the timer-rule sweep should look at this conversation again; null: as soon as it can.</summary>
     public DateTimeOffset? NextTimerCheckAt { get; set; }
     /// <summary>When routing decided where the conversation goes (a team's queue, or the brand's front line);
@@ -59,7 +65,7 @@ public sealed partial class Conversation
     /// events delivered out of order still leave the latest text in front.</summary>
     public void Record(Message message)
     {
-        NextClockCheckAt = null;
+        NextClockCheckAt = ClocksChanged;
         NextTimerCheckAt = null;
         if (message.Direction == MessageDirection.Inbound)
         {
@@ -101,6 +107,7 @@ public sealed partial class Conversation
     {
         if (AcknowledgedAt is not null) return [];
         AcknowledgedAt = at;
+        NextClockCheckAt = ClocksChanged;
         if (State == ConversationState.New) State = ConversationState.Acknowledged;
         if (State == ConversationState.Snoozed && StateBeforeSnooze == ConversationState.New) StateBeforeSnooze = ConversationState.Acknowledged;
         return ["conversation.acknowledged"];
@@ -168,7 +175,7 @@ public sealed partial class Conversation
     private string[] Become(ConversationState state, string eventType, bool force = false)
     {
         if (State == state && !force) return [];
-        NextClockCheckAt = null;
+        NextClockCheckAt = ClocksChanged;
         NextTimerCheckAt = null;
         if (State == ConversationState.WaitingOnCustomer && state != ConversationState.WaitingOnCustomer) WaitingSince = null;
         State = state;

@@ -211,6 +211,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         b.ConfigureRouting();
         b.ConfigureTimers();
         b.ConfigureTemplates();
+        b.ConfigurePromises();
     }
 }
 

@@ -48,8 +48,7 @@ public static class ClockSummaries
                 .Select(m => new { m.ConversationId, m.Direction, m.Visibility, m.CreatedAt }).ToListAsync(ct))
             .GroupBy(m => m.ConversationId).ToDictionary(g => g.Key, g => g.ToList());
         var subjects = ids.Select(id => $"conversations/{id}").ToArray();
-        var types = ConversationClocks.StateEventTypes.ToArray();
-        var changes = (await db.Events.AsNoTracking().Where(e => subjects.Contains(e.Subject) && types.Contains(e.Type))
+        var changes = (await db.Events.AsNoTracking().Where(ConversationClocks.IsClockChange).Where(e => subjects.Contains(e.Subject))
                 .Select(e => new { e.Subject, e.Type, e.OccurredAt }).ToListAsync(ct))
             .GroupBy(e => e.Subject).ToDictionary(g => g.Key, g => g.ToList());
 

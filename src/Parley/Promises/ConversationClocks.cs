@@ -1,6 +1,8 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
+using Parley.Platform.Events;
 
 namespace Parley.Promises;
 
@@ -19,6 +21,12 @@ public static class ConversationClocks
     };
 
     public sealed record Evaluation(ServiceLevelPolicyRecord Policy, ClockReport Report);
+
+    /// <summary>The state changes the clocks read, as constants in the order of the partial index
+    /// <c>IX_Events_ClockChanges</c> (see <see cref="PromisesModel.ClockChangeFilter"/>), so that both databases use it.</summary>
+    public static readonly Expression<Func<Event, bool>> IsClockChange = e =>
+        e.Type == "conversation.waiting_on_customer" || e.Type == "conversation.customer_replied" || e.Type == "conversation.snoozed"
+        || e.Type == "conversation.woke" || e.Type == "conversation.resolved" || e.Type == "conversation.reopened";
 
     /// <returns>null when no policy of the brand applies.</returns>
     public static async Task<Evaluation?> EvaluateAsync(ParleyDb db, Conversation conversation, DateTimeOffset now, CancellationToken ct)
@@ -46,8 +54,7 @@ public static class ConversationClocks
         var messages = await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversation.Id)
             .Select(m => new { m.Direction, m.CreatedAt }).ToListAsync(ct);
         var subject = $"conversations/{conversation.Id}";
-        var types = StateFacts.Keys.ToList();
-        var changes = await db.Events.AsNoTracking().Where(e => e.Subject == subject && types.Contains(e.Type))
+        var changes = await db.Events.AsNoTracking().Where(IsClockChange).Where(e => e.Subject == subject)
             .Select(e => new { e.Type, e.OccurredAt }).ToListAsync(ct);
         return BuildTimeline(conversation, messages.Select(m => (m.Direction, m.CreatedAt)), changes.Select(c => (c.Type, c.OccurredAt)));
     }

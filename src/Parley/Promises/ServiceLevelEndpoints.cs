@@ -83,10 +83,11 @@ public static class ServiceLevelEndpoints
         return TypedResults.NoContent();
     }
 
-    // A changed policy changes every open conversation's clocks: have the sweep look at them again.
+    // A changed policy changes every open conversation's clocks (targets, business hours): have the sweep
+    // recompute their next due instants.
     private static Task<int> Recheck(ParleyDb db, Guid brandId, CancellationToken ct) =>
         db.Conversations.Where(c => c.BrandId == brandId && c.Status == Conversations.ConversationStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, (DateTimeOffset?)null), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, Conversations.Conversation.ClocksChanged), ct);
 
     private static void Apply(ServiceLevelPolicyRecord r, ServiceLevelRequest q)
     {

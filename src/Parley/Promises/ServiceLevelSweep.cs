@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
@@ -5,67 +6,179 @@ using Parley.Platform.Events;
 
 namespace Parley.Promises;
 
-/// <summary>Evaluates the clocks of open conversations that are due a look, and announces each
-/// warning and breach exactly once (<c>service_level.warning</c>, <c>service_level.breached</c>).</summary>
+/// <summary>One pass of the sweep, for whoever watches its cost (the benchmark, logs).</summary>
+/// <param name="NextDueAt">The earliest next look of any open conversation after the pass; null when none is due ever.</param>
+public sealed record SweepPass(DateTimeOffset StartedAt, TimeSpan Duration, int Evaluated, int Fired, DateTimeOffset? NextDueAt);
+
+/// <summary>Announces each service-level warning and breach exactly once (<c>service_level.warning</c>,
+/// <c>service_level.breached</c>), within moments of its due instant, however many conversations are open
+/// (docs/adr/0014). Every open conversation carries when its next warning or breach is due
+/// (<see cref="Conversation.NextClockCheckAt"/>, indexed with its status); a change to its clocks marks it
+/// <see cref="Conversation.ClocksChanged"/>. A pass reads only the due and the marked through that index, in
+/// batches, evaluates each batch with a handful of set-based queries (<see cref="ClockBatch"/>), writes its events
+/// and next due instants in one short transaction, and then sleeps until the earliest next due instant (at most
+/// <see cref="MaxSleep"/>), or less when this node commits a change.</summary>
 public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, EventSignal events, TimeProvider clock,
     ILogger<ServiceLevelSweep> log) : BackgroundService
 {
     public const string Name = "service-level-sweep";
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-    /// <summary>Without a policy or anything pending, look again after this long (a policy may be added).</summary>
-    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
+    public const int BatchSize = 500;
+    /// <summary>The longest sleep: changes committed on other nodes, and policies added, are seen within it.</summary>
+    public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
+    /// <summary>The shortest pause between passes woken by commits: a busy ingest pulses many times a second,
+    /// and its changes are better evaluated a batch at a time.</summary>
+    public static readonly TimeSpan MinPause = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Raised after each pass the background loop runs.</summary>
+    public event Action<SweepPass>? Passed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, clock);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
-            try { while (await RunOnceAsync(stoppingToken) == 500) { } }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            var sleep = MaxSleep;
+            try
+            {
+                var pass = await RunPassAsync(stoppingToken);
+                Passed?.Invoke(pass);
+                sleep = SleepAfter(pass.NextDueAt, clock.GetUtcNow());
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception e) { LogFailed(log, e); }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+            try
+            {
+                if (sleep > MinPause)
+                {
+                    await Task.Delay(MinPause, clock, stoppingToken);
+                    await events.WaitAsync(sleep - MinPause, stoppingToken);
+                }
+                else if (sleep > TimeSpan.Zero) await Task.Delay(sleep, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) { return; }
+        }
     }
+
+    /// <summary>Until the next due instant, but never longer than <see cref="MaxSleep"/>; nothing when already due.</summary>
+    public static TimeSpan SleepAfter(DateTimeOffset? nextDueAt, DateTimeOffset now) =>
+        nextDueAt is not { } due ? MaxSleep
+        : due <= now ? TimeSpan.Zero
+        : due - now < MaxSleep ? due - now : MaxSleep;
 
     /// <returns>How many conversations were evaluated.</returns>
-    /// <remarks>Brands without a policy cost nothing: their conversations are not looked at (a new policy clears
-    /// their next looks). Each conversation's events are written in a short transaction of their own, and its next
-    /// look with a single-row update: no lock is held across conversations, so the sweep cannot deadlock with
-    /// ingest, whose transaction updates many conversations on PostgreSQL.</remarks>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public async Task<int> RunOnceAsync(CancellationToken ct) => (await RunPassAsync(ct)).Evaluated;
+
+    /// <summary>Evaluates every conversation due when the pass starts, a batch at a time: those whose warning or
+    /// breach is due first (oldest due first), then those marked as changed.</summary>
+    public async Task<SweepPass> RunPassAsync(CancellationToken ct)
     {
+        var started = clock.GetUtcNow();
+        var watch = Stopwatch.StartNew();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var brands = await db.ServiceLevelPolicies.AsNoTracking().Select(p => p.BrandId).Distinct().ToArrayAsync(ct);
-        if (brands.Length == 0) return 0;
-        var now = clock.GetUtcNow();
-        var due = await db.Conversations.AsNoTracking()
-            .Where(c => c.Status == ConversationStatus.Open && (c.NextClockCheckAt == null || c.NextClockCheckAt <= now) && brands.Contains(c.BrandId))
-            .OrderBy(c => c.NextClockCheckAt).Take(500).ToListAsync(ct);
-        var fired = 0;
-        foreach (var conversation in due)
+        var policies = await ClockPolicies.LoadAsync(db, ct);
+        // Brands without a policy cost nothing: a policy added later marks their open conversations.
+        if (!policies.Any) return new(started, watch.Elapsed, 0, 0, null);
+        int evaluated = 0, fired = 0;
+        // A pass takes what is due when it starts, so it ends even while more keeps coming due; the loop starts
+        // the next one at once.
+        var until = started;
+        while (true)
         {
-            var evaluation = await ConversationClocks.EvaluateAsync(db, conversation, now, ct);
-            if (evaluation is not null) fired += await AnnounceAsync(db, conversation, evaluation, now, ct);
-            var next = evaluation?.Report.NextCheckAt ?? now + Idle;
-            // Only if nothing changed since it was read: a change cleared the look, and that must stand.
-            await db.Conversations.Where(c => c.Id == conversation.Id && c.LastMessageAt == conversation.LastMessageAt && c.State == conversation.State
-                    && c.AcknowledgedAt == conversation.AcknowledgedAt && c.Status == ConversationStatus.Open
-                    && (c.NextClockCheckAt == null || c.NextClockCheckAt <= now))
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, next), ct);
+            var now = clock.GetUtcNow();
+            var batch = await DueAsync(db, until, ct);
+            if (batch.Count == 0) break;
+            var items = await ClockBatch.EvaluateAsync(db, batch, policies, now, ct);
+            fired += await WriteAsync(db, items, now, ct);
+            evaluated += batch.Count;
+            if (batch.Count < BatchSize) break;
         }
         if (fired > 0) events.Pulse();
-        return due.Count;
+        var next = await NextDueAsync(db, ct);
+        return new(started, watch.Elapsed, evaluated, fired, next);
     }
 
-    /// <returns>How many warnings and breaches were announced.</returns>
-    private async Task<int> AnnounceAsync(ParleyDb db, Conversation conversation, ConversationClocks.Evaluation evaluation, DateTimeOffset now, CancellationToken ct)
+    private static async Task<List<Conversation>> DueAsync(ParleyDb db, DateTimeOffset now, CancellationToken ct)
     {
-        var already = await db.FiredClockEvents.Where(f => f.ConversationId == conversation.Id).Select(f => f.Key).ToListAsync(ct);
-        var dueEvents = ServiceClocks.DueEvents(evaluation.Report, already).ToList();
-        if (dueEvents.Count == 0) return 0;
-        foreach (var e in dueEvents)
+        var changed = Conversation.ClocksChanged;
+        var open = db.Conversations.AsNoTracking().Where(c => c.Status == ConversationStatus.Open);
+        var due = await open.Where(c => c.NextClockCheckAt > changed && c.NextClockCheckAt <= now)
+            .OrderBy(c => c.NextClockCheckAt).Take(BatchSize).ToListAsync(ct);
+        if (due.Count < BatchSize)
+            due.AddRange(await open.Where(c => c.NextClockCheckAt == changed).Take(BatchSize - due.Count).ToListAsync(ct));
+        return due;
+    }
+
+    private static Task<DateTimeOffset?> NextDueAsync(ParleyDb db, CancellationToken ct) =>
+        db.Conversations.AsNoTracking().Where(c => c.Status == ConversationStatus.Open && c.NextClockCheckAt != null)
+            .OrderBy(c => c.NextClockCheckAt).Select(c => c.NextClockCheckAt).FirstOrDefaultAsync(ct);
+
+    /// <summary>Writes a batch's events, the keys that make them once-only, and each conversation's next due
+    /// instant in one short transaction.</summary>
+    /// <returns>How many warnings and breaches were announced.</returns>
+    /// <remarks>The keys are unique per conversation: if another node announced one of them meanwhile, the batch
+    /// rolls back and is written again a conversation at a time, each in its own transaction, skipping what the
+    /// other node wrote. A next due instant is only written if the conversation did not change since it was read
+    /// (a change marks it, and that must stand).</remarks>
+    private async Task<int> WriteAsync(ParleyDb db, List<ClockBatch.Item> items, DateTimeOffset now, CancellationToken ct)
+    {
+        var at = clock.GetUtcNow();
+        var fired = 0;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            db.FiredClockEvents.Add(new FiredClockEvent { ConversationId = conversation.Id, Key = e.Key, FiredAt = now });
+            try
+            {
+                foreach (var item in items) fired += Announce(db, item, at);
+                if (fired > 0) await db.SaveChangesAsync(ct);
+                await NextLooks.WriteAsync(db, items.Select(i => (i.Conversation, NextLook(i, now))).ToList(), ct);
+                await tx.CommitAsync(ct);
+                db.ChangeTracker.Clear();
+                return fired;
+            }
+            catch (DbUpdateException)
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+        }
+        fired = 0;
+        foreach (var item in items)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var keys = item.Due.Select(e => e.Key).ToArray();
+            var already = keys.Length == 0 ? [] : await db.FiredClockEvents.Where(f => f.ConversationId == item.Conversation.Id && keys.Contains(f.Key))
+                .Select(f => f.Key).ToListAsync(ct);
+            var rest = item with { Due = [.. item.Due.Where(e => !already.Contains(e.Key))] };
+            try
+            {
+                var count = Announce(db, rest, at);
+                if (count > 0) await db.SaveChangesAsync(ct);
+                await NextLooks.WriteAsync(db, [(item.Conversation, NextLook(item, now))], ct);
+                await tx.CommitAsync(ct);
+                fired += count;
+            }
+            catch (DbUpdateException)
+            {
+                await tx.RollbackAsync(ct);
+            }
+            db.ChangeTracker.Clear();
+        }
+        return fired;
+    }
+
+    /// <summary>When to look again: the next threshold a running clock crosses, or never (null) until a change.
+    /// A threshold reached exactly now is crossed just after it, so the look is never "now" again.</summary>
+    private static DateTimeOffset? NextLook(ClockBatch.Item item, DateTimeOffset now) =>
+        item.Evaluation?.Report.NextCheckAt is not { } next ? null
+        : next <= now ? now.AddMilliseconds(1)
+        : next;
+
+    private static int Announce(ParleyDb db, ClockBatch.Item item, DateTimeOffset at)
+    {
+        if (item.Evaluation is not { } evaluation) return 0;
+        var conversation = item.Conversation;
+        foreach (var e in item.Due)
+        {
+            db.FiredClockEvents.Add(new FiredClockEvent { ConversationId = conversation.Id, Key = e.Key, FiredAt = at });
             var status = evaluation.Report.AllClocks.FirstOrDefault(c => c.Clock == e.Clock && c.Cycle == e.Cycle);
             db.Append(e.Kind == ClockEventKind.Breached ? "service_level.breached" : "service_level.warning",
                 $"conversations/{conversation.Id}", conversation.BrandId, new
@@ -77,22 +190,12 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
                     at = e.At,
                     dueAt = status?.DueAt,
                     leadTime = e.LeadTime,
-                }, now);
+                }, at);
         }
-        try
-        {
-            // The keys are unique per conversation: a second node announcing the same events fails here, and changes nothing.
-            await db.SaveChangesAsync(ct);
-            return dueEvents.Count;
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            return 0;
-        }
+        return item.Due.Count;
     }
 
-    [LoggerMessage(LogLevel.Error, "The service-level sweep failed; trying again at the next interval.")]
+    [LoggerMessage(LogLevel.Error, "The service-level sweep failed; trying again shortly.")]
     private static partial void LogFailed(ILogger logger, Exception e);
 }
 

@@ -5,11 +5,11 @@ using Parley.Data;
 namespace Parley.Routing;
 
 /// <summary>Hands each auto-assigning queue's waiting conversations, oldest first, to the people
-/// <see cref="ChooseAssignee"/> picks, through <see cref="Assigner"/>. A queue stops for this pass as
+/// <see cref="ChooseAssignee"/> picks, a batch at a time (<see cref="BatchAssignment"/>). A queue stops for this pass as
 /// soon as nobody can take more (everyone away, busy or without the skills).</summary>
 public sealed class AutoAssignment(Assigner assigner, TimeProvider clock)
 {
-    public const int PerQueue = 100;
+    public const int PerQueue = 500;
 
     /// <summary>Conversations that wait in a queue for a person: open, nobody owns them, and they need
     /// an answer now (not snoozed, not waiting on the customer).</summary>
@@ -18,23 +18,22 @@ public sealed class AutoAssignment(Assigner assigner, TimeProvider clock)
             && c.State != ConversationState.Snoozed && c.State != ConversationState.WaitingOnCustomer);
 
     /// <returns>How many conversations were assigned.</returns>
+    /// <remarks>Each queue's oldest waiting conversations are decided and written a batch at a time by
+    /// <see cref="BatchAssignment"/>: a handful of queries per batch, whatever its size.</remarks>
     public async Task<int> AssignWaitingAsync(ParleyDb db, CancellationToken ct)
     {
         var queues = await db.QueueSettings.AsNoTracking().Where(q => q.AutoAssign).ToListAsync(ct);
         var assigned = 0;
+        var batch = new BatchAssignment(clock);
         foreach (var queue in queues)
         {
             var waiting = await Waiting(db.Conversations.AsNoTracking(), queue.TeamId)
-                .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(PerQueue).Select(c => new { c.Id, c.ContactId }).ToListAsync(ct);
+                .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Take(PerQueue)
+                .Select(c => new BatchAssignment.Waiting(c.Id, c.ContactId, c.BrandId, c.Preview)).ToListAsync(ct);
             if (waiting.Count == 0) continue;
             var pool = await CandidatePool.LoadAsync(db, queue.TeamId, clock.GetUtcNow(), ct);
-            foreach (var w in waiting)
-            {
-                var lastHelped = queue.Sticky ? await LastHelpedByAsync(db, w.ContactId, w.Id, ct) : null;
-                var outcome = await AssignOneAsync(db, queue, pool, w.Id, lastHelped, ct);
-                if (outcome is null) break;
-                if (outcome == AssignOutcome.Assigned) assigned++;
-            }
+            var lastHelped = queue.Sticky ? await BatchAssignment.LastHelpedByAsync(db, waiting, ct) : [];
+            assigned += (await batch.AssignAsync(db, queue, pool, waiting, lastHelped, ct)).Assigned;
         }
         return assigned;
     }

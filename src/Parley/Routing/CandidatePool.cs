@@ -42,6 +42,16 @@ public sealed class CandidatePool
             .GroupBy(c => c.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
+    /// <summary>Takes the loads and capacities counted under the people's locks (see <see cref="BatchAssignment"/>).</summary>
+    public void Recount(IReadOnlyDictionary<Guid, int> load, IReadOnlyDictionary<Guid, int> capacity)
+    {
+        foreach (var id in _byId.Keys.ToList())
+        {
+            var c = _byId[id];
+            _byId[id] = c with { OpenConversations = load.GetValueOrDefault(id), Capacity = capacity.GetValueOrDefault(id, c.Capacity) };
+        }
+    }
+
     public void Took(Guid userId, DateTimeOffset at)
     {
         if (_byId.TryGetValue(userId, out var c)) _byId[userId] = c with { OpenConversations = c.OpenConversations + 1, LastAssignedAt = at };

@@ -506,6 +506,9 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("Tx", "Seq");
 
+                    b.HasIndex(new[] { "Subject", "Type" }, "IX_Events_ClockChanges")
+                        .HasFilter("\"Type\" IN ('conversation.waiting_on_customer', 'conversation.customer_replied', 'conversation.snoozed', 'conversation.woke', 'conversation.resolved', 'conversation.reopened')");
+
                     b.ToTable("Events");
                 });
 
