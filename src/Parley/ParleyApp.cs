@@ -9,6 +9,7 @@ using Parley.Data;
 using Parley.Ingest;
 using Parley.Platform;
 using Parley.Platform.Apps;
+using Parley.Platform.Webhooks;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
@@ -99,6 +100,16 @@ public static class ParleyApp
         services.AddSingleton<TimerActions>();
         services.AddSingleton<TimerSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweep>());
+        services.Configure<WebhookOptions>(config.GetSection("Parley:Webhooks"));
+        services.AddSingleton<WebhookSignal>();
+        // Redirects are not followed: a signed delivery goes only where it was subscribed.
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, (sp, c) =>
+                c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(1))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddSingleton<WebhookFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookFanOut>());
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -132,6 +143,7 @@ public static class ParleyApp
         admin.MapInboundEndpoints();
         admin.MapServiceLevelEndpoints();
         admin.MapAppEndpoints();
+        admin.MapWebhookEndpoints();
         admin.MapGroup("").RequireScope(ApiScopes.EventsRead).MapEventEndpoints();
 
         var conversations = api.MapGroup("/conversations").WithTags("Conversations").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
