@@ -69,8 +69,8 @@ public sealed class WebhookDeliveryTests
         await using var parley = await TestParley.StartAsync(settings: FastRetries(maxAttempts: 3, firstRetry: "00:00:00.050", maxBackoff: "00:00:00.100"));
         var hook = await SubscribeAsync(parley, receiver.Url, ["conversation.*"]);
         var conversation = Guid.NewGuid();
-        var first = await AppendAsync(parley, "conversation.step", conversation, null, 0);
-        var second = await AppendAsync(parley, "conversation.step", conversation, null, 1);
+        var appended = await AppendTogetherAsync(parley, "conversation.step", conversation, null, 2);
+        var (first, second) = (appended[0], appended[1]);
 
         await UntilAsync(async () => (await DeliveriesAsync(parley, hook, "deadLettered")).Count == 2, "both deliveries to be dead-lettered");
 

@@ -48,6 +48,18 @@ public static class WebhookSetup
         return e.Id;
     }
 
+    /// <summary>Several changes to one conversation committed together, so the fan-out queues them in one go.</summary>
+    public static async Task<List<Guid>> AppendTogetherAsync(TestParley parley, string type, Guid conversation, Guid? brandId, int steps)
+    {
+        await using var scope = parley.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var events = Enumerable.Range(0, steps)
+            .Select(step => db.Append(type, $"conversations/{conversation}", brandId, new { conversationId = conversation, step }, DateTimeOffset.UtcNow)).ToList();
+        await db.SaveChangesAsync();
+        scope.ServiceProvider.GetRequiredService<EventSignal>().Pulse();
+        return events.Select(e => e.Id).ToList();
+    }
+
     public static async Task<List<JsonElement>> DeliveriesAsync(TestParley parley, Subscribed s, string? state = null) =>
         (await parley.GetJsonAsync($"/api/v1/apps/{s.AppId}/webhooks/{s.SubscriptionId}/deliveries?limit=500" + (state is null ? "" : "&state=" + state)))
         .GetProperty("items").EnumerateArray().ToList();
