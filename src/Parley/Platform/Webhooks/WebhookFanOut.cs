@@ -25,6 +25,14 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 {
     public const string Name = "webhook-fanout";
     private const int BatchSize = 500;
+    /// <summary>How long the read position may go unsaved while no delivery is queued. Saving it after every
+    /// batch would add a write to each burst of events, and SQLite has one writer; losing it in a crash only
+    /// means reading those events again, which queues nothing that was not wanted.</summary>
+    private static readonly TimeSpan IdleSaveInterval = TimeSpan.FromSeconds(5);
+
+    private Guid? _position;
+    private bool _positionKnown;
+    private DateTimeOffset _savedAt;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,7 +63,11 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
             cursor = new WebhookCursor();
             db.WebhookCursors.Add(cursor);
         }
-        var batch = await EventReader.ReadAfterAsync(db, cursor.LastEventId, BatchSize, ct);
+        if (!_positionKnown)
+        {
+            (_position, _positionKnown) = (cursor.LastEventId, true);
+        }
+        var batch = await EventReader.ReadAfterAsync(db, _position, BatchSize, ct);
         if (batch.Count == 0) return 0;
 
         var targets = await TargetsAsync(db, ct);
@@ -77,8 +89,16 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
                 queued++;
             }
         }
-        cursor.LastEventId = batch[^1].Id;
-        await db.SaveChangesAsync(ct);
+        var next = batch[^1].Id;
+        if (queued > 0 || now - _savedAt >= IdleSaveInterval || cursor.LastEventId is null)
+        {
+            // The queued deliveries and the position commit together: that is what makes the outbox lossless.
+            cursor.LastEventId = next;
+            await db.SaveChangesAsync(ct);
+            _savedAt = now;
+        }
+        // Only after a successful save: a failed one reads the same batch again.
+        _position = next;
         if (queued > 0) dispatch.Pulse();
         return batch.Count;
     }
