@@ -18,6 +18,10 @@ public static class ScopeOpenApi
         operation.Extensions[Extension] = new JsonNodeExtension(JsonValue.Create(scope));
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [scope] });
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No key or session, or the key is unknown, revoked or expired (problem details)." });
+        operation.Responses.TryAdd("403", new OpenApiResponse { Description = $"Not allowed: for an app's key, it lacks the `{scope}` scope (problem details with requiredScope)." });
+        operation.Responses.TryAdd("429", new OpenApiResponse { Description = "The key is over its app's rate limit; try again after Retry-After seconds (problem details)." });
         var note = $"Apps need the `{scope}` scope.";
         operation.Description = string.IsNullOrEmpty(operation.Description) ? note : operation.Description + "\n\n" + note;
         return Task.CompletedTask;
