@@ -8,6 +8,8 @@ using Parley.Conversations;
 using Parley.Data;
 using Parley.Ingest;
 using Parley.Platform;
+using Parley.Platform.Apps;
+using Parley.Platform.Webhooks;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
@@ -51,10 +53,11 @@ public static class ParleyApp
             doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key: Authorization: Bearer <key>" };
             return Task.CompletedTask;
-        }));
+        }).AddScopes());
 
         // API keys for applications, session cookies (with anti-forgery) for people; see ADR 9.
         services.AddParleySessions();
+        services.AddKeyRateLimits();
         services.AddSingleton<WebAssets>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveFeed>();
@@ -98,6 +101,16 @@ public static class ParleyApp
         services.AddSingleton<TimerActions>();
         services.AddSingleton<TimerSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweep>());
+        services.Configure<WebhookOptions>(config.GetSection("Parley:Webhooks"));
+        services.AddSingleton<WebhookSignal>();
+        // Redirects are not followed: a signed delivery goes only where it was subscribed.
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, (sp, c) =>
+                c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(1))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.AddSingleton<WebhookFanOut>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookFanOut>());
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddSingleton<XMentionsPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<XMentionsPoller>());
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
@@ -107,6 +120,7 @@ public static class ParleyApp
         app.UseStatusCodePages();
         WebAssets.UseWebAssets(app);
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseSessionAntiforgery();
         app.UseAuthorization();
         app.UseEventPulseAfterWrites();
@@ -118,42 +132,55 @@ public static class ParleyApp
         app.MapXWebhooks();
         app.MapMetaWebhooks();
 
-        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        // Every /api/v1 endpoint is for a signed-in person or an API key. What an app's key needs is declared
+        // here and only here, group by group (docs/adr/0014); an endpoint that declares nothing needs `admin`.
+        // People are not checked against scopes: their role decides (the admin policy, Viewer).
+        var api = app.MapGroup("/api/v1").RequireAuthorization().RequireAuthorization(ScopeRequirement.Policy);
         // Operating the installation (brands, channels, the raw log, the whole event log) is for admins;
         // people see conversations through Viewer's rule and follow them through /api/v1/live.
         var admin = api.MapGroup("").RequireAuthorization(Sessions.Policies.Admin);
         admin.MapBrandEndpoints();
         admin.MapChannelEndpoints();
-        var conversations = api.MapGroup("/conversations").WithTags("Conversations");
+        admin.MapInboundEndpoints();
+        admin.MapServiceLevelEndpoints();
+        admin.MapAppEndpoints();
+        admin.MapWebhookEndpoints();
+        admin.MapGroup("").RequireScope(ApiScopes.EventsRead).MapEventEndpoints();
+
+        var conversations = api.MapGroup("/conversations").WithTags("Conversations").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
+        var contacts = api.MapGroup("").RequireScopes(ApiScopes.ContactsRead, ApiScopes.ContactsWrite);
         conversations.MapListConversations();
         conversations.MapGetConversation();
-        conversations.MapSendReply();
-        conversations.MapRetryReply();
         conversations.MapChangeConversationState();
         conversations.MapAssignConversation();
         conversations.MapTakeConversation();
-        conversations.MapNotes(api);
-        conversations.MapRevealMessage();
-        api.MapGetContact();
-        api.MapContactFacts();
+        conversations.MapNotes(contacts);
+        var sending = api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.MessagesSend);
+        sending.MapSendReply();
+        sending.MapRetryReply();
+        // Unmasking a customer's card number is not part of any app's job.
+        api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.Admin).MapRevealMessage();
+        contacts.MapGetContact();
+        contacts.MapContactFacts();
+
+        var following = api.MapGroup("").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
+        following.MapInbox();
+        following.MapLiveEndpoints();
+        following.MapClockEndpoints();
+        following.MapClockSummaries();
+
+        // Settings and people: admin for apps.
         api.MapTriageSettingsEndpoints();
-        admin.MapEventEndpoints();
-        admin.MapInboundEndpoints();
         api.MapUserEndpoints();
         api.MapTeamEndpoints();
-        api.MapInbox();
         api.MapSavedViews();
         api.MapNotificationEndpoints();
-        api.MapLiveEndpoints();
-        app.MapWorkspace();
-        admin.MapServiceLevelEndpoints();
-        api.MapClockEndpoints();
-        api.MapClockSummaries();
         api.MapQueueEndpoints();
         api.MapRoutingRuleEndpoints();
         api.MapAgentEndpoints();
         api.MapTimerRuleEndpoints();
         api.MapTemplateEndpoints();
+        app.MapWorkspace();
         return app;
     }
 }

@@ -4,6 +4,8 @@ using Parley.Channels;
 using Parley.Conversations;
 using Parley.Ingest;
 using Parley.Platform;
+using Parley.Platform.Apps;
+using Parley.Platform.Webhooks;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
 using Parley.Platform.People;
@@ -27,6 +29,10 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<InboundEvent> InboundEvents => Set<InboundEvent>();
     public DbSet<Event> Events => Set<Event>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<App> Apps => Set<App>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookCursor> WebhookCursors => Set<WebhookCursor>();
     public DbSet<User> Users => Set<User>();
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
@@ -212,6 +218,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         b.ConfigureTimers();
         b.ConfigureTemplates();
         b.ConfigurePromises();
+        b.ConfigureApps();
+        b.ConfigureWebhooks();
     }
 }
 

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Data;
+using Parley.Platform.People;
 
 namespace Parley.Platform.Events;
 
@@ -28,14 +29,15 @@ public static class EventEndpoints
     }
 
     private static async Task<Results<Ok<EventPage>, ProblemHttpResult>> ListEvents(
-        ParleyDb db, Guid? after, int? limit, CancellationToken ct)
+        ParleyDb db, Viewer viewer, Guid? after, int? limit, CancellationToken ct)
     {
         var take = Math.Clamp(limit ?? 100, 1, 1000);
         try
         {
             var items = await EventReader.ReadAfterAsync(db, after, take, ct);
-            var dtos = items.Select(EventDto.From).ToList();
-            return TypedResults.Ok(new EventPage(dtos, dtos.Count > 0 ? dtos[^1].Id : after));
+            var dtos = items.Where(e => Shows(viewer, e)).Select(EventDto.From).ToList();
+            // The cursor moves past events the caller may not see, so a page can be short but paging never stalls.
+            return TypedResults.Ok(new EventPage(dtos, items.Count > 0 ? items[^1].Id : after));
         }
         catch (EventReader.UnknownCursorException e)
         {
@@ -44,7 +46,7 @@ public static class EventEndpoints
     }
 
     private static async Task<Results<ServerSentEventsResult<EventDto>, ProblemHttpResult>> StreamEvents(
-        HttpContext http, IServiceScopeFactory scopes, EventSignal signal, Guid? after, CancellationToken ct)
+        HttpContext http, IServiceScopeFactory scopes, EventSignal signal, Viewer viewer, Guid? after, CancellationToken ct)
     {
         var cursor = after;
         if (Guid.TryParse(http.Request.Headers["Last-Event-ID"], out var lastEventId)) cursor = lastEventId;
@@ -55,15 +57,18 @@ public static class EventEndpoints
             try { await EventReader.ReadAfterAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), cursor, 1, ct); }
             catch (EventReader.UnknownCursorException e) { return UnknownCursor(e); }
         }
-        return TypedResults.ServerSentEvents(Follow(scopes, signal, cursor, ct));
+        return TypedResults.ServerSentEvents(Follow(scopes, signal, viewer, cursor, ct));
     }
+
+    /// <summary>An app limited to brands sees only their events; installation-wide events (apps, brands) are not theirs.</summary>
+    private static bool Shows(Viewer viewer, Event e) => viewer.SeesEverything || (e.BrandId is { } brand && viewer.SeesBrand(brand));
 
     private static ProblemHttpResult UnknownCursor(EventReader.UnknownCursorException e) =>
         TypedResults.Problem(title: "Unknown cursor", detail: e.Message + " Use the id of an event you have read, or omit it to start from the beginning.",
             statusCode: StatusCodes.Status400BadRequest);
 
     private static async IAsyncEnumerable<SseItem<EventDto>> Follow(
-        IServiceScopeFactory scopes, EventSignal signal, Guid? cursor, [EnumeratorCancellation] CancellationToken ct)
+        IServiceScopeFactory scopes, EventSignal signal, Viewer viewer, Guid? cursor, [EnumeratorCancellation] CancellationToken ct)
     {
         EventReader.Position? position = null;
         while (!ct.IsCancellationRequested)
@@ -80,6 +85,7 @@ public static class EventEndpoints
             {
                 cursor = e.Id;
                 position = EventReader.Position.Of(e);
+                if (!Shows(viewer, e)) continue;
                 yield return new SseItem<EventDto>(EventDto.From(e), e.Type) { EventId = e.Id.ToString() };
             }
             if (batch.Count == 0) await signal.WaitAsync(TimeSpan.FromSeconds(1), ct);

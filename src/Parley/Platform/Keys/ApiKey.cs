@@ -16,11 +16,16 @@ public sealed class ApiKey
     public string Scopes { get; init; } = "admin";
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? RevokedAt { get; set; }
+    /// <summary>The app the key belongs to; null for installation keys (Parley:AdminKey, the demo's),
+    /// which carry their own <see cref="Scopes"/>.</summary>
+    public Guid? AppId { get; init; }
+    /// <summary>When a rotation replaced it: the key works until then, so callers can switch over.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 
     public static string HashOf(string key) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public static (ApiKey Entity, string Key) Create(string name, string scopes, DateTimeOffset at, string? key = null)
+    public static (ApiKey Entity, string Key) Create(string name, string scopes, DateTimeOffset at, string? key = null, Guid? appId = null)
     {
         key ??= "pk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -31,6 +36,7 @@ public sealed class ApiKey
             Prefix = key[..Math.Min(8, key.Length)],
             Scopes = scopes,
             CreatedAt = at,
+            AppId = appId,
         }, key);
     }
 }

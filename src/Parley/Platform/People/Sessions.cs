@@ -28,7 +28,8 @@ public static class Sessions
 
     public static class Policies
     {
-        /// <summary>An admin API key or a person with the admin role.</summary>
+        /// <summary>A person with the admin role, or an API key (whose scope the scope policy checks:
+        /// see Platform/Apps/ScopeAuthorization.cs).</summary>
         public const string Admin = "admin";
         /// <summary>A signed-in person (the workspace pages; API keys cannot use them).</summary>
         public const string Person = "person";
@@ -57,7 +58,8 @@ public static class Sessions
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireAssertion(c =>
-                c.User.HasClaim("scope", "admin") || c.User.IsInRole(nameof(UserRole.Admin).ToLowerInvariant())))
+                c.User.Identity?.AuthenticationType == ApiKeyAuthentication.SchemeName || c.User.IsInRole(nameof(UserRole.Admin).ToLowerInvariant())))
+            .AddPolicy(Apps.ScopeRequirement.Policy, p => p.AddRequirements(new Apps.ScopeRequirement()))
             .AddPolicy(Policies.Person, p => p.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
         services.AddAntiforgery(o =>
         {
@@ -66,6 +68,8 @@ public static class Sessions
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         services.AddSingleton<SignIn>();
+        services.AddSingleton<IAuthorizationHandler, Apps.ScopeHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Apps.ScopeProblemResultHandler>();
     }
 
     /// <summary>An API key wins when one is sent; the API answers a request with neither with the

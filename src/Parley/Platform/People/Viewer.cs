@@ -9,6 +9,8 @@ namespace Parley.Platform.People;
 /// every handler that lists or opens conversations filters through the same rule:
 /// <list type="bullet">
 /// <item>an admin API key or an admin person sees everything;</item>
+/// <item>an app's key sees everything of the brands the app is limited to (every brand when it is not
+/// limited); its scopes, checked before the handler runs, decide what it may do there;</item>
 /// <item>a lead sees every conversation of the brands of their teams;</item>
 /// <item>an agent sees the conversations of their teams, the brand's conversations in no team's
 /// queue yet (the shared front line until routing puts them somewhere), and any assigned to them.</item>
@@ -24,8 +26,14 @@ public sealed class Viewer
     public IReadOnlyList<Guid> TeamIds { get; private init; } = [];
     public IReadOnlyList<Guid> BrandIds { get; private init; } = [];
 
+    /// <summary>The app whose key is asking, if any.</summary>
+    public Guid? AppId { get; private init; }
+    /// <summary>An app limited to some brands: it acts with an admin's authority inside them only.</summary>
+    public bool IsBrandLimitedApp { get; private init; }
+
     public bool IsPerson => UserId is not null;
-    public bool IsAdmin => SeesEverything;
+    /// <summary>May change what its brands allow admins to change (the scope check has already run for apps).</summary>
+    public bool IsAdmin => SeesEverything || IsBrandLimitedApp;
 
     public static Viewer Everything(string name) => new() { SeesEverything = true, Name = name };
 
@@ -44,7 +52,12 @@ public sealed class Viewer
     {
         if (principal.Identity is not { IsAuthenticated: true } identity) return Nobody;
         if (identity.AuthenticationType == Keys.ApiKeyAuthentication.SchemeName)
-            return principal.HasClaim("scope", "admin") ? Everything(identity.Name ?? "api") : Nobody;
+        {
+            var appId = Guid.TryParse(principal.FindFirstValue(Keys.ApiKeyAuthentication.AppClaim), out var a) ? a : (Guid?)null;
+            var brands = principal.FindAll(Keys.ApiKeyAuthentication.BrandClaim).Select(c => Guid.Parse(c.Value)).ToList();
+            if (brands.Count == 0) return new Viewer { SeesEverything = true, Name = identity.Name ?? "api", AppId = appId };
+            return new Viewer { IsBrandLimitedApp = true, Name = identity.Name ?? "api", AppId = appId, BrandIds = brands };
+        }
         return Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var userId)
             ? await ForUserAsync(db, userId, ct) : Nobody;
     }
@@ -72,8 +85,9 @@ public sealed class Viewer
     public IQueryable<Conversation> Visible(IQueryable<Conversation> conversations)
     {
         if (SeesEverything) return conversations;
-        if (UserId is not { } me) return conversations.Where(_ => false);
         var brands = BrandIds.ToArray();
+        if (IsBrandLimitedApp) return conversations.Where(c => brands.Contains(c.BrandId));
+        if (UserId is not { } me) return conversations.Where(_ => false);
         if (Role == UserRole.Lead) return conversations.Where(c => brands.Contains(c.BrandId) || c.AssigneeId == me);
         var teams = TeamIds.ToArray();
         return conversations.Where(c =>
@@ -86,6 +100,7 @@ public sealed class Viewer
     public bool CanSee(Guid brandId, Guid? teamId, Guid? assigneeId)
     {
         if (SeesEverything) return true;
+        if (IsBrandLimitedApp) return BrandIds.Contains(brandId);
         if (UserId is not { } me) return false;
         if (assigneeId == me) return true;
         if (Role == UserRole.Lead) return BrandIds.Contains(brandId);

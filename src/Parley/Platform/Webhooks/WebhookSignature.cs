@@ -1,0 +1,27 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Parley.Platform.Webhooks;
+
+/// <summary><c>Parley-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "&lt;t&gt;.&lt;body&gt;")&gt;</c>. The
+/// timestamp is signed with the body so a receiver can refuse old replays; the key is the secret's UTF-8
+/// bytes, exactly as shown when the subscription was created (docs/webhooks.md).</summary>
+public static class WebhookSignature
+{
+    public const string Header = "Parley-Signature";
+
+    public static string Sign(string secret, long unixSeconds, ReadOnlySpan<byte> body)
+    {
+        var t = unixSeconds.ToString(CultureInfo.InvariantCulture);
+        var prefix = Encoding.UTF8.GetBytes(t + ".");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
+        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    public static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
