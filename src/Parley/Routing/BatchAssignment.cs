@@ -32,11 +32,12 @@ public sealed class BatchAssignment(TimeProvider clock)
         if (ids.Length == 0 || waiting.Count == 0) return (0, false);
         var rules = new AssignmentRules(queue.Fairness, queue.Sticky);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = clock.GetUtcNow();
 
         // 1-2. The locks, then the room under them.
         if (db.IsPostgres)
             await db.Database.ExecuteSqlRawAsync("SELECT 1 FROM \"AgentProfiles\" WHERE \"UserId\" = ANY({0}) ORDER BY \"UserId\" FOR UPDATE", [ids], ct);
+        // Read after the locks: a batch that waited for another is stamped after it, so turns stay in order.
+        var now = clock.GetUtcNow();
         var capacity = await db.AgentProfiles.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, p => p.Capacity, ct);
         pool.Recount(await CandidatePool.OpenLoadAsync(db, ids, ct), capacity);
 
@@ -67,10 +68,11 @@ public sealed class BatchAssignment(TimeProvider clock)
         if (free.Count > 0)
         {
             await using var b = new BatchCommand<Conversation>(db);
-            foreach (var (w, userId, _, _) in decisions)
+            foreach (var (w, userId, _, at) in decisions)
             {
                 if (!free.Contains(w.Id)) continue;
-                var assignedAt = b.Value(nameof(Conversation.AssignedAt), now);
+                // The decision's own instant, so the conversations' order of assignment is the order of the turns.
+                var assignedAt = b.Value(nameof(Conversation.AssignedAt), at);
                 b.Append($"UPDATE {b.Table} SET {b.Column(nameof(Conversation.AssigneeId))} = {b.Value(nameof(Conversation.AssigneeId), userId)}, ")
                     .Append($"{b.Column(nameof(Conversation.AssignedAt))} = {assignedAt}, ")
                     .Append($"{b.Column(nameof(Conversation.RoutedAt))} = COALESCE({b.Column(nameof(Conversation.RoutedAt))}, {b.Value(nameof(Conversation.RoutedAt), now)}), ")
