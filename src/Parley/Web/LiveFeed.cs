@@ -80,7 +80,8 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Guid? cursor = null;
+        // The position of the last event read, kept so that a read need not look its cursor up again.
+        EventReader.Position? position = null;
         var atTail = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -91,7 +92,7 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                 if (_subscribers.IsEmpty || !atTail)
                 {
                     // Nobody is listening (or we just started): skip to the end instead of reading history.
-                    cursor = await TailAsync(db, stoppingToken) ?? cursor;
+                    position = await TailAsync(db, stoppingToken) ?? position;
                     atTail = true;
                     if (_subscribers.IsEmpty)
                     {
@@ -99,20 +100,16 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                         continue;
                     }
                 }
-                var batch = await EventReader.ReadAfterAsync(db, cursor, 500, stoppingToken);
+                var batch = await EventReader.ReadAfterAsync(db, position ?? EventReader.Position.Start, 500, stoppingToken);
                 if (batch.Count == 0)
                 {
                     await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                     continue;
                 }
-                cursor = batch[^1].Id;
+                position = EventReader.Position.Of(batch[^1]);
                 await PublishAsync(db, batch, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-            catch (EventReader.UnknownCursorException)
-            {
-                atTail = false;
-            }
             catch (Exception e)
             {
                 LogLoopFailed(log, e);
@@ -158,16 +155,16 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
         subject.StartsWith("conversations/", StringComparison.Ordinal) && Guid.TryParse(subject.AsSpan("conversations/".Length), out var id) ? id : null;
 
     /// <summary>The last event readers may see now (on PostgreSQL: below the oldest transaction in flight, as EventReader reads).</summary>
-    private static async Task<Guid?> TailAsync(ParleyDb db, CancellationToken ct)
+    private static async Task<EventReader.Position?> TailAsync(ParleyDb db, CancellationToken ct)
     {
         if (!db.IsPostgres)
-            return await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => (Guid?)e.Id).FirstOrDefaultAsync(ct);
+            return await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).Select(e => (EventReader.Position?)new EventReader.Position(e.Tx, e.Seq)).FirstOrDefaultAsync(ct);
         return await db.Events.FromSqlRaw("""
             SELECT * FROM "Events"
             WHERE "Tx" < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
             ORDER BY "Tx" DESC, "Seq" DESC
             LIMIT 1
-            """).AsNoTracking().Select(e => (Guid?)e.Id).FirstOrDefaultAsync(ct);
+            """).AsNoTracking().Select(e => (EventReader.Position?)new EventReader.Position(e.Tx, e.Seq)).FirstOrDefaultAsync(ct);
     }
 
     [LoggerMessage(LogLevel.Error, "The live feed loop failed; pages were told to reload, retrying in a second.")]

@@ -83,7 +83,6 @@ public static class EventEndpoints
             }
             foreach (var e in batch)
             {
-                cursor = e.Id;
                 position = EventReader.Position.Of(e);
                 if (!Shows(viewer, e)) continue;
                 yield return new SseItem<EventDto>(EventDto.From(e), e.Type) { EventId = e.Id.ToString() };
