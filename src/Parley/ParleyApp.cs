@@ -7,6 +7,7 @@ using Parley.Channels.X;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Ingest;
+using Parley.Knowledge;
 using Parley.Platform;
 using Parley.Platform.Apps;
 using Parley.Platform.Webhooks;
@@ -140,6 +141,7 @@ public static class ParleyApp
         // people see conversations through Viewer's rule and follow them through /api/v1/live.
         var admin = api.MapGroup("").RequireAuthorization(Sessions.Policies.Admin);
         admin.MapBrandEndpoints();
+        admin.MapAppReplyRules();
         admin.MapChannelEndpoints();
         admin.MapInboundEndpoints();
         admin.MapServiceLevelEndpoints();
@@ -155,9 +157,18 @@ public static class ParleyApp
         conversations.MapAssignConversation();
         conversations.MapTakeConversation();
         conversations.MapNotes(contacts);
+        // Apps acting in conversations (docs/adr/0017): tags, the commands on offer, proposed replies.
+        conversations.MapTags();
+        conversations.MapConversationCommands();
+        conversations.MapProposals();
         var sending = api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.MessagesSend);
         sending.MapSendReply();
         sending.MapRetryReply();
+        sending.MapProposalDecisions();
+        // An app registers its own hashtag commands (checked in the handler); admins any app's.
+        api.MapGroup("/apps").WithTags("Apps").RequireScope(ApiScopes.ConversationsWrite).MapAppCommands();
+        // The knowledge base: apps with knowledge:write write it; reading is part of following conversations.
+        api.MapGroup("/knowledge").WithTags("Knowledge").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.KnowledgeWrite).MapKnowledge();
         // Unmasking a customer's card number is not part of any app's job.
         api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.Admin).MapRevealMessage();
         contacts.MapGetContact();

@@ -14,6 +14,10 @@ public sealed class Contact
     /// <summary>Other facts the brand's apps supply (a JSON object of names to strings, numbers or booleans), shown to agents.</summary>
     public string? Facts { get; set; }
     public DateTimeOffset? FactsUpdatedAt { get; set; }
+    /// <summary>Who last set the facts: a person's or an app's name.</summary>
+    public string? FactsUpdatedBy { get; set; }
+    /// <summary>The app that last set the facts, if an app did.</summary>
+    public Guid? FactsUpdatedByAppId { get; set; }
 }
 
 /// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.Apps;
 using Parley.Platform.Events;
 using Parley.Platform.People;
 using Parley.Triage;
@@ -13,7 +14,10 @@ namespace Parley.Conversations;
 /// <param name="Facts">Other facts to show agents: a flat object of names to strings, numbers or booleans; null clears them.</param>
 public sealed record ContactFactsRequest(decimal? Value, JsonElement? Facts);
 
-public sealed record ContactFactsDto(Guid ContactId, decimal? Value, JsonElement? Facts, DateTimeOffset? UpdatedAt);
+/// <param name="UpdatedBy">Who set them: a person's or an app's name.</param>
+/// <param name="UpdatedByAppId">The app that set them, when an app did.</param>
+public sealed record ContactFactsDto(Guid ContactId, decimal? Value, JsonElement? Facts, DateTimeOffset? UpdatedAt,
+    string? UpdatedBy = null, Guid? UpdatedByAppId = null);
 
 /// <summary>Facts about a customer that a brand's own software knows (value, plan, open orders), supplied through
 /// the API. The value counts in the priority of the customer's open conversations, which are recomputed at once.</summary>
@@ -35,7 +39,7 @@ public static class ContactFacts
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
-        return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), contact.FactsUpdatedAt));
+        return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), contact.FactsUpdatedAt, contact.FactsUpdatedBy, contact.FactsUpdatedByAppId));
     }
 
     private static async Task<Results<Ok<ContactFactsDto>, ProblemHttpResult, ValidationProblem>> PutAsync(
@@ -51,12 +55,16 @@ public static class ContactFacts
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var now = clock.GetUtcNow();
-        var by = viewer.Name.Length > 0 ? viewer.Name : "api";
+        var credit = Credit.Of(viewer);
+        var by = credit.Name;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         contact.Value = request.Value;
         contact.Facts = request.Facts is { ValueKind: JsonValueKind.Object } f ? f.GetRawText() : null;
         contact.FactsUpdatedAt = now;
-        db.Append("contact.facts_changed", $"contacts/{id}", contact.BrandId, new { contactId = id, value = request.Value, facts = request.Facts, by }, now);
+        contact.FactsUpdatedBy = by;
+        contact.FactsUpdatedByAppId = credit.AppId;
+        db.Append("contact.facts_changed", $"contacts/{id}", contact.BrandId,
+            new { contactId = id, value = request.Value, facts = request.Facts, by, byKind = credit.Kind, byAppId = credit.AppId }, now);
 
         // The customer's open conversations take the new value into their priority now.
         var open = await db.Conversations.Where(c => c.ContactId == id && c.Status == ConversationStatus.Open).ToListAsync(ct);
@@ -71,7 +79,7 @@ public static class ContactFacts
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), now));
+        return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), now, by, credit.AppId));
     }
 
     private static Dictionary<string, string[]> Validate(ContactFactsRequest request)

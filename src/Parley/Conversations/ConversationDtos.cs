@@ -12,23 +12,30 @@ public sealed record ContactSummary(Guid Id, string? Handle, string DisplayName)
 /// <param name="Removed">The brand's removal rules (spam, threats, abuse) took it out of the inbox.</param>
 public sealed record ConversationSummary(Guid Id, Guid ChannelId, string ChannelKind, string Status, string State,
     ContactSummary Contact, DateTimeOffset LastMessageAt, string Preview, DateTimeOffset? AcknowledgedAt, DateTimeOffset? SnoozedUntil,
-    Guid? TeamId, Guid? AssigneeId, int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed);
+    Guid? TeamId, Guid? AssigneeId, int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed)
+{
+    /// <summary>The conversation's tags, alphabetical.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}
 
 public sealed record ConversationPage(IReadOnlyList<ConversationSummary> Items, string? NextCursor);
 
 /// <param name="Text">The text with card numbers, IBANs, phone numbers, e-mail addresses and order numbers masked.</param>
 /// <param name="Masked">Something was masked; POST .../messages/{id}/reveal returns the original (and logs who asked).</param>
 /// <param name="Signals">Triage signals of an inbound message.</param>
+/// <param name="AuthorKind">customer, brand (a person or an installation key) or app (<paramref name="AuthorAppId"/> names it).</param>
 public sealed record MessageDto(Guid Id, string Direction, string Visibility, string Text, bool Masked, string Author,
     string? ExternalId, string? InReplyToExternalId, DateTimeOffset CreatedAt, string DeliveryStatus,
-    string? DeliveryError, int DeliveryAttempts, IReadOnlyList<MediaItem> Media, MessageSignals? Signals)
+    string? DeliveryError, int DeliveryAttempts, IReadOnlyList<MediaItem> Media, MessageSignals? Signals,
+    string AuthorKind = "brand", Guid? AuthorAppId = null)
 {
     public static MessageDto From(Message m)
     {
         var text = SensitiveData.MaskSensitive(m.Text);
         return new(m.Id, Lower(m.Direction), Lower(m.Visibility), text, !string.Equals(text, m.Text, StringComparison.Ordinal), m.Author,
             m.ExternalId, m.InReplyToExternalId, m.CreatedAt, Lower(m.DeliveryStatus), m.DeliveryError, m.DeliveryAttempts, m.Media,
-            StoredSignals.Read<MessageSignals>(m.Signals));
+            StoredSignals.Read<MessageSignals>(m.Signals),
+            m.Direction == MessageDirection.Inbound ? "customer" : m.AuthorAppId is null ? "brand" : "app", m.AuthorAppId);
     }
 
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
@@ -64,6 +71,7 @@ public sealed record ContactConversation(Guid Id, Guid ChannelId, string Status,
 
 /// <param name="Value">What the customer is worth to the brand, as its apps say (PUT .../facts).</param>
 /// <param name="Facts">Other facts the brand's apps supplied: names to strings, numbers or booleans.</param>
+/// <param name="FactsUpdatedBy">Who supplied the facts (an app's or a person's name); <paramref name="FactsUpdatedByAppId"/> when an app did.</param>
 public sealed record ContactDetail(Guid Id, Guid BrandId, string DisplayName, DateTimeOffset CreatedAt,
     IReadOnlyList<IdentityDto> Identities, IReadOnlyList<ContactConversation> Conversations,
-    decimal? Value, JsonElement? Facts, DateTimeOffset? FactsUpdatedAt);
+    decimal? Value, JsonElement? Facts, DateTimeOffset? FactsUpdatedAt, string? FactsUpdatedBy = null, Guid? FactsUpdatedByAppId = null);

@@ -27,6 +27,6 @@ public static class GetContact
         if (conversations.Count == 0 && !viewer.SeesEverything) return Problems.NotFound("contact", id);
         return TypedResults.Ok(new ContactDetail(contact.Id, contact.BrandId, contact.DisplayName, contact.CreatedAt,
             contact.Identities.Select(ContactMapping.ToDto).ToList(), conversations,
-            contact.Value, ContactFacts.Parse(contact.Facts), contact.FactsUpdatedAt));
+            contact.Value, ContactFacts.Parse(contact.Facts), contact.FactsUpdatedAt, contact.FactsUpdatedBy, contact.FactsUpdatedByAppId));
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
+using Parley.Platform.Apps;
 using Parley.Platform.People;
 
 namespace Parley.Conversations;
@@ -14,11 +15,14 @@ public static class ListConversations
 
     /// <param name="sort">recent (default: newest activity first) or priority.</param>
     /// <param name="removed">true: only conversations the brand's removal rules took out of the inbox; false: none of them; omitted: all.</param>
+    /// <param name="tag">Only conversations with this tag.</param>
     private static async Task<Results<Ok<ConversationPage>, ValidationProblem>> Handle(
         ParleyDb db, Viewer viewer, string? status, string? state, int? limit, string? cursor, string? sort, string? removed,
-        CancellationToken ct)
+        string? tag, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
+        var wantedTag = tag is null ? null : Tags.Normalize(tag);
+        if (tag is not null && wantedTag is null) errors["tag"] = ["'tag' is 1 to 50 characters of a-z, 0-9, '_', ':', '.' and '-'."];
         ConversationStatus? wanted = null;
         if (status is not null)
         {
@@ -57,6 +61,7 @@ public static class ListConversations
         if (wanted is { } s) query = query.Where(c => c.Status == s);
         if (wantedState is { } st) query = query.Where(c => c.State == st);
         if (onlyRemoved is { } r) query = query.Where(c => c.Removed == r);
+        if (wantedTag is not null) query = query.Where(c => db.Set<ConversationTag>().Any(t => t.ConversationId == c.Id && t.Tag == wantedTag));
         if (byPriority == true) query = PriorityOrder.Apply(query, afterPriority);
         else
         {
@@ -80,6 +85,8 @@ public static class ListConversations
             ConversationStates.Name(r.State), new ContactSummary(r.ContactId, r.Handle, r.DisplayName), r.LastMessageAt,
             Triage.SensitiveData.MaskSensitive(r.Preview), r.AcknowledgedAt, r.SnoozedUntil, r.TeamId, r.AssigneeId,
             r.Priority, r.RankedPriority, Triage.StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
+        var tagged = await ConversationTagLookup.ForAsync(db, items.Select(i => i.Id).ToArray(), ct);
+        items = items.Select(i => tagged.Contains(i.Id) ? i with { Tags = tagged[i.Id].ToList() } : i).ToList();
         var next = rows.Count <= take ? null
             : byPriority == true ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
             : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);

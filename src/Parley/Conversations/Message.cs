@@ -17,6 +17,8 @@ public sealed class Message
     public MessageVisibility Visibility { get; init; }
     public string Text { get; init; } = "";
     public string Author { get; init; } = "";
+    /// <summary>The app the reply is credited to, when an app wrote it (docs/adr/0017).</summary>
+    public Guid? AuthorAppId { get; init; }
     /// <summary>The network's own id: the dedupe key together with the channel. Null until a reply is sent.</summary>
     public string? ExternalId { get; set; }
     public string? InReplyToExternalId { get; init; }
@@ -37,8 +39,10 @@ public sealed class Message
     public DateTimeOffset? UncertainSince { get; private set; }
 
     public static Message Reply(Guid conversationId, Guid channelId, string text, MessageVisibility visibility,
-        string author, string? inReplyTo, string? recipient, DateTimeOffset at) => new()
+        string author, string? inReplyTo, string? recipient, DateTimeOffset at, Guid? id = null, Guid? authorAppId = null) => new()
     {
+        Id = id ?? Guid.CreateVersion7(),
+        AuthorAppId = authorAppId,
         Recipient = recipient,
         ConversationId = conversationId,
         ChannelId = channelId,

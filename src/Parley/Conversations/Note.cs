@@ -12,4 +12,8 @@ public sealed class Note
     /// <summary>Ids of the people @mentioned, space-separated.</summary>
     public string Mentions { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The app that wrote it, if an app did (docs/adr/0017).</summary>
+    public Guid? AuthorAppId { get; init; }
+    /// <summary>The hashtag command invocation this note answers, when an app answers one.</summary>
+    public Guid? InReplyToCommandId { get; init; }
 }

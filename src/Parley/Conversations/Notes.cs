@@ -3,17 +3,20 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.Apps;
 using Parley.Platform.Events;
 using Parley.Platform.People;
 
 namespace Parley.Conversations;
 
-public sealed record NoteRequest(string? Text);
+/// <param name="InReplyToCommand">For an app answering a hashtag command: the invocationId of its command.invoked event.</param>
+public sealed record NoteRequest(string? Text, Guid? InReplyToCommand = null);
 
 public sealed record MentionDto(Guid UserId, string Name, string Mention);
 
+/// <param name="AuthorKind">person, app (an app's key: <paramref name="AuthorAppId"/> names it) or api (an installation key).</param>
 public sealed record NoteDto(Guid Id, Guid ConversationId, Guid? AuthorUserId, string Author, string Text,
-    IReadOnlyList<MentionDto> Mentions, DateTimeOffset CreatedAt);
+    IReadOnlyList<MentionDto> Mentions, DateTimeOffset CreatedAt, string AuthorKind = "person", Guid? AuthorAppId = null, Guid? InReplyToCommand = null);
 
 /// <summary>Private notes for colleagues inside a conversation. <c>@name</c> (the part of a colleague's
 /// e-mail before the @) mentions them: they get a notification, and the live feed tells them at once.</summary>
@@ -28,7 +31,8 @@ public static partial class Notes
     {
         conversations.MapGet("/{id:guid}/notes", ListAsync).WithSummary("The conversation's private notes, oldest first.");
         conversations.MapPost("/{id:guid}/notes", AddAsync)
-            .WithSummary("Adds a private note; @mentions notify the colleagues named, who must be able to see the conversation.");
+            .WithSummary("Adds a private note, credited to the person or app writing it; @mentions notify the colleagues named, who must be able " +
+                "to see the conversation; a person's #command (registered by an app) sends that app command.invoked.");
         api.MapGet("/contacts/{id:guid}/notes", ForContactAsync).WithTags("Contacts")
             .WithSummary("Notes on all of a customer's conversations the caller may see, newest first.");
     }
@@ -68,13 +72,15 @@ public static partial class Notes
         }
         if (cannotSee.Count > 0)
             return Invalid("text", $"{string.Join(", ", cannotSee)} cannot see this conversation (it is not in their team); assign it to them or their team first.");
+        var credit = Credit.Of(viewer);
+        if (await Commands.CheckAnswerAsync(db, request.InReplyToCommand, id, credit, ct) is { } answerProblem) return Invalid("inReplyToCommand", answerProblem);
 
         var now = clock.GetUtcNow();
-        var author = viewer.Name.Length > 0 ? viewer.Name : "api";
+        var author = credit.Name;
         var note = new Note
         {
             ConversationId = id, AuthorUserId = viewer.UserId, Author = author, Text = text, CreatedAt = now,
-            Mentions = string.Join(' ', mentioned.Select(u => u.Id)),
+            Mentions = string.Join(' ', mentioned.Select(u => u.Id)), AuthorAppId = credit.AppId, InReplyToCommandId = request.InReplyToCommand,
         };
         db.Notes.Add(note);
         foreach (var user in mentioned.Where(u => u.Id != viewer.UserId))
@@ -87,9 +93,11 @@ public static partial class Notes
         }
         db.Append("note.added", $"conversations/{id}", conversation.BrandId, new
         {
-            conversationId = id, noteId = note.Id, author, authorUserId = viewer.UserId, text,
-            mentions = mentioned.Select(u => u.Id).ToList(),
+            conversationId = id, noteId = note.Id, author, authorUserId = viewer.UserId, authorKind = credit.Kind, authorAppId = credit.AppId, text,
+            mentions = mentioned.Select(u => u.Id).ToList(), inReplyToCommand = request.InReplyToCommand,
         }, now);
+        // Only people invoke commands: an app's note quoting "#track" must not set off another app (or itself).
+        if (viewer.IsPerson) await Commands.InvokeAsync(db, conversation, text, credit, note.Id, now, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/conversations/{id}/notes", ToDto(note, mentioned));
     }
@@ -111,7 +119,8 @@ public static partial class Notes
     }
 
     private static NoteDto ToDto(Note n, List<User> mentioned) => new(n.Id, n.ConversationId, n.AuthorUserId, n.Author, n.Text,
-        mentioned.Select(u => new MentionDto(u.Id, u.Name, UserEndpoints.MentionOf(u.Email))).ToList(), n.CreatedAt);
+        mentioned.Select(u => new MentionDto(u.Id, u.Name, UserEndpoints.MentionOf(u.Email))).ToList(), n.CreatedAt,
+        Credit.KindOf(n.AuthorUserId, n.AuthorAppId), n.AuthorAppId, n.InReplyToCommandId);
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

@@ -220,6 +220,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         b.ConfigurePromises();
         b.ConfigureApps();
         b.ConfigureWebhooks();
+        b.ConfigureActing();
     }
 }
 

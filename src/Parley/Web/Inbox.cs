@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
+using Parley.Platform.Apps;
 using Parley.Platform.People;
 using Parley.Triage;
 
@@ -16,7 +17,11 @@ namespace Parley.Web;
 public sealed record InboxItem(Guid Id, Guid BrandId, Guid ChannelId, string ChannelKind, string ChannelName, string Status, string State,
     ContactSummary Contact, string Preview, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, string LastDirection,
     Guid? TeamId, string? TeamName, Guid? AssigneeId, string? AssigneeName, DateTimeOffset? SnoozedUntil,
-    int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed);
+    int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed)
+{
+    /// <summary>The conversation's tags (by people and apps), alphabetical.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}
 
 /// <param name="Total">How many conversations match the filters (all pages).</param>
 public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCursor, int Total);
@@ -42,9 +47,10 @@ public static class Inbox
     /// <param name="ids">Comma-separated conversation ids: only these (those still matching the filters).</param>
     /// <param name="sort">priority (default; resolved: recent), waiting (oldest waiting first) or recent (newest first).</param>
     /// <param name="removed">Conversations the brand's removal rules took out: left out (default), "include", or "only".</param>
+    /// <param name="tag">Only conversations with this tag.</param>
     private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
         string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
-        string? sort, string? removed, CancellationToken ct)
+        string? sort, string? removed, string? tag, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var query = viewer.Visible(db.Conversations.AsNoTracking());
@@ -95,6 +101,11 @@ public static class Inbox
             else if (assignee == "me" && viewer.UserId is { } me) query = query.Where(c => c.AssigneeId == me);
             else if (Guid.TryParse(assignee, out var userId)) query = query.Where(c => c.AssigneeId == userId);
             else errors["assignee"] = ["'assignee' is a person's id, 'me' (for a signed-in person) or 'none'."];
+        }
+        if (!string.IsNullOrEmpty(tag))
+        {
+            if (Tags.Normalize(tag) is { } wantedTag) query = query.Where(c => db.Set<ConversationTag>().Any(x => x.ConversationId == c.Id && x.Tag == wantedTag));
+            else errors["tag"] = ["'tag' is 1 to 50 characters of a-z, 0-9, '_', ':', '.' and '-'."];
         }
 #pragma warning disable CA1862 // EF translates ToLower().Contains to SQL on both providers; the StringComparison overloads it cannot translate.
         if (q?.Trim() is { Length: > 0 } search)
@@ -171,6 +182,8 @@ public static class Inbox
             r.TeamId, r.TeamId is { } t ? teams.GetValueOrDefault(t) : null,
             r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil,
             r.Priority, r.RankedPriority, StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
+        var tagged = await ConversationTagLookup.ForAsync(db, items.Select(i => i.Id).ToArray(), ct);
+        items = items.Select(i => tagged.Contains(i.Id) ? i with { Tags = tagged[i.Id].ToList() } : i).ToList();
         var next = rows.Count <= take ? null
             : order == Order.Priority ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
             : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
