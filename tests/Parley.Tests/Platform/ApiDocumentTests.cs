@@ -40,6 +40,11 @@ public sealed class ApiDocumentTests
             "/api/v1/templates", "/api/v1/templates/{id}", "/api/v1/templates/{id}/render", "/api/v1/templates/variables",
             "/api/v1/clocks", "/api/v1/conversations/{id}/clocks", "/api/v1/conversations/{id}/late-reply",
             "/api/v1/service-levels", "/api/v1/service-levels/{id}",
+            // Apps acting in conversations (docs/adr/0017).
+            "/api/v1/conversations/{id}/tags", "/api/v1/conversations/{id}/tags/{tag}", "/api/v1/conversations/{id}/proposals",
+            "/api/v1/conversations/{id}/replies/{messageId}/approve", "/api/v1/conversations/{id}/replies/{messageId}/reject",
+            "/api/v1/conversations/{id}/commands", "/api/v1/apps/{id}/commands", "/api/v1/apps/{id}/commands/{name}",
+            "/api/v1/brands/{id}/app-replies", "/api/v1/knowledge", "/api/v1/knowledge/{id}",
         };
         foreach (var path in expected)
         {

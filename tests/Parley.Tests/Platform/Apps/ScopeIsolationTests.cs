@@ -20,6 +20,8 @@ public sealed class ScopeIsolationTests
     {
         ["POST /api/v1/conversations/{id}/take"] = (HttpStatusCode.BadRequest, "People only: apps are refused before any lookup (they assign instead)."),
         ["POST /api/v1/presence/{conversationId}/typing"] = (HttpStatusCode.NotFound, "People only: apps get 404 'Only for people' before any lookup."),
+        ["POST /api/v1/conversations/{id}/replies/{messageId}/approve"] = (HttpStatusCode.Forbidden, "People only: an app cannot approve replies (docs/adr/0017)."),
+        ["POST /api/v1/conversations/{id}/replies/{messageId}/reject"] = (HttpStatusCode.Forbidden, "People only: an app cannot reject replies (docs/adr/0017)."),
     };
 
     /// <summary>Valid bodies, so that a refusal is about the brand and not about the input.</summary>
@@ -31,6 +33,9 @@ public sealed class ScopeIsolationTests
         ["POST /api/v1/conversations/{id}/snooze"] = new { until = DateTimeOffset.UtcNow.AddDays(1) },
         ["PUT /api/v1/contacts/{id}/facts"] = new { value = 100, facts = new { plan = "gold" } },
         ["POST /api/v1/presence/{conversationId}/typing"] = new { typing = true },
+        ["POST /api/v1/conversations/{id}/tags"] = new { tags = new[] { "vip" } },
+        ["POST /api/v1/conversations/{id}/replies/{messageId}/reject"] = new { reason = "Not what we say." },
+        ["PUT /api/v1/knowledge/{id}"] = new { title = "Late parcels", body = "Offer a re-send." },
     };
 
     private sealed record Operation(string Method, string Path, string Scope, IReadOnlyList<(string Name, string Type)> Parameters)
@@ -118,6 +123,16 @@ public sealed class ScopeIsolationTests
         var theirsKey = await AppKeys.CreateAsync(parley, owner, NonAdminScopes, [otherBrand], name: "Other billing");
         using var wrongBrand = AppKeys.ClientFor(parley, ours.Key);
         using var rightBrand = AppKeys.ClientFor(parley, theirsKey.Key);
+        // Apps' own things (docs/adr/0017): a command of the other brand's app, and two of its brand's articles (one to delete).
+        Assert.True((await rightBrand.PostAsJsonAsync($"/api/v1/apps/{theirsKey.AppId}/commands", new { name = "track", description = "Where the parcel is." })).IsSuccessStatusCode);
+        async Task<Guid> ArticleAsync(string title)
+        {
+            var created = await rightBrand.PostAsJsonAsync("/api/v1/knowledge", new { brandId = otherBrand, title, body = "Offer a re-send after 5 days." });
+            Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        var article = await ArticleAsync("Late parcels");
+        var articleToDelete = await ArticleAsync("Old policy");
 
         string ValueOf(Operation op, string name) => (op.Path, name) switch
         {
@@ -126,6 +141,10 @@ public sealed class ScopeIsolationTests
             (_, "conversationId") => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/conversations/", StringComparison.Ordinal) => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/contacts/", StringComparison.Ordinal) => contact.ToString(),
+            (var p, "id") when p.StartsWith("/api/v1/apps/", StringComparison.Ordinal) => theirsKey.AppId.ToString(),
+            (var p, "id") when p.StartsWith("/api/v1/knowledge/", StringComparison.Ordinal) => (op.Method == "DELETE" ? articleToDelete : article).ToString(),
+            (_, "tag") => "vip",
+            (_, "name") => "track",
             _ => throw new Xunit.Sdk.XunitException($"{op.Name} takes '{name}', which this test cannot point at another brand's data: add it here, or to the exceptions with a reason."),
         };
 
