@@ -284,6 +284,8 @@ Live.eventTypes = [
   'conversation.waiting_on_customer', 'conversation.customer_replied', 'conversation.snoozed', 'conversation.woke',
   'note.added', 'people.changed', 'conversation.routed', 'conversation.escalated', 'timer.fired',
   'service_level.warning', 'service_level.breached',
+  // Apps acting in conversations (docs/adr/0017).
+  'reply.proposed', 'reply.approved', 'reply.rejected', 'conversation.tagged', 'conversation.untagged',
 ];
 
 /** The conversation an event is about, from its subject ("conversations/{id}"). */

@@ -10,6 +10,7 @@ import {
 import { limitFor } from './xtext.js';
 import { clockChip, clockText, clockName } from './clocks.js';
 import { TemplatePicker } from './templates.js';
+import { appBadge, tagList, proposalItem, suggestCommands, KnowledgePicker } from './acting.js';
 
 const chrome = setUpChrome();
 const main = document.getElementById('main');
@@ -29,6 +30,9 @@ const state = {
   clocks: null,    // every clock (GET /conversations/{id}/clocks)
   timers: [],
   late: null,      // the late-reply opening on offer, if the promise was broken
+  proposals: [],   // replies apps proposed (docs/adr/0017)
+  tags: [],
+  commands: [],    // hashtag commands apps answer here
 };
 let refreshTimer = null;
 let typingSentAt = 0;
@@ -65,6 +69,8 @@ const templatePicker = new TemplatePicker({
     if (missing.length) toast(`Fill in: ${missing.map((m) => '{' + m + '}').join(', ')}`);
   },
 });
+const knowledgePicker = new KnowledgePicker({ onInsert: (text) => insertAtCaret(text) });
+const tagsSlot = h('div', { class: 'tags-slot', id: 'conversation-tags' });
 const suggestions = h('ul', { class: 'mentions', role: 'listbox', id: 'mention-list', 'aria-label': 'Colleagues', hidden: true });
 const modeInputs = {};
 const modes = [
@@ -82,8 +88,8 @@ const composer = h('form', { class: 'composer', 'aria-labelledby': 'composer-leg
       return h('label', { for: `mode-${value}`, class: 'mode' }, input, label);
     })),
   ownerWarning, lateNotice,
-  h('div', { class: 'composer-label-row' }, composerLabel, templatePicker.button),
-  templatePicker.panel, textarea, suggestions,
+  h('div', { class: 'composer-label-row' }, composerLabel, templatePicker.button, knowledgePicker.button),
+  templatePicker.panel, knowledgePicker.panel, textarea, suggestions,
   h('div', { class: 'composer-bar' }, counter, hint, sendButton),
   composerError);
 
@@ -98,7 +104,7 @@ replaceChildren(main,
     h('section', { class: 'thread-pane', 'aria-labelledby': 'conversation-title' },
       h('header', { class: 'conversation-head' },
         h('a', { href: '/', class: 'back', 'aria-keyshortcuts': 'u' }, '← Inbox'),
-        h('div', { class: 'title-block' }, title, subtitle),
+        h('div', { class: 'title-block' }, title, subtitle, tagsSlot),
         h('div', { class: 'actions' },
           clockSlot, stateBadge, resolveButton,
           h('div', { class: 'field' }, h('label', { for: 'assign-team' }, 'Team'), teamSelect),
@@ -111,9 +117,17 @@ replaceChildren(main,
 // ---------- loading ----------
 async function loadAll() {
   try {
-    const [detail, notes] = await Promise.all([api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`)]);
+    const [detail, notes, proposals, tags] = await Promise.all([api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`),
+      api(`/api/v1/conversations/${id}/proposals`).catch(() => []), api(`/api/v1/conversations/${id}/tags`).catch(() => [])]);
     state.detail = detail;
     state.notes = notes;
+    state.proposals = proposals;
+    state.tags = tags;
+    knowledgePicker.brandId = detail.brandId;
+    if (!state.commandsLoaded) {
+      state.commandsLoaded = true;
+      api(`/api/v1/conversations/${id}/commands`).then((c) => { state.commands = c; }).catch(() => {});
+    }
     // Replies the server now knows replace their optimistic stand-ins.
     state.optimistic = state.optimistic.filter((o) => o.status === 'error' || !detail.messages.some((m) => m.id === o.serverId));
     renderAll();
@@ -243,6 +257,7 @@ function renderHead() {
   replaceChildren(subtitle, [handle ? '@' + handle : null, channelName(d.channelKind), ['started ', timeEl(d.messages[0]?.createdAt ?? d.createdAt)]]
     .filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x])));
   document.title = `${title.textContent} · Parley`;
+  replaceChildren(tagsSlot, tagList(state.tags));
   stateBadge.textContent = stateName(d.state);
   stateBadge.className = `state state-${d.state}`;
   resolveButton.textContent = d.status === 'resolved' ? 'Reopen' : 'Resolve';
@@ -282,7 +297,9 @@ function threadItems() {
   const messages = state.detail.messages.map((m) => ({ kind: 'message', at: m.createdAt, m }));
   const notes = state.notes.map((n) => ({ kind: 'note', at: n.createdAt, n }));
   const pending = state.optimistic.map((o) => ({ kind: 'optimistic', at: o.createdAt, o }));
-  return [...messages, ...notes, ...pending].sort((a, b) => new Date(a.at) - new Date(b.at));
+  // An approved proposal is a message now (with the same id).
+  const proposals = state.proposals.filter((p) => p.status !== 'approved').map((p) => ({ kind: 'proposal', at: p.createdAt, p }));
+  return [...messages, ...notes, ...pending, ...proposals].sort((a, b) => new Date(a.at) - new Date(b.at));
 }
 
 function renderThread() {
@@ -290,7 +307,8 @@ function renderThread() {
   const items = threadItems();
   replaceChildren(threadState, items.length ? null : h('p', { class: 'empty' }, 'No messages yet.'));
   replaceChildren(thread, items.map((item) => item.kind === 'message' ? messageItem(item.m)
-    : item.kind === 'note' ? noteItem(item.n) : optimisticItem(item.o)));
+    : item.kind === 'note' ? noteItem(item.n)
+    : item.kind === 'proposal' ? proposalItem(item.p, { conversationId: id, onDecided: refreshSoon }) : optimisticItem(item.o)));
   thread.dataset.rendered = '1';
   if (atBottom) thread.scrollTop = thread.scrollHeight;
 }
@@ -300,7 +318,7 @@ function messageItem(m) {
   const original = state.revealed.get(m.id);
   return h('li', { class: `message ${m.direction} ${m.visibility}`, dataset: { id: m.id, status: m.deliveryStatus } },
     h('div', { class: 'message-meta' },
-      h('span', { class: 'author' }, m.author || (inbound ? 'Customer' : 'Brand')),
+      h('span', { class: 'author' }, m.author || (inbound ? 'Customer' : 'Brand')), appBadge(m.authorKind),
       h('span', { class: `visibility ${m.visibility}` }, m.visibility === 'public' ? 'Public' : 'Private'),
       timeEl(m.createdAt),
       m.signals ? messageSignals(m.signals) : null),
@@ -336,7 +354,7 @@ function delivery(m) {
 function noteItem(n) {
   return h('li', { class: 'note', dataset: { id: n.id } },
     h('div', { class: 'message-meta' },
-      h('span', { class: 'author' }, n.author),
+      h('span', { class: 'author' }, n.author), appBadge(n.authorKind),
       h('span', { class: 'visibility internal' }, 'Internal note'),
       timeEl(n.createdAt)),
     h('p', { class: 'message-text' }, n.text),
@@ -591,6 +609,8 @@ function mentionAtCaret() {
 
 function suggestMentions() {
   const at = state.mode === 'note' ? mentionAtCaret() : null;
+  // Hashtag commands work in notes: the apps that answer them are told (docs/adr/0017).
+  if (!at && state.mode === 'note' && suggestCommands(textarea, suggestions, state.commands, updateCount)) return;
   if (!at) { suggestions.hidden = true; textarea.removeAttribute('aria-activedescendant'); return; }
   const matches = state.users.filter((u) => !u.disabled && u.id !== me.id
     && (u.mention.startsWith(at.word) || u.name.toLowerCase().includes(at.word))).slice(0, 6);

@@ -389,6 +389,7 @@ function row(item, index) {
     item.priorityReasons.length ? h('span', { class: 'reasons' }, item.priorityReasons.slice(0, 4).join(', ')) : null,
     item.writing ? h('span', { class: 'writing', title: 'The customer is still writing; ranked when they finish' }, 'writing…') : null,
     item.removed ? h('span', { class: 'removed-label' }, 'taken out by rules') : null,
+    item.tags?.length ? h('span', { class: 'row-tags', title: 'Tags' }, item.tags.map((t) => '#' + t).join(' ')) : null,
     h('span', { class: `state state-${item.state}` }, stateName(item.state)),
     item.lastDirection === 'inbound'
       ? h('span', { class: 'waiting', title: `Customer wrote ${new Date(item.lastMessageAt).toLocaleString()}` }, `waiting ${duration(waitingMs)}`)
