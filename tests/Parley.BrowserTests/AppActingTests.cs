@@ -25,6 +25,8 @@ public sealed class AppActingTests(Chromium chromium)
         });
         using var app = new HttpClient { BaseAddress = parley.BaseAddress };
         app.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.GetProperty("key").GetProperty("key").GetString());
+        var appId = created.GetProperty("app").GetProperty("id").GetGuid();
+        Assert.True((await app.PostAsJsonAsync($"/api/v1/apps/{appId}/commands", new { name = "track", description = "Where the bag is" })).IsSuccessStatusCode);
 
         await using var context = await chromium.NewContextAsync(parley);
         var page = await context.NewPageAsync();
@@ -50,6 +52,18 @@ public sealed class AppActingTests(Chromium chromium)
         await Assertions.Expect(sent.Locator(".app-badge")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator(".proposal")).ToHaveCountAsync(0);
         Assert.Single(parley.Simulator.Calls, c => c.Method == "POST" && c.Path == "/2/tweets");
+
+        // Tags from the page; in a note, '#' offers the commands apps answer.
+        var tagInput = page.GetByRole(AriaRole.Textbox, new() { Name = "Add a tag" });
+        await tagInput.FillAsync("VIP");
+        await tagInput.PressAsync("Enter");
+        await Assertions.Expect(page.Locator(".tag-editor .tag")).ToContainTextAsync("#vip");
+        await page.Locator("label[for=mode-note]").ClickAsync();
+        var composer = page.Locator("#composer-text");
+        await composer.PressSequentiallyAsync("#tr");
+        await Assertions.Expect(page.Locator("#mention-list")).ToContainTextAsync("#track");
+        await composer.PressAsync("Enter");
+        await Assertions.Expect(composer).ToHaveValueAsync("#track ");
         chromium.AssertNoScriptErrors();
     }
 }

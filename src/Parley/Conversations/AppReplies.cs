@@ -60,6 +60,13 @@ public static class AppReplies
             Visibility = visibility, CreatedAt = now, InReplyToCommandId = inReplyToCommand,
         };
         db.ReplyProposals.Add(proposal);
+        // The conversation's owner is the one most likely to approve it: tell them, as a mention would.
+        if (conversation.AssigneeId is { } owner)
+            db.Notifications.Add(new Notification
+            {
+                UserId = owner, Kind = "reply_proposed", ConversationId = conversation.Id, CreatedAt = now,
+                Text = Conversation.Clip($"{by.Name} proposed a reply for your approval: {Triage.SensitiveData.MaskSensitive(text)}", 1_000),
+            });
         db.Append("reply.proposed", $"conversations/{conversation.Id}", conversation.BrandId, new
         {
             conversationId = conversation.Id, messageId = proposal.Id, appId = proposal.AppId, author = by.Name, authorKind = by.Kind,

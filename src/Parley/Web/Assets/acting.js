@@ -128,3 +128,42 @@ export class KnowledgePicker {
       h('button', { type: 'button', class: 'small', onclick: () => { this.close(); this.onInsert(`${a.title}: ${a.excerpt}`); } }, 'Insert excerpt'))));
   }
 }
+
+/** The conversation's tags with a remove button each, and a field to add one (Enter). The field persists across
+ * re-renders so a live refresh does not eat what the agent is typing. */
+export class TagEditor {
+  constructor({ conversationId, onChange }) {
+    this.conversationId = conversationId;
+    this.onChange = onChange;
+    this.list = h('ul', { class: 'tags', 'aria-label': 'Tags' });
+    this.input = h('input', { type: 'text', id: 'tag-input', class: 'tag-input', placeholder: '+ tag', 'aria-label': 'Add a tag', autocomplete: 'off', size: '8' });
+    this.error = h('span', { class: 'form-error', role: 'alert', hidden: true });
+    this.element = h('div', { class: 'tag-editor' }, this.list, this.input, this.error);
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      const tag = this.input.value.trim();
+      if (tag) this.change('POST', `/api/v1/conversations/${this.conversationId}/tags`, { tags: [tag] }, () => { this.input.value = ''; });
+    });
+  }
+
+  render(tags) {
+    replaceChildren(this.list, tags.map((t) => h('li', { class: 'tag', title: `Added by ${t.addedBy}` }, '#' + t.tag, t.addedByKind === 'app' ? ` (${t.addedBy})` : '',
+      h('button', {
+        type: 'button', class: 'tag-remove', 'aria-label': `Remove tag ${t.tag}`,
+        onclick: () => this.change('DELETE', `/api/v1/conversations/${this.conversationId}/tags/${encodeURIComponent(t.tag)}`),
+      }, '×'))));
+  }
+
+  async change(method, path, body, done) {
+    this.error.hidden = true;
+    try {
+      await api(path, { method, body });
+      done?.();
+      this.onChange();
+    } catch (e) {
+      this.error.textContent = e.message;
+      this.error.hidden = false;
+    }
+  }
+}

@@ -10,7 +10,7 @@ import {
 import { limitFor } from './xtext.js';
 import { clockChip, clockText, clockName } from './clocks.js';
 import { TemplatePicker } from './templates.js';
-import { appBadge, tagList, proposalItem, suggestCommands, KnowledgePicker } from './acting.js';
+import { appBadge, proposalItem, suggestCommands, KnowledgePicker, TagEditor } from './acting.js';
 
 const chrome = setUpChrome();
 const main = document.getElementById('main');
@@ -70,7 +70,7 @@ const templatePicker = new TemplatePicker({
   },
 });
 const knowledgePicker = new KnowledgePicker({ onInsert: (text) => insertAtCaret(text) });
-const tagsSlot = h('div', { class: 'tags-slot', id: 'conversation-tags' });
+const tagEditor = new TagEditor({ conversationId: id, onChange: () => refreshSoon() });
 const suggestions = h('ul', { class: 'mentions', role: 'listbox', id: 'mention-list', 'aria-label': 'Colleagues', hidden: true });
 const modeInputs = {};
 const modes = [
@@ -104,7 +104,7 @@ replaceChildren(main,
     h('section', { class: 'thread-pane', 'aria-labelledby': 'conversation-title' },
       h('header', { class: 'conversation-head' },
         h('a', { href: '/', class: 'back', 'aria-keyshortcuts': 'u' }, '← Inbox'),
-        h('div', { class: 'title-block' }, title, subtitle, tagsSlot),
+        h('div', { class: 'title-block' }, title, subtitle, tagEditor.element),
         h('div', { class: 'actions' },
           clockSlot, stateBadge, resolveButton,
           h('div', { class: 'field' }, h('label', { for: 'assign-team' }, 'Team'), teamSelect),
@@ -257,7 +257,7 @@ function renderHead() {
   replaceChildren(subtitle, [handle ? '@' + handle : null, channelName(d.channelKind), ['started ', timeEl(d.messages[0]?.createdAt ?? d.createdAt)]]
     .filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x])));
   document.title = `${title.textContent} · Parley`;
-  replaceChildren(tagsSlot, tagList(state.tags));
+  tagEditor.render(state.tags);
   stateBadge.textContent = stateName(d.state);
   stateBadge.className = `state state-${d.state}`;
   resolveButton.textContent = d.status === 'resolved' ? 'Reopen' : 'Resolve';

@@ -6,7 +6,7 @@ import {
 } from './common.js';
 import { clockChip, loadClocks } from './clocks.js';
 
-const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q'];
+const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q', 'tag'];
 const BUILT_IN_VIEWS = [
   { name: 'My conversations', query: 'status=open&assignee=me' },
   { name: 'Open', query: 'status=open' },
@@ -41,7 +41,7 @@ let pendingTimer = null;
 let loadController = null;
 
 // ---------- layout ----------
-const searchInput = h('input', { type: 'search', id: 'search', name: 'q', placeholder: 'Words, or @handle', autocomplete: 'off', 'aria-keyshortcuts': '/' });
+const searchInput = h('input', { type: 'search', id: 'search', name: 'q', placeholder: 'Words, @handle or #tag', autocomplete: 'off', 'aria-keyshortcuts': '/' });
 const statusSelect = filterSelect('status', [['open', 'Open'], ['resolved', 'Resolved'], ['all', 'All']]);
 const stateSelect = filterSelect('state', [['', 'Any state'], ['new', 'New'], ['acknowledged', 'Acknowledged'], ['waiting_on_customer', 'Waiting on customer'], ['snoozed', 'Snoozed']]);
 const channelSelect = filterSelect('channel', [['', 'All channels'], ['x', 'X'], ['meta', 'Facebook / Instagram']]);
@@ -96,7 +96,7 @@ function queryOf(filters) {
 }
 
 function showFilters() {
-  searchInput.value = state.filters.q ?? '';
+  searchInput.value = state.filters.tag ? '#' + state.filters.tag : state.filters.q ?? '';
   statusSelect.value = state.filters.status ?? 'open';
   stateSelect.value = state.filters.state ?? '';
   channelSelect.value = state.filters.channel ?? '';
@@ -113,8 +113,11 @@ searchInput.addEventListener('input', () => {
 });
 
 function applyFilters() {
+  // "#vip" in the search box filters on the tag (people and apps tag conversations; docs/adr/0017).
+  const search = searchInput.value.trim();
+  const tag = /^#[a-z0-9][a-z0-9_:.-]*$/i.test(search) ? search.slice(1).toLowerCase() : '';
   const filters = {
-    q: searchInput.value.trim(), status: statusSelect.value, state: stateSelect.value,
+    q: tag ? '' : search, tag, status: statusSelect.value, state: stateSelect.value,
     channel: channelSelect.value, team: teamSelect.value, assignee: assigneeSelect.value,
     sort: sortSelect.value, removed: state.filters.removed,
   };

@@ -32,6 +32,9 @@ public sealed class CommandAndKnowledgeTests
         var offered = await s.Agent.GetJsonAsync($"/api/v1/conversations/{s.Conversation}/commands");
         Assert.Equal("track", Assert.Single(offered.EnumerateArray()).GetProperty("name").GetString());
 
+        // A '#' glued to a word, or an unknown command, invokes nothing.
+        await ActingSetup.OkJsonAsync(await s.Agent.PostAsync($"/api/v1/conversations/{s.Conversation}/notes",
+            new { text = "See issue#track and #tracking and #refund" }), HttpStatusCode.Created);
         // The agent writes the command in a note; the app hears of it through its webhook.
         await ActingSetup.OkJsonAsync(await s.Agent.PostAsync($"/api/v1/conversations/{s.Conversation}/notes",
             new { text = "Customer asks again. #track 12345\nthanks" }), HttpStatusCode.Created);
