@@ -84,6 +84,33 @@ public sealed class ProposedReplyTests
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Colleagues_approving_the_same_proposal_at_once_send_it_once(string provider)
+    {
+        await using var network = await NetworkSimulator.StartAsync();
+        network.RegisterXAccount("x-token", "123");
+        await using var parley = await TestParley.StartAsync(provider);
+        var s = await ActingSetup.StartAsync(parley, network.BaseAddress.ToString().TrimEnd('/'));
+        await s.Workspace.PersonAsync("Bo Admin", "bo@example.com", "admin");
+        var bo = await s.Workspace.SignInAsync("bo@example.com");
+        var (_, client) = await s.AppAsync("Logistics", "messages:send");
+        using var _ = client;
+        var path = $"/api/v1/conversations/{s.Conversation}";
+        var proposal = (await ActingSetup.OkJsonAsync(await client.PostAsJsonAsync($"{path}/replies", new { text = "Your parcel arrives Tuesday." }), HttpStatusCode.Accepted))
+            .GetProperty("id").GetGuid();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            (i % 2 == 0 ? s.Agent : bo).PostAsync($"{path}/replies/{proposal}/approve", new { })));
+        var statuses = answers.Select(a => a.StatusCode).ToList();
+        Assert.Equal(1, statuses.Count(x => x == HttpStatusCode.Accepted));
+        Assert.All(statuses.Where(x => x != HttpStatusCode.Accepted), x => Assert.Equal(HttpStatusCode.Conflict, x));
+
+        Assert.Equal("sent", (await SettledAsync(s, proposal)).GetProperty("deliveryStatus").GetString());
+        Assert.Single(await s.EventsAsync("reply.approved"));
+        Assert.Equal(1, Tweets(network));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_brand_that_trusts_an_app_lets_it_reply_directly_under_its_name(string provider)
     {
         await using var network = await NetworkSimulator.StartAsync();
