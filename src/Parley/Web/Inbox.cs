@@ -18,7 +18,7 @@ public sealed record InboxItem(Guid Id, Guid BrandId, Guid ChannelId, string Cha
     Guid? TeamId, string? TeamName, Guid? AssigneeId, string? AssigneeName, DateTimeOffset? SnoozedUntil,
     int Priority, int RankedPriority, IReadOnlyList<string> PriorityReasons, bool Writing, bool Removed);
 
-/// <param name="Total">How many conversations match the filters (all pages).</param>
+/// <param name="Total">How many conversations match the filters (all pages); with <c>ids</c>, how many of those ids do.</param>
 public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCursor, int Total);
 
 /// <summary>The agent's inbox: one list across channels, filtered and searched, ordered by what needs
