@@ -74,6 +74,11 @@ public sealed partial class InboxClient : IAgent
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<int, long> _seen = new();
     private readonly HashSet<string> _pending = [];
+    /// <summary>Per conversation: when its first event was written (the event's occurredAt) and when it reached this client.</summary>
+    private readonly ConcurrentDictionary<string, (long OccurredAt, long Arrived)> _heard = new();
+    /// <summary>Per post token: the conversation whose row showed it.</summary>
+    private readonly ConcurrentDictionary<int, string> _rows = new();
+    private int _resyncs;
     private Task _reading = Task.CompletedTask;
     private Task _flushing = Task.CompletedTask;
 
@@ -118,10 +123,22 @@ public sealed partial class InboxClient : IAgent
             {
                 while (await reader.ReadLineAsync(_stop.Token) is { } line)
                 {
+                    // The page reloads its list when told to (its first page; as many rows as the bench's clients ask for).
+                    if (line == "event: resync")
+                    {
+                        Interlocked.Increment(ref _resyncs);
+                        var reload = ReadListAsync($"/api/v1/inbox?{_filters}&limit=200");
+                    }
                     if (!line.StartsWith("data:", StringComparison.Ordinal) || !line.Contains("\"subject\"", StringComparison.Ordinal)) continue;
+                    var arrived = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     using var doc = JsonDocument.Parse(line.AsMemory(5));
                     if (doc.RootElement.TryGetProperty("subject", out var subject) && subject.GetString() is { } s && s.StartsWith("conversations/", StringComparison.Ordinal))
-                        Changed(s["conversations/".Length..]);
+                    {
+                        var id = s["conversations/".Length..];
+                        if (doc.RootElement.TryGetProperty("occurredAt", out var at) && at.TryGetDateTimeOffset(out var occurred))
+                            _heard.TryAdd(id, (occurred.ToUnixTimeMilliseconds(), arrived));
+                        Changed(id);
+                    }
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException) { }
@@ -153,20 +170,35 @@ public sealed partial class InboxClient : IAgent
                     _pending.Clear();
                 }
                 foreach (var chunk in ids.Chunk(100))
-                {
-                    var json = await _http.GetStringAsync($"/api/v1/inbox?{_filters}&limit=200&ids={string.Join(',', chunk)}", _stop.Token);
-                    var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    using var doc = JsonDocument.Parse(json);
-                    foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
-                        foreach (var token in Tokens.In(item.GetProperty("preview").GetString()))
-                            _seen.TryAdd(token, now);
-                }
+                    await ReadListAsync($"/api/v1/inbox?{_filters}&limit=200&ids={string.Join(',', chunk)}");
             }
         }
         catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
     }
 
+    private async Task ReadListAsync(string url)
+    {
+        try
+        {
+            var json = await _http.GetStringAsync(url, _stop.Token);
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using var doc = JsonDocument.Parse(json);
+            foreach (var item in doc.RootElement.GetProperty("items").EnumerateArray())
+                foreach (var token in Tokens.In(item.GetProperty("preview").GetString()))
+                    if (_seen.TryAdd(token, now)) _rows[token] = item.GetProperty("id").GetString()!;
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
+    }
+
     public Task<IReadOnlyDictionary<int, long>> SeenAsync() => Task.FromResult<IReadOnlyDictionary<int, long>>(new Dictionary<int, long>(_seen));
+
+    /// <summary>How many times the server told this client to reload (its queue overflowed).</summary>
+    public int Resyncs => Volatile.Read(ref _resyncs);
+
+    /// <summary>For a post this client saw: when the server wrote its conversation's first event, and when
+    /// that event reached the client (Unix ms), so a delay splits into processing, the live feed, and the refetch.</summary>
+    public (long OccurredAt, long Arrived)? Stages(int post) =>
+        _rows.TryGetValue(post, out var id) && _heard.TryGetValue(id, out var heard) ? heard : null;
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,12 @@ namespace Parley.WorkspaceBench;
 public static class LiveRun
 {
     public sealed record Result(int Posted, int Acked, int Failed, int MissingSomewhere, Percentiles EveryAgent,
-        IReadOnlyDictionary<string, Percentiles> ByKind, double AchievedRate);
+        IReadOnlyDictionary<string, Percentiles> ByKind, double AchievedRate, Stages? Breakdown = null);
+
+    /// <summary>Where the time went for the HTTP inbox clients (every post × client seen): acknowledgement to the
+    /// server writing its first event (processing), that event to its arrival at the client (the live feed), arrival
+    /// to the row in the client's list (the refetch); and how often clients were told to reload.</summary>
+    public sealed record Stages(Percentiles Processing, Percentiles Feed, Percentiles Refetch, int Resyncs);
 
     public static async Task<Result> RunAsync(IReadOnlyList<IAgent> agents, PostGenerator generator, double rate, int seconds,
         Func<int, string, HttpRequestMessage> request)
@@ -37,7 +42,25 @@ public static class LiveRun
             everyAgent.Add(seen.Max(s => s[post]) - ackedAt);
             for (var i = 0; i < agents.Count; i++) byKind[agents[i].Kind].Add(seen[i][post] - ackedAt);
         }
+        var clients = agents.OfType<InboxClient>().ToList();
+        Stages? stages = null;
+        if (clients.Count > 0)
+        {
+            List<double> processing = [], feed = [], refetch = [];
+            for (var i = 0; i < agents.Count; i++)
+            {
+                if (agents[i] is not InboxClient client) continue;
+                foreach (var (post, ackedAt) in run.AckedAt)
+                {
+                    if (!seen[i].TryGetValue(post, out var shown) || client.Stages(post) is not { } s) continue;
+                    processing.Add(s.OccurredAt - ackedAt);
+                    feed.Add(s.Arrived - s.OccurredAt);
+                    refetch.Add(shown - s.Arrived);
+                }
+            }
+            stages = new Stages(new Percentiles(processing), new Percentiles(feed), new Percentiles(refetch), clients.Sum(c => c.Resyncs));
+        }
         return new Result((int)(rate * seconds), run.AckedAt.Count, run.Failed, missing, new Percentiles(everyAgent),
-            byKind.ToDictionary(p => p.Key, p => new Percentiles(p.Value)), run.AckedAt.Count / run.Seconds);
+            byKind.ToDictionary(p => p.Key, p => new Percentiles(p.Value)), run.AckedAt.Count / run.Seconds, stages);
     }
 }

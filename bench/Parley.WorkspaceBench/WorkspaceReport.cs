@@ -48,6 +48,19 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
         Line(s, "|---|---|---|");
         foreach (var kind in ParleyLive.ByKind.Keys)
             Line(s, $"| {kind} | {ParleyLive.ByKind[kind].Summary()} | {(BaselineLive.ByKind.FirstOrDefault(p => p.Key.Contains("Chromium", StringComparison.Ordinal) == kind.Contains("Chromium", StringComparison.Ordinal)).Value?.Summary() ?? "")} |");
+        if (ParleyLive.Breakdown is { } b)
+        {
+            Line(s, "");
+            Line(s, "Where the time went (HTTP inbox clients, each post × client; processing = ack → the server wrote the conversation's first event, " +
+                "feed = that event → it reached the client, refetch = arrival → the row was in the client's list):");
+            Line(s, "");
+            Line(s, "| stage | Parley |");
+            Line(s, "|---|---|");
+            Line(s, $"| processing | {b.Processing.Summary()} |");
+            Line(s, $"| live feed | {b.Feed.Summary()} |");
+            Line(s, $"| refetch | {b.Refetch.Summary()} |");
+            Line(s, $"| told to reload (resync), all clients | {b.Resyncs} |");
+        }
         Line(s, "");
         Line(s, $"Seeding {o.Conversations:N0} conversations through Parley's model took {SeedSeconds:0.0} s; Parley's peak resident memory since it started: {MemoryPeak:0} MiB.");
         return s.ToString();

@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +14,8 @@ public sealed record TypingRequest(bool Typing);
 public static class LiveEndpoints
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly LiveMessage Ping = LiveMessage.Of("ping", new { });
+    private static readonly LiveMessage Overflowed = LiveMessage.Of("resync", new { reason = "Too many changes at once." });
 
     public static void MapLiveEndpoints(this IEndpointRouteBuilder api)
     {
@@ -26,7 +27,7 @@ public static class LiveEndpoints
             .WithSummary("Tells colleagues with the conversation open that the caller is typing (or has stopped).");
     }
 
-    private static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> StreamAsync(
+    private static async Task<Results<LiveStream, ProblemHttpResult>> StreamAsync(
         HttpContext http, ParleyDb db, Viewer viewer, LiveFeed feed, Presence presence, AgentConnections connections, IServiceScopeFactory scopes,
         Guid? conversation, CancellationToken ct)
     {
@@ -40,10 +41,11 @@ public static class LiveEndpoints
         // Proxies must not hold the stream back.
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(FollowAsync(feed, presence, connections, scopes, viewer, conversation, access, ct));
+        return new LiveStream(FollowAsync(feed, presence, connections, scopes, viewer, conversation, access, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<object>> FollowAsync(LiveFeed feed, Presence presence, AgentConnections connections,
+    /// <summary>The page's messages, a batch per wake-up: everything queued for it by then.</summary>
+    private static async IAsyncEnumerable<IReadOnlyList<LiveMessage>> FollowAsync(LiveFeed feed, Presence presence, AgentConnections connections,
         IServiceScopeFactory scopes, Viewer viewer, Guid? conversation, Presence.Access? access, [EnumeratorCancellation] CancellationToken ct)
     {
         var subscriber = feed.Subscribe(viewer, conversation);
@@ -55,7 +57,7 @@ public static class LiveEndpoints
                 presence.Join(id, access!, subscriber.ConnectionId, userId, viewer.Name);
             var present = conversation is { } c ? [presence.Snapshot(c)]
                 : presence.All().Where(p => viewer.CanSee(p.Access.BrandId, p.Access.TeamId, p.Access.AssigneeId)).Select(p => p.Presence).ToList();
-            yield return new SseItem<object>(new { connectionId = subscriber.ConnectionId, presence = present }, "ready");
+            yield return [LiveMessage.Of("ready", new { connectionId = subscriber.ConnectionId, presence = present })];
 
             var lastViewerCheck = DateTime.UtcNow;
             Task<bool>? pending = null;
@@ -68,7 +70,7 @@ public static class LiveEndpoints
                 if (quiet)
                 {
                     // Lets both ends notice a connection that died without closing.
-                    yield return new SseItem<object>(new { }, "ping");
+                    yield return [Ping];
                     continue;
                 }
                 var more = await pending;
@@ -87,11 +89,12 @@ public static class LiveEndpoints
                 if (subscriber.TakeOverflow())
                 {
                     while (subscriber.Reader.TryRead(out _)) { }
-                    yield return new SseItem<object>(new { reason = "Too many changes at once." }, "resync");
+                    yield return [Overflowed];
                     continue;
                 }
-                while (subscriber.Reader.TryRead(out var message))
-                    yield return new SseItem<object>(message.Data, message.Type) { EventId = message.Id };
+                var batch = new List<LiveMessage>();
+                while (subscriber.Reader.TryRead(out var message)) batch.Add(message);
+                if (batch.Count > 0) yield return batch;
             }
         }
         finally

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
@@ -7,8 +8,14 @@ using Parley.Platform.People;
 
 namespace Parley.Web;
 
-/// <summary>One message to a workspace page: an event from the log, a presence change, or a control message.</summary>
-public sealed record LiveMessage(string Type, object Data, string? Id = null);
+/// <summary>One message to a workspace page: an event from the log, a presence change, or a control message.
+/// Its data is serialized once, when it is made, and the same text goes to every page that may see it: fifty
+/// pages must not cost fifty serializations of every event.</summary>
+public sealed record LiveMessage(string Type, string Json, string? Id = null)
+{
+    public static LiveMessage Of(string type, object data, string? id = null) =>
+        new(type, JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web), id);
+}
 
 /// <summary>One open workspace page.</summary>
 public sealed class LiveSubscriber(Viewer viewer, Guid? watching)
@@ -73,7 +80,7 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
 
     private void OnPresenceChanged(PresenceDto snapshot, Presence.Access access)
     {
-        var message = new LiveMessage("presence", snapshot);
+        var message = LiveMessage.Of("presence", snapshot);
         foreach (var s in _subscribers.Values)
             if (s.Viewer.CanSee(access.BrandId, access.TeamId, access.AssigneeId)) s.Offer(message);
     }
@@ -100,10 +107,11 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                         continue;
                     }
                 }
+                var next = signal.Next;
                 var batch = await EventReader.ReadAfterAsync(db, position ?? EventReader.Position.Start, 500, stoppingToken);
                 if (batch.Count == 0)
                 {
-                    await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                    await EventSignal.WaitAsync(next, TimeSpan.FromSeconds(1), stoppingToken);
                     continue;
                 }
                 position = EventReader.Position.Of(batch[^1]);
@@ -114,7 +122,7 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
             {
                 LogLoopFailed(log, e);
                 atTail = false;
-                foreach (var s in _subscribers.Values) s.Offer(new LiveMessage("resync", new { reason = "The live feed restarted." }));
+                foreach (var s in _subscribers.Values) s.Offer(LiveMessage.Of("resync", new { reason = "The live feed restarted." }));
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
@@ -134,15 +142,14 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                 foreach (var s in subscribers)
                 {
                     s.ViewerIsStale = true;
-                    s.Offer(new LiveMessage("people.changed", new { e.Type }, e.Id.ToString()));
+                    s.Offer(LiveMessage.Of("people.changed", new { e.Type }, e.Id.ToString()));
                 }
                 continue;
             }
             if (ConversationOf(e.Subject) is not { } conversationId || !access.TryGetValue(conversationId, out var where)) continue;
-            var dto = EventDto.From(e);
-            var message = new LiveMessage(e.Type, dto, e.Id.ToString());
+            var message = LiveMessage.Of(e.Type, EventDto.From(e), e.Id.ToString());
             // Those who could see it before a reassignment hear that it moved (and nothing else), so their lists drop it.
-            var moved = e.Type is "conversation.assigned" or "conversation.routed" ? new LiveMessage(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
+            var moved = e.Type is "conversation.assigned" or "conversation.routed" ? LiveMessage.Of(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
             foreach (var s in subscribers)
             {
                 if (s.Viewer.CanSee(where.BrandId, where.TeamId, where.AssigneeId)) s.Offer(message);

@@ -63,9 +63,12 @@ public sealed class TestParley : IAsyncDisposable
         return new TestParley(app, database, kestrel, ownsDatabase);
     }
 
-    /// <summary>A client for requests that must not carry the admin key.</summary>
+    /// <summary>A client for requests that must not carry the admin key. Like the in-process test client, it
+    /// neither follows redirects nor keeps cookies of its own (<c>Session</c> keeps them, as a browser would).</summary>
     public HttpClient AnonymousClient() =>
-        _kestrel ? new HttpClient { BaseAddress = new Uri(App.Urls.First()) } : App.GetTestClient();
+        _kestrel
+            ? new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(App.Urls.First()) }
+            : App.GetTestClient();
 
     public AsyncServiceScope Scope() => App.Services.CreateAsyncScope();
 

@@ -38,6 +38,11 @@ public sealed class InboxTests
         Assert.Equal(["ana_travels"], Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40ANA_t")));
         Assert.Empty(Handles(await session.GetJsonAsync("/api/v1/inbox?q=%40bag")));
         Assert.Equal(["ben", "cleo"], Handles(await session.GetJsonAsync($"/api/v1/inbox?status=all&sort=waiting&ids={lounge},{seat}")));
+        // A refresh by ids counts the ids that still match, whether or not the answer was cut short.
+        Assert.Equal(1, (await session.GetJsonAsync($"/api/v1/inbox?ids={lounge},{seat}")).GetProperty("total").GetInt32());
+        var cut = await session.GetJsonAsync($"/api/v1/inbox?status=all&sort=waiting&limit=1&ids={lounge},{seat},{bag}");
+        Assert.Equal(3, cut.GetProperty("total").GetInt32());
+        Assert.Single(cut.GetProperty("items").EnumerateArray());
 
         var first = await session.GetJsonAsync("/api/v1/inbox?limit=1&sort=waiting");
         Assert.Equal(2, first.GetProperty("total").GetInt32());

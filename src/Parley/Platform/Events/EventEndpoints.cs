@@ -74,6 +74,8 @@ public static class EventEndpoints
         while (!ct.IsCancellationRequested)
         {
             List<Event> batch;
+            // Taken before reading, so a commit between the read and the wait is not missed.
+            var next = signal.Next;
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
@@ -87,7 +89,7 @@ public static class EventEndpoints
                 if (!Shows(viewer, e)) continue;
                 yield return new SseItem<EventDto>(EventDto.From(e), e.Type) { EventId = e.Id.ToString() };
             }
-            if (batch.Count == 0) await signal.WaitAsync(TimeSpan.FromSeconds(1), ct);
+            if (batch.Count == 0) await EventSignal.WaitAsync(next, TimeSpan.FromSeconds(1), ct);
         }
     }
 }

@@ -283,7 +283,7 @@ Live.eventTypes = [
   'conversation.acknowledged', 'conversation.resolved', 'conversation.reopened', 'conversation.assigned',
   'conversation.waiting_on_customer', 'conversation.customer_replied', 'conversation.snoozed', 'conversation.woke',
   'note.added', 'people.changed', 'conversation.routed', 'conversation.escalated', 'timer.fired',
-  'service_level.warning', 'service_level.breached',
+  'service_level.warning', 'service_level.breached', 'triage.burst_completed', 'triage.priority_changed',
   // Apps acting in conversations (docs/adr/0017).
   'reply.proposed', 'reply.approved', 'reply.rejected', 'conversation.tagged', 'conversation.untagged',
 ];

@@ -38,6 +38,8 @@ const state = {
 };
 let pendingIds = new Set();
 let pendingTimer = null;
+let flushing = false;   // one refresh in flight at a time: changes that arrive meanwhile go in the next one
+let queuesTimer = null;
 let loadController = null;
 
 // ---------- layout ----------
@@ -265,6 +267,19 @@ function changed(id, { isNew = false } = {}) {
 
 async function flushChanges() {
   pendingTimer = null;
+  // A slow server must not be asked again every 120 ms while it answers: the next refresh waits for this
+  // one and carries everything that changed meanwhile (docs/adr/0020).
+  if (flushing) return;
+  flushing = true;
+  try {
+    await flushPending();
+  } finally {
+    flushing = false;
+    if (pendingIds.size && !pendingTimer) pendingTimer = setTimeout(flushChanges, 120);
+  }
+}
+
+async function flushPending() {
   const batch = [...pendingIds];
   pendingIds = new Set();
   const ids = batch.filter((x) => !x.startsWith('new:'));
@@ -288,7 +303,8 @@ async function flushChanges() {
   }
   render();
   refreshClocks(ids.filter((id) => state.items.some((i) => i.id === id)));
-  loadQueues();
+  // Queue counts are a summary: at most one reload every two seconds however fast posts arrive.
+  queuesTimer ??= setTimeout(() => { queuesTimer = null; loadQueues(); }, 2000);
 }
 
 function merge(asked, found, brandNew) {

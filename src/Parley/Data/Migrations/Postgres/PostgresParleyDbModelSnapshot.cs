@@ -302,9 +302,12 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("ContactId", "ChannelId", "Status");
 
-                    b.HasIndex("Status", "RankedPriority", "LastMessageAt");
+                    b.HasIndex("Status", "RankedPriority", "LastMessageAt", "Id")
+                        .IsDescending(false, true, false, false);
 
                     b.HasIndex("TeamId", "AssigneeId", "Status", "CreatedAt");
+
+                    b.HasIndex("Status", "Removed", "TeamId", "BrandId", "AssigneeId");
 
                     b.ToTable("Conversations");
                 });
@@ -410,12 +413,12 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConversationId");
-
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("ChannelId", "InReplyToExternalId");
+
+                    b.HasIndex("ConversationId", "CreatedAt");
 
                     b.HasIndex("DeliveryStatus", "NextAttemptAt");
 

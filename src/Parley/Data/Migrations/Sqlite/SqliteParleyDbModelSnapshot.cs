@@ -297,9 +297,12 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasIndex("ContactId", "ChannelId", "Status");
 
-                    b.HasIndex("Status", "RankedPriority", "LastMessageAt");
+                    b.HasIndex("Status", "RankedPriority", "LastMessageAt", "Id")
+                        .IsDescending(false, true, false, false);
 
                     b.HasIndex("TeamId", "AssigneeId", "Status", "CreatedAt");
+
+                    b.HasIndex("Status", "Removed", "TeamId", "BrandId", "AssigneeId");
 
                     b.ToTable("Conversations");
                 });
@@ -405,12 +408,12 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConversationId");
-
                     b.HasIndex("ChannelId", "ExternalId")
                         .IsUnique();
 
                     b.HasIndex("ChannelId", "InReplyToExternalId");
+
+                    b.HasIndex("ConversationId", "CreatedAt");
 
                     b.HasIndex("DeliveryStatus", "NextAttemptAt");
 
