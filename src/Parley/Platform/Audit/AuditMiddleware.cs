@@ -97,7 +97,8 @@ public static class AuditMiddleware
 
     /// <summary>"conversations.replies.create" from POST /api/v1/conversations/{id}/replies: the route's literal
     /// segments, then what the method does. A POST whose last segment is a verb after an id
-    /// (/conversations/{id}/assign, /apps/{id}/keys) is named by its segments alone.</summary>
+    /// (/conversations/{id}/assign, /webhooks/{id}/deliveries/{deliveryId}/redeliver) is named by its segments
+    /// alone; a plural there (replies, notes, keys) is a collection the POST adds to.</summary>
     public static string ActionName(string method, RouteEndpoint? endpoint, PathString path)
     {
         List<string> literals;
@@ -108,7 +109,7 @@ public static class AuditMiddleware
             literals = segments.Where(s => s.IsSimple && s.Parts[0].IsLiteral)
                 .Select(s => ((Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart)s.Parts[0]).Content).ToList();
             endsInCommand = segments.Count >= 2 && segments[^1].IsSimple && segments[^1].Parts[0].IsLiteral
-                && segments[^2].Parts.Any(p => p.IsParameter);
+                && segments[^2].Parts.Any(p => p.IsParameter) && !literals[^1].EndsWith('s');
         }
         else
         {
