@@ -30,10 +30,9 @@ public sealed record AuditActor(string Kind, Guid? Id, string Name, string? Emai
 /// by then, so an audit failure never undoes an action and a failed action is still recorded.</summary>
 public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider clock, ILogger<AuditLog> logger)
 {
-    public async Task WriteAsync(AuditActor actor, string action, string method, string route, string targets, int status,
-        HttpContext? http, object? detail = null)
-    {
-        var entry = new AuditEntry
+    /// <summary>The entry for an action that just ended, read from the request now (while it is whole).</summary>
+    public AuditEntry Entry(AuditActor actor, string action, string method, string route, string targets, int status,
+        HttpContext? http, object? detail = null) => new()
         {
             At = clock.GetUtcNow(),
             ActorKind = actor.Kind,
@@ -51,6 +50,9 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
             RemoteIp = http?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = CutOrNull(http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null, 500),
         };
+
+    public async Task WriteAsync(AuditEntry entry)
+    {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -61,7 +63,7 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
         }
         catch (Exception e)
         {
-            LogFailed(logger, action, status, actor.Kind, actor.Id, e);
+            LogFailed(logger, entry.Action, entry.Status, entry.ActorKind, entry.ActorId, e);
         }
     }
 

@@ -46,7 +46,8 @@ public static class AuditMiddleware
     private static Audited? ShouldRecord(HttpContext http)
     {
         var request = http.Request;
-        if (request.Path.StartsWithSegments("/webhooks")) return null;
+        // Networks' deliveries are not actions of a person or an app; "typing…" is a passing signal, never stored.
+        if (request.Path.StartsWithSegments("/webhooks") || request.Path.StartsWithSegments("/api/v1/presence")) return null;
         var marked = http.GetEndpoint()?.Metadata.GetMetadata<Audited>();
         if (marked is not null) return marked;
         var method = request.Method;
@@ -76,7 +77,9 @@ public static class AuditMiddleware
                 (detail ??= [])[name] = s.Length > 100 ? s[..100] : s;
         }
         var actor = action == SignIn ? await SignInActorAsync(http) : AuditActor.Of(http.User);
-        await log.WriteAsync(actor, action, http.Request.Method, route, targets.ToString(), status, http, detail);
+        var entry = log.Entry(actor, action, http.Request.Method, route, targets.ToString(), status, http, detail);
+        // Written once the response has gone out: the caller does not wait for the audit's insert.
+        http.Response.OnCompleted(() => log.WriteAsync(entry));
     }
 
     /// <summary>Whoever a sign-in was for, by the address typed (success is a redirect; 401 and 429 are refusals).
