@@ -73,8 +73,14 @@ public sealed class AuditorRoleTests
         var ours = await w.CustomerTweetsAsync("ours", "1", "ana");
         var theirs = await w.CustomerTweetsAsync("theirs", "2", "ben", channel: otherChannel);
         var care = await w.TeamAsync("Care");
-        await w.PersonAsync("Bea Bound", "bea@example.com", "auditor", care);
+        var beaId = await w.PersonAsync("Bea Bound", "bea@example.com", "auditor", care);
         var bea = await w.SignInAsync("bea@example.com");
+        // Membership binds her to the brand, not to its queue: nobody can hand her a conversation.
+        using (var handed = await parley.Client.PostAsJsonAsync($"/api/v1/conversations/{ours}/assign", new { teamId = care, assigneeId = beaId }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, handed.StatusCode);
+            Assert.Contains("Auditors", await handed.Content.ReadAsStringAsync());
+        }
 
         var seen = (await bea.GetJsonAsync("/api/v1/conversations")).GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetGuid()).ToList();
         Assert.Equal([ours], seen);
