@@ -10,6 +10,8 @@ using Parley.Ingest;
 using Parley.Knowledge;
 using Parley.Platform;
 using Parley.Platform.Apps;
+using Parley.Platform.Audit;
+using Parley.Platform.Embed;
 using Parley.Platform.Webhooks;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
@@ -60,6 +62,8 @@ public static class ParleyApp
         services.AddParleySessions();
         services.AddKeyRateLimits();
         services.AddSingleton<WebAssets>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<EmbedTokens>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveFeed>();
 
@@ -117,9 +121,12 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
 
         var app = builder.Build();
+        app.UseForwardedHeadersIfConfigured(config);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         WebAssets.UseWebAssets(app);
+        // Outside authentication, so refused requests are recorded too (docs/adr/0018).
+        app.UseAuditTrail();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseSessionAntiforgery();
@@ -147,6 +154,7 @@ public static class ParleyApp
         admin.MapServiceLevelEndpoints();
         admin.MapAppEndpoints();
         admin.MapWebhookEndpoints();
+        admin.MapAuditEndpoints();
         admin.MapGroup("").RequireScope(ApiScopes.EventsRead).MapEventEndpoints();
 
         var conversations = api.MapGroup("/conversations").WithTags("Conversations").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
@@ -173,6 +181,9 @@ public static class ParleyApp
         api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.Admin).MapRevealMessage();
         contacts.MapGetContact();
         contacts.MapContactFacts();
+        contacts.MapContactCard();
+        // Minting an embed token changes nothing: reading the contact is enough.
+        api.MapGroup("").RequireScope(ApiScopes.ContactsRead).MapEmbedTokenEndpoint();
 
         var following = api.MapGroup("").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
         following.MapInbox();
@@ -192,6 +203,7 @@ public static class ParleyApp
         api.MapTimerRuleEndpoints();
         api.MapTemplateEndpoints();
         app.MapWorkspace();
+        app.MapEmbedPages();
         return app;
     }
 }

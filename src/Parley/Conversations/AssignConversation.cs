@@ -28,8 +28,11 @@ public static class AssignConversation
             errors["teamId"] = [$"No team of this conversation's brand has the id {teamId}."];
         if (request.AssigneeId is { } userId)
         {
-            if (!await db.Users.AnyAsync(u => u.Id == userId && u.DisabledAt == null, ct))
+            var role = await db.Users.Where(u => u.Id == userId && u.DisabledAt == null).Select(u => (Platform.People.UserRole?)u.Role).FirstOrDefaultAsync(ct);
+            if (role is null)
                 errors["assigneeId"] = [$"No active user has the id {userId}."];
+            else if (role == Platform.People.UserRole.Auditor)
+                errors["assigneeId"] = ["Auditors read and never answer: they cannot own a conversation."];
             else if (request.TeamId is { } t && !await db.TeamMembers.AnyAsync(m => m.TeamId == t && m.UserId == userId, ct)
                 && !await db.QueueResponders.AnyAsync(r => r.TeamId == t && r.UserId == userId, ct))
                 errors["assigneeId"] = ["The assignee is neither a member of that team nor one of its queue's responders."];

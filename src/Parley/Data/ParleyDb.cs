@@ -5,6 +5,7 @@ using Parley.Conversations;
 using Parley.Ingest;
 using Parley.Platform;
 using Parley.Platform.Apps;
+using Parley.Platform.Audit;
 using Parley.Platform.Webhooks;
 using Parley.Platform.Events;
 using Parley.Platform.Keys;
@@ -227,6 +228,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
         b.ConfigureApps();
         b.ConfigureWebhooks();
         b.ConfigureActing();
+        b.ConfigureAudit();
     }
 }
 

@@ -40,7 +40,7 @@ public static class DemoCommand
               API reference    {new Uri(baseUrl, "/docs")}
               Admin API key    {seeded.AdminKey}
               Workspace        {baseUrl} (sign in as one of these; the password of each is {DemoPassword})
-            {string.Join(Environment.NewLine, DemoPeople.Select(p => $"                 {p.Email,-24} {p.Role.ToString().ToLowerInvariant(),-6} {p.Name}{(p.Team is null ? "" : ", team " + p.Team)}"))}
+            {string.Join(Environment.NewLine, DemoPeople.Select(p => $"                 {p.Email,-24} {p.Role.ToString().ToLowerInvariant(),-7} {p.Name}{(p.Team is null ? "" : ", team " + p.Team)}"))}
               Simulator        {simulator.BaseAddress} (recorded outbound calls: {new Uri(simulator.BaseAddress, "/_sim/calls")})
 
             Try:
@@ -69,6 +69,7 @@ public static class DemoCommand
         ("Lee Lead", "lead@parley.example", UserRole.Lead, "Care"),
         ("Maria Lopez", "maria@parley.example", UserRole.Agent, "Care"),
         ("Sam Carter", "sam@parley.example", UserRole.Agent, "Billing"),
+        ("Ava Auditor", "auditor@parley.example", UserRole.Auditor, null),
     ];
 
     private const string DemoPassword = "parley-demo";

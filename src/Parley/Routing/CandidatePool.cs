@@ -19,7 +19,9 @@ public sealed class CandidatePool
     {
         var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == teamId).Select(m => m.UserId)
             .Union(db.QueueResponders.AsNoTracking().Where(r => r.TeamId == teamId).Select(r => r.UserId)).ToListAsync(ct);
-        var ids = await db.Users.AsNoTracking().Where(u => members.Contains(u.Id) && u.DisabledAt == null).Select(u => u.Id).ToArrayAsync(ct);
+        // Auditors read and never answer: membership binds them to a brand, not to its queue.
+        var ids = await db.Users.AsNoTracking().Where(u => members.Contains(u.Id) && u.DisabledAt == null && u.Role != Platform.People.UserRole.Auditor)
+            .Select(u => u.Id).ToArrayAsync(ct);
         if (exclude is not null) ids = [.. ids.Where(id => !exclude.Contains(id))];
         await Assigner.EnsureProfilesAsync(db, ids, ct);
         var profiles = await db.AgentProfiles.AsNoTracking().Where(p => ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, ct);

@@ -29,6 +29,8 @@ public static class WorkspacePages
             Shell(http, assets, af, "people", "People", "people.js"));
         person.MapGet("/missed", (HttpContext http, WebAssets assets, IAntiforgery af) =>
             Shell(http, assets, af, "missed", "Missed posts", "missed.js"));
+        person.MapGet("/audit", (HttpContext http, WebAssets assets, IAntiforgery af) =>
+            Shell(http, assets, af, "audit", "Audit trail", "audit.js"));
         person.MapGet("/settings", () => Results.Redirect("/settings/routing"));
         foreach (var (path, title, script) in SettingsPages)
         {
@@ -132,6 +134,7 @@ public static class WorkspacePages
                 <a href="/missed"{Current("missed")}>Missed posts</a>
                 <a href="/people"{Current("people")}>People</a>
                 <a href="/settings/routing"{Current("settings")}>Settings</a>
+                {(role is "admin" or "auditor" ? $"""<a href="/audit"{Current("audit")}>Audit</a>""" : "")}
               </nav>
               <p id="connection" class="connection" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span><span class="label">Connecting…</span></p>
               <div class="topbar-end">

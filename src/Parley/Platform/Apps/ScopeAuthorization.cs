@@ -96,6 +96,16 @@ public sealed class ScopeProblemResultHandler(IProblemDetailsService problems) :
             });
             return;
         }
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure?.FailureReasons.OfType<People.RoleRefusal>().FirstOrDefault() is { } refusal)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = refusal.Title, Detail = refusal.Message },
+            });
+            return;
+        }
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }

@@ -28,8 +28,9 @@ public static class Sessions
 
     public static class Policies
     {
-        /// <summary>A person with the admin role, or an API key (whose scope the scope policy checks:
-        /// see Platform/Apps/ScopeAuthorization.cs).</summary>
+        /// <summary>A person with the admin or auditor role, or an API key (whose scope the scope policy checks:
+        /// see Platform/Apps/ScopeAuthorization.cs). What an auditor may not do is refused in one place,
+        /// <see cref="ReadOnlyRole"/>.</summary>
         public const string Admin = "admin";
         /// <summary>A signed-in person (the workspace pages; API keys cannot use them).</summary>
         public const string Person = "person";
@@ -58,7 +59,7 @@ public static class Sessions
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireAssertion(c =>
-                c.User.Identity?.AuthenticationType == ApiKeyAuthentication.SchemeName || c.User.IsInRole(nameof(UserRole.Admin).ToLowerInvariant())))
+                c.User.Identity?.AuthenticationType == ApiKeyAuthentication.SchemeName || c.User.IsInRole(RoleName(UserRole.Admin)) || c.User.IsInRole(RoleName(UserRole.Auditor))))
             .AddPolicy(Apps.ScopeRequirement.Policy, p => p.AddRequirements(new Apps.ScopeRequirement()))
             .AddPolicy(Policies.Person, p => p.AddAuthenticationSchemes(CookieScheme).RequireAuthenticatedUser());
         services.AddAntiforgery(o =>
@@ -69,6 +70,7 @@ public static class Sessions
         });
         services.AddSingleton<SignIn>();
         services.AddSingleton<IAuthorizationHandler, Apps.ScopeHandler>();
+        services.AddSingleton<IAuthorizationHandler, ReadOnlyRole>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Apps.ScopeProblemResultHandler>();
     }
 

@@ -1,8 +1,9 @@
 namespace Parley.Platform.People;
 
-public enum UserRole { Agent, Lead, Admin }
+/// <summary>Auditor: sees what an admin sees (their brands' only, when in teams) and changes nothing; see ReadOnlyRole.</summary>
+public enum UserRole { Agent, Lead, Admin, Auditor }
 
-/// <summary>A person who signs in to the workspace: an agent, a team lead or an administrator.</summary>
+/// <summary>A person who signs in to the workspace: an agent, a team lead, an administrator or an auditor.</summary>
 public sealed class User
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();

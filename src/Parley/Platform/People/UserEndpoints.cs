@@ -75,7 +75,7 @@ public static class UserEndpoints
         var email = request.Email?.Trim() ?? "";
         if (EmailProblem(email) is { } emailProblem) errors["email"] = [emailProblem];
         var role = request.Role is null ? UserRole.Agent : ParseRole(request.Role);
-        if (role is null) errors["role"] = ["'role' is agent, lead or admin."];
+        if (role is null) errors["role"] = ["'role' is agent, lead, admin or auditor."];
         var generated = request.Password is null ? GeneratePassword() : null;
         if (SignIn.PasswordProblem(request.Password ?? generated) is { } passwordProblem) errors["password"] = [passwordProblem];
         var teamIds = (request.TeamIds ?? []).Distinct().ToList();
@@ -108,7 +108,7 @@ public static class UserEndpoints
         var email = request.Email?.Trim();
         if (email is not null && EmailProblem(email) is { } emailProblem) errors["email"] = [emailProblem];
         UserRole? role = null;
-        if (request.Role is not null && (role = ParseRole(request.Role)) is null) errors["role"] = ["'role' is agent, lead or admin."];
+        if (request.Role is not null && (role = ParseRole(request.Role)) is null) errors["role"] = ["'role' is agent, lead, admin or auditor."];
         if (request.Password is not null && SignIn.PasswordProblem(request.Password) is { } passwordProblem) errors["password"] = [passwordProblem];
         var teamIds = request.TeamIds?.Distinct().ToList();
         if (teamIds is not null && await UnknownTeamsAsync(db, teamIds, ct) is { } teamProblem) errors["teamIds"] = [teamProblem];
@@ -164,6 +164,7 @@ public static class UserEndpoints
         "agent" => UserRole.Agent,
         "lead" => UserRole.Lead,
         "admin" => UserRole.Admin,
+        "auditor" => UserRole.Auditor,
         _ => null,
     };
 

@@ -12,6 +12,8 @@ namespace Parley.Platform.People;
 /// <item>an app's key sees everything of the brands the app is limited to (every brand when it is not
 /// limited); its scopes, checked before the handler runs, decide what it may do there;</item>
 /// <item>a lead sees every conversation of the brands of their teams;</item>
+/// <item>an auditor sees everything when in no team, else everything of their teams' brands (and changes nothing:
+/// <see cref="ReadOnlyRole"/>);</item>
 /// <item>an agent sees the conversations of their teams, the brand's conversations in no team's
 /// queue yet (the shared front line until routing puts them somewhere), and any assigned to them.</item>
 /// </list>
@@ -30,10 +32,13 @@ public sealed class Viewer
     public Guid? AppId { get; private init; }
     /// <summary>An app limited to some brands: it acts with an admin's authority inside them only.</summary>
     public bool IsBrandLimitedApp { get; private init; }
+    /// <summary>An auditor in teams: reads like an admin inside their teams' brands only.</summary>
+    public bool IsBrandBoundAuditor { get; private init; }
+    public bool IsAuditor => Role == UserRole.Auditor;
 
     public bool IsPerson => UserId is not null;
     /// <summary>May change what its brands allow admins to change (the scope check has already run for apps).</summary>
-    public bool IsAdmin => SeesEverything || IsBrandLimitedApp;
+    public bool IsAdmin => SeesEverything || IsBrandLimitedApp || IsBrandBoundAuditor;
 
     public static Viewer Everything(string name) => new() { SeesEverything = true, Name = name };
 
@@ -72,7 +77,8 @@ public sealed class Viewer
             .Join(db.Teams, m => m.TeamId, t => t.Id, (m, t) => new { t.Id, t.BrandId }).ToListAsync(ct);
         return new Viewer
         {
-            SeesEverything = user.Role == UserRole.Admin,
+            SeesEverything = user.Role == UserRole.Admin || (user.Role == UserRole.Auditor && teams.Count == 0),
+            IsBrandBoundAuditor = user.Role == UserRole.Auditor && teams.Count > 0,
             UserId = user.Id,
             Name = user.Name,
             Role = user.Role,
@@ -86,7 +92,7 @@ public sealed class Viewer
     {
         if (SeesEverything) return conversations;
         var brands = BrandIds.ToArray();
-        if (IsBrandLimitedApp) return conversations.Where(c => brands.Contains(c.BrandId));
+        if (IsBrandLimitedApp || IsBrandBoundAuditor) return conversations.Where(c => brands.Contains(c.BrandId));
         if (UserId is not { } me) return conversations.Where(_ => false);
         if (Role == UserRole.Lead) return conversations.Where(c => brands.Contains(c.BrandId) || c.AssigneeId == me);
         var teams = TeamIds.ToArray();
@@ -100,7 +106,7 @@ public sealed class Viewer
     public bool CanSee(Guid brandId, Guid? teamId, Guid? assigneeId)
     {
         if (SeesEverything) return true;
-        if (IsBrandLimitedApp) return BrandIds.Contains(brandId);
+        if (IsBrandLimitedApp || IsBrandBoundAuditor) return BrandIds.Contains(brandId);
         if (UserId is not { } me) return false;
         if (assigneeId == me) return true;
         if (Role == UserRole.Lead) return BrandIds.Contains(brandId);

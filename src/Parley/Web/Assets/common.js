@@ -8,6 +8,9 @@ export const me = {
   name: userMeta?.dataset.name ?? '',
   role: userMeta?.dataset.role ?? 'agent',
 };
+/** Auditors see what an admin sees and change nothing: the API refuses them (ReadOnlyRole), and the
+ * pages disable every control that would change something. */
+export const readOnly = me.role === 'auditor';
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 
 export class ApiError extends Error {
@@ -299,7 +302,7 @@ export function setUpChrome() {
   const shortcuts = document.getElementById('shortcuts');
   document.getElementById('help-button')?.addEventListener('click', () => shortcuts.showModal());
   const notifications = new Notifications();
-  setUpStatusPicker();
+  if (readOnly) setUpReadOnly(); else setUpStatusPicker();
   document.addEventListener('keydown', (event) => {
     if (event.key === '?' && !typingInField(event) && !hasModifier(event)) {
       event.preventDefault();
@@ -307,6 +310,26 @@ export function setUpChrome() {
     }
   });
   return { notifications };
+}
+
+/** Disables, now and as the page re-renders, every control in the page that would change something:
+ * everything but searches and filters ([role=search]), paging and retrying, and controls marked data-read. */
+function setUpReadOnly() {
+  document.body.classList.add('read-only');
+  document.querySelector('.status-picker')?.setAttribute('hidden', '');
+  const main = document.getElementById('main');
+  main.before(h('p', { class: 'read-only-banner', role: 'note' },
+    'Read-only: you are signed in as an auditor. You see everything your role allows and change nothing.'));
+  const reads = new Set(['Try again', 'Clear filters', 'Older entries', 'Show older messages']);
+  const lock = () => {
+    for (const el of main.querySelectorAll('button, input, select, textarea')) {
+      if (el.disabled || el.closest('[role="search"], [data-read]') || el.matches('.new-badge, .more, #brand') || reads.has(el.textContent)) continue;
+      el.disabled = true;
+      el.title = 'Read-only: auditors change nothing';
+    }
+  };
+  lock();
+  new MutationObserver(lock).observe(main, { childList: true, subtree: true });
 }
 
 class Notifications {

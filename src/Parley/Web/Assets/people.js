@@ -55,7 +55,7 @@ function personRow(u) {
 }
 
 function editPerson(u, locked) {
-  const role = h('select', { 'aria-label': `Role of ${u.name}` }, ['agent', 'lead', 'admin'].map((r) => h('option', { value: r, selected: r === u.role }, r)));
+  const role = h('select', { 'aria-label': `Role of ${u.name}` }, ['agent', 'lead', 'admin', 'auditor'].map((r) => h('option', { value: r, selected: r === u.role }, r)));
   const teams = h('select', { multiple: true, 'aria-label': `Teams of ${u.name}`, size: String(Math.min(4, Math.max(2, state.teams.length))) },
     state.teams.map((t) => h('option', { value: t.id, selected: u.teamIds.includes(t.id) }, t.name)));
   const save = async () => {
@@ -85,7 +85,7 @@ async function resetPassword(u) {
 function addPersonForm() {
   const name = h('input', { id: 'new-name', required: true, autocomplete: 'off' });
   const email = h('input', { id: 'new-email', type: 'email', required: true, autocomplete: 'off' });
-  const role = h('select', { id: 'new-role' }, ['agent', 'lead', 'admin'].map((r) => h('option', { value: r }, r)));
+  const role = h('select', { id: 'new-role' }, ['agent', 'lead', 'admin', 'auditor'].map((r) => h('option', { value: r }, r)));
   const teams = h('select', { id: 'new-teams', multiple: true }, state.teams.map((t) => h('option', { value: t.id }, t.name)));
   const password = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: '10' });
   // Kept in state: the list re-renders when anyone changes people, and a generated password must stay readable.
