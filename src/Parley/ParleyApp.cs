@@ -119,6 +119,8 @@ public static class ParleyApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         WebAssets.UseWebAssets(app);
+        // GET /api/v1/events/ws: pings are set per connection (EventWebSocket).
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseSessionAntiforgery();

@@ -56,7 +56,7 @@ public static class ContactFacts
         contact.Value = request.Value;
         contact.Facts = request.Facts is { ValueKind: JsonValueKind.Object } f ? f.GetRawText() : null;
         contact.FactsUpdatedAt = now;
-        db.Append("contact.facts_changed", $"contacts/{id}", contact.BrandId, new { contactId = id, value = request.Value, facts = request.Facts, by }, now);
+        db.Append("contact.facts_changed", $"contacts/{id}", contact.BrandId, new ContactFactsChangedData(id, request.Value, request.Facts, by, EventActor.Of(viewer)), now);
 
         // The customer's open conversations take the new value into their priority now.
         var open = await db.Conversations.Where(c => c.ContactId == id && c.Status == ConversationStatus.Open).ToListAsync(ct);

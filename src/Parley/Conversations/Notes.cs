@@ -85,11 +85,7 @@ public static partial class Notes
                 Text = Shorten($"{author} mentioned you: {text}", 1_000),
             });
         }
-        db.Append("note.added", $"conversations/{id}", conversation.BrandId, new
-        {
-            conversationId = id, noteId = note.Id, author, authorUserId = viewer.UserId, text,
-            mentions = mentioned.Select(u => u.Id).ToList(),
-        }, now);
+        db.Append("note.added", $"conversations/{id}", conversation.BrandId, new NoteAddedData(id, note.Id, author, viewer.UserId, text, mentioned.Select(u => u.Id).ToList(), EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/conversations/{id}/notes", ToDto(note, mentioned));
     }

@@ -51,14 +51,14 @@ public static class SendReply
         db.Messages.Add(message);
         conversation.Record(message);
         db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
-            new { conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility), text = Triage.SensitiveData.MaskSensitive(text), author }, now);
+            new ReplyQueuedData(conversation.Id, message.Id, MessageDto.Lower(visibility), Triage.SensitiveData.MaskSensitive(text), author, EventActor.Of(viewer)), now);
         if (viewer.UserId is { } taker && conversation.AssigneeId is { } previous && previous != taker)
         {
             conversation.Assign(conversation.TeamId, taker, now);
-            AssignmentLog.Append(db, conversation.Id, conversation.BrandId, conversation.TeamId, taker, previous, author, "Took it over to reply.", now);
+            AssignmentLog.Append(db, conversation.Id, conversation.BrandId, conversation.TeamId, taker, previous, EventActor.Of(viewer), "Took it over to reply.", now);
         }
         foreach (var type in conversation.BrandReplied(now))
-            db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, author), now);
+            db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         delivery.Pulse();
         return TypedResults.Accepted($"/api/v1/conversations/{conversation.Id}", MessageDto.From(message));
