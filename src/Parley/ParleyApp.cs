@@ -164,6 +164,7 @@ public static class ParleyApp
         api.MapGroup("/conversations").WithTags("Conversations").RequireScope(ApiScopes.Admin).MapRevealMessage();
         contacts.MapGetContact();
         contacts.MapContactFacts();
+        contacts.MapMergeContacts();
 
         var following = api.MapGroup("").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
         following.MapInbox();

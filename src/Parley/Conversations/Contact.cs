@@ -14,6 +14,9 @@ public sealed class Contact
     /// <summary>Other facts the brand's apps supply (a JSON object of names to strings, numbers or booleans), shown to agents.</summary>
     public string? Facts { get; set; }
     public DateTimeOffset? FactsUpdatedAt { get; set; }
+    /// <summary>Set when this contact was merged into another (POST /api/v1/contacts/{id}/merge): its identities and
+    /// conversations moved there, and reading it answers 404 naming the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
 }
 
 /// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>

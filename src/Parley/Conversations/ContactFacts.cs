@@ -34,7 +34,7 @@ public static class ContactFacts
     private static async Task<Results<Ok<ContactFactsDto>, ProblemHttpResult>> GetAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
+        if (contact is null || contact.MergedIntoId is not null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
         return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), contact.FactsUpdatedAt));
     }
 
@@ -42,7 +42,7 @@ public static class ContactFacts
         Guid id, ContactFactsRequest request, ParleyDb db, Viewer viewer, TimeProvider clock, CancellationToken ct)
     {
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
+        if (contact is null || contact.MergedIntoId is not null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
         if (!viewer.IsAdmin && viewer.Role != UserRole.Lead)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
                 detail: "Only admins, the brand's leads and applications with an admin key supply customer facts.");

@@ -86,6 +86,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FactsUpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid");
+
                     b.Property<decimal?>("Value")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
@@ -517,6 +520,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Data")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("DataVersion")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");

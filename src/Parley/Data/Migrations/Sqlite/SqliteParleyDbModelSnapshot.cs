@@ -81,6 +81,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long?>("FactsUpdatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("TEXT");
+
                     b.Property<decimal?>("Value")
                         .HasPrecision(18, 2)
                         .HasColumnType("TEXT");
@@ -508,6 +511,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("Data")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("DataVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
