@@ -70,7 +70,7 @@ public sealed partial class EventCatalogueTests
             }
             var result = schema.Evaluate(e, new EvaluationOptions { OutputFormat = OutputFormat.List });
             if (!result.IsValid)
-                failures.Add($"{type}: {e.GetRawText()}\n  " + string.Join("\n  ", result.Details.Where(d => d.Errors is { Count: > 0 })
+                failures.Add($"{type}: {e.GetRawText()}\n  " + string.Join("\n  ", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
                     .SelectMany(d => d.Errors!.Select(x => $"{d.InstanceLocation}: {x.Value}"))));
         }
         Assert.True(failures.Count == 0, string.Join("\n", failures));
