@@ -20,6 +20,7 @@ public sealed class ScopeIsolationTests
     {
         ["POST /api/v1/conversations/{id}/take"] = (HttpStatusCode.BadRequest, "People only: apps are refused before any lookup (they assign instead)."),
         ["POST /api/v1/presence/{conversationId}/typing"] = (HttpStatusCode.NotFound, "People only: apps get 404 'Only for people' before any lookup."),
+        ["GET /api/v1/events/schema/{type}"] = (HttpStatusCode.OK, "The event catalogue is the same for every brand: it holds no brand's data."),
     };
 
     /// <summary>Valid bodies, so that a refusal is about the brand and not about the input.</summary>
@@ -126,6 +127,7 @@ public sealed class ScopeIsolationTests
             (_, "conversationId") => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/conversations/", StringComparison.Ordinal) => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/contacts/", StringComparison.Ordinal) => contact.ToString(),
+            (_, "type") => "conversation.created",
             _ => throw new Xunit.Sdk.XunitException($"{op.Name} takes '{name}', which this test cannot point at another brand's data: add it here, or to the exceptions with a reason."),
         };
 
