@@ -24,6 +24,10 @@ public sealed partial class EventCatalogueTests
         Assert.Contains("conversation.resolved", written);
         Assert.Contains("service_level.breached", written);
         Assert.DoesNotContain(written, t => EventCatalogue.Find(t) is null);
+        // Data comes from the catalogue's records, never an anonymous object (Append would refuse it at run time).
+        var anonymous = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => AnonymousData().IsMatch(File.ReadAllText(f))).Select(Path.GetFileName).ToList();
+        Assert.Empty(anonymous);
     }
 
     [Fact]
@@ -110,4 +114,7 @@ public sealed partial class EventCatalogueTests
     // Append("type", ...), Append(cond ? "type" : "type", ...), and the state machine's Become(..., "type") and return ["type"].
     [GeneratedRegex("""Append\(\s*"([a-z_]+\.[a-z_.]+)"|\?\s*"([a-z_]+\.[a-z_.]+)"\s*:\s*"([a-z_]+\.[a-z_.]+)"|Become\([^;]*?"([a-z_]+\.[a-z_.]+)"|return \["([a-z_]+\.[a-z_.]+)"\]""")]
     private static partial Regex WrittenType();
+
+    [GeneratedRegex("""\bdb\.Append\([^;]*?new\s*\{""")]
+    private static partial Regex AnonymousData();
 }
