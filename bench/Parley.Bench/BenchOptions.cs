@@ -3,16 +3,19 @@ using System.Globalization;
 namespace Parley.Bench;
 
 public sealed record BenchOptions(
-    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false)
+    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
+    int Events = 1_000_000, int Page = 1000)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown [options]
+        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|replay [options]
 
           ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, exactly-once check
           breakdown   where the ingest time goes: request pieces, ingest with processing stopped,
                       EF Core against plain inserts, processing variants (for investigation)
+          replay      issue 6's benchmark: seed --events raw rows, replay them from the start over
+                      GET /api/v1/events in pages of --page, against the same rows read through ADO.NET
 
 
           --database sqlite|postgres   which database Parley runs on (default sqlite)
@@ -24,6 +27,8 @@ public sealed record BenchOptions(
           --customers N                distinct customers the tweets come from (default 2000)
           --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
+          --events N                   replay: events to seed (default 1000000)
+          --page N                     replay: events per page (default 1000, at most 5000)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;
@@ -33,7 +38,7 @@ public sealed record BenchOptions(
     /// <returns>null (after printing why) when the arguments are not understood.</returns>
     public static BenchOptions? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown"))
+        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown" or "replay"))
         {
             Console.Error.WriteLine(Usage);
             return null;
@@ -62,6 +67,8 @@ public sealed record BenchOptions(
                 case "--connections" when PositiveInt(value) is { } n: o = o with { Connections = n }; break;
                 case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: o = o with { WarmupSeconds = n }; break;
                 case "--customers" when PositiveInt(value) is { } n: o = o with { Customers = n }; break;
+                case "--events" when PositiveInt(value) is { } n: o = o with { Events = n }; break;
+                case "--page" when PositiveInt(value) is { } n && n <= 5000: o = o with { Page = n }; break;
                 case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;
                 default: return Fail($"Unknown option or bad value: {name} {value}");
             }

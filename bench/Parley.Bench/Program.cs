@@ -1,4 +1,9 @@
 using Parley.Bench;
 
 if (BenchOptions.Parse(args) is not { } options) return 2;
-return options.Command == "breakdown" ? await IngestBreakdown.RunAsync(options) : await IngestBenchmark.RunAsync(options);
+return options.Command switch
+{
+    "breakdown" => await IngestBreakdown.RunAsync(options),
+    "replay" => await ReplayBenchmark.RunAsync(options),
+    _ => await IngestBenchmark.RunAsync(options),
+};

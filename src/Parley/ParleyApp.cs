@@ -127,6 +127,8 @@ public static class ParleyApp
         WebAssets.UseWebAssets(app);
         // Outside authentication, so refused requests are recorded too (docs/adr/0018).
         app.UseAuditTrail();
+        // GET /api/v1/events/ws: pings are set per connection (EventWebSocket).
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseSessionAntiforgery();
@@ -184,6 +186,7 @@ public static class ParleyApp
         contacts.MapContactCard();
         // Minting an embed token changes nothing: reading the contact is enough.
         api.MapGroup("").RequireScope(ApiScopes.ContactsRead).MapEmbedTokenEndpoint();
+        contacts.MapMergeContacts();
 
         var following = api.MapGroup("").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
         following.MapInbox();

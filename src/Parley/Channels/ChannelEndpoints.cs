@@ -65,7 +65,7 @@ public static class ChannelEndpoints
             CreatedAt = now,
         };
         db.Channels.Add(channel);
-        db.Append("channel.created", $"channels/{channel.Id}", channel.BrandId, new { channelId = channel.Id, kind, name = channel.Name }, now);
+        db.Append("channel.created", $"channels/{channel.Id}", channel.BrandId, new ChannelCreatedData(channel.Id, kind, channel.Name), now);
         await db.SaveChangesAsync(ct);
         directory.Forget(channel.Id);
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", ChannelDto.From(channel));

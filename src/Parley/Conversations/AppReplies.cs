@@ -67,11 +67,8 @@ public static class AppReplies
                 UserId = owner, Kind = "reply_proposed", ConversationId = conversation.Id, CreatedAt = now,
                 Text = Conversation.Clip($"{by.Name} proposed a reply for your approval: {Triage.SensitiveData.MaskSensitive(text)}", 1_000),
             });
-        db.Append("reply.proposed", $"conversations/{conversation.Id}", conversation.BrandId, new
-        {
-            conversationId = conversation.Id, messageId = proposal.Id, appId = proposal.AppId, author = by.Name, authorKind = by.Kind,
-            visibility = MessageDto.Lower(visibility), text = Triage.SensitiveData.MaskSensitive(text), inReplyToCommand,
-        }, now);
+        db.Append("reply.proposed", $"conversations/{conversation.Id}", conversation.BrandId, new ReplyProposedData(conversation.Id, proposal.Id, proposal.AppId, by.Name, by.Kind,
+            MessageDto.Lower(visibility), Triage.SensitiveData.MaskSensitive(text), inReplyToCommand, by.Actor), now);
         return proposal;
     }
 
@@ -114,13 +111,10 @@ public static class AppReplies
         if (won == 0) return AlreadyDecided(await db.ReplyProposals.AsNoTracking().FirstAsync(p => p.Id == messageId, ct));
 
         var app = new Credit(Credit.AppKind, proposal.AppName, null, proposal.AppId);
-        var approval = new { approvedBy = person.Name, approvedByUserId = person.UserId, edited = isEdit };
+        var approval = new ReplyApproval(person.Name, person.UserId, isEdit);
         var message = SendReply.Queue(db, conversation, target, text, proposal.Visibility, app, now, proposal.Id, approval);
-        db.Append("reply.approved", $"conversations/{id}", conversation.BrandId, new
-        {
-            conversationId = id, messageId, appId = proposal.AppId, author = proposal.AppName, approvedBy = person.Name,
-            approvedByUserId = person.UserId, edited = isEdit, text = Triage.SensitiveData.MaskSensitive(text),
-        }, now);
+        db.Append("reply.approved", $"conversations/{id}", conversation.BrandId, new ReplyApprovedData(id, messageId, proposal.AppId, proposal.AppName, person.Name,
+            person.UserId, isEdit, Triage.SensitiveData.MaskSensitive(text), EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         delivery.Pulse();
@@ -149,11 +143,8 @@ public static class AppReplies
                 .SetProperty(p => p.RejectionReason, reason), ct);
         await db.Entry(proposal).ReloadAsync(ct);
         if (won == 0) return AlreadyDecided(proposal);
-        db.Append("reply.rejected", $"conversations/{id}", conversation.BrandId, new
-        {
-            conversationId = id, messageId, appId = proposal.AppId, author = proposal.AppName, rejectedBy = person.Name,
-            rejectedByUserId = person.UserId, reason,
-        }, now);
+        db.Append("reply.rejected", $"conversations/{id}", conversation.BrandId, new ReplyRejectedData(id, messageId, proposal.AppId, proposal.AppName, person.Name,
+            person.UserId, reason, EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(ReplyProposalDto.From(proposal));

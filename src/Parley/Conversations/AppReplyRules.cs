@@ -61,7 +61,7 @@ public static class AppReplyRules
         db.AppReplyRules.Add(new AppReplyRule { BrandId = id, AppId = AppReplyRule.BrandDefault, RequireApproval = request.RequireApproval, UpdatedAt = now, UpdatedBy = by });
         foreach (var o in overrides)
             db.AppReplyRules.Add(new AppReplyRule { BrandId = id, AppId = o.AppId, RequireApproval = o.RequireApproval, UpdatedAt = now, UpdatedBy = by });
-        db.Append("brand.app_replies_changed", $"brands/{id}", id, new { brandId = id, request.RequireApproval, apps = overrides, by }, now);
+        db.Append("brand.app_replies_changed", $"brands/{id}", id, new BrandAppRepliesChangedData(id, request.RequireApproval, overrides, by), now);
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             // Delete and insert commit together, so a reply in between never sees the brand without its rule.

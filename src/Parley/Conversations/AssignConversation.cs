@@ -43,7 +43,7 @@ public static class AssignConversation
         var by = viewer.Name.Length > 0 ? viewer.Name : "api";
         var previousAssignee = conversation.AssigneeId;
         if (conversation.Assign(request.TeamId, request.AssigneeId, now).Count > 0)
-            AssignmentLog.Append(db, id, conversation.BrandId, request.TeamId, request.AssigneeId, previousAssignee, by, "Assigned by hand.", now);
+            AssignmentLog.Append(db, id, conversation.BrandId, request.TeamId, request.AssigneeId, previousAssignee, EventActor.Of(viewer), "Assigned by hand.", now);
         // The new owner hears about it, unless they took it themselves.
         if (request.AssigneeId is { } assignee && assignee != previousAssignee && assignee != viewer.UserId)
         {

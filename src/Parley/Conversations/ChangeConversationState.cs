@@ -60,7 +60,7 @@ public static class ChangeConversationState
         var by = viewer.Name.Length > 0 ? viewer.Name : "api";
         var events = change(conversation, now);
         foreach (var type in events)
-            db.Append(type, $"conversations/{id}", conversation.BrandId, ConversationEventData.From(conversation, by), now);
+            db.Append(type, $"conversations/{id}", conversation.BrandId, ConversationEventData.From(conversation, EventActor.Of(viewer)), now);
         if (events.Count > 0) await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(conversation));
     }

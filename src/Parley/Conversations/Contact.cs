@@ -18,6 +18,9 @@ public sealed class Contact
     public string? FactsUpdatedBy { get; set; }
     /// <summary>The app that last set the facts, if an app did.</summary>
     public Guid? FactsUpdatedByAppId { get; set; }
+    /// <summary>Set when this contact was merged into another (POST /api/v1/contacts/{id}/merge): its identities and
+    /// conversations moved there, and reading it answers 404 naming the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
 }
 
 /// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>

@@ -38,7 +38,7 @@ public static class ContactFacts
     private static async Task<Results<Ok<ContactFactsDto>, ProblemHttpResult>> GetAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         var contact = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
+        if (contact is null || contact.MergedIntoId is not null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
         return TypedResults.Ok(new ContactFactsDto(id, contact.Value, Parse(contact.Facts), contact.FactsUpdatedAt, contact.FactsUpdatedBy, contact.FactsUpdatedByAppId));
     }
 
@@ -46,7 +46,7 @@ public static class ContactFacts
         Guid id, ContactFactsRequest request, ParleyDb db, Viewer viewer, TimeProvider clock, CancellationToken ct)
     {
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (contact is null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
+        if (contact is null || contact.MergedIntoId is not null || !viewer.SeesBrand(contact.BrandId)) return Problems.NotFound("contact", id);
         if (!viewer.IsAdmin && viewer.Role != UserRole.Lead)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
                 detail: "Only admins, the brand's leads and applications with an admin key supply customer facts.");
@@ -64,7 +64,7 @@ public static class ContactFacts
         contact.FactsUpdatedBy = by;
         contact.FactsUpdatedByAppId = credit.AppId;
         db.Append("contact.facts_changed", $"contacts/{id}", contact.BrandId,
-            new { contactId = id, value = request.Value, facts = request.Facts, by, byKind = credit.Kind, byAppId = credit.AppId }, now);
+            new ContactFactsChangedData(id, request.Value, request.Facts, by, credit.Actor, credit.Kind, credit.AppId), now);
 
         // The customer's open conversations take the new value into their priority now.
         var open = await db.Conversations.Where(c => c.ContactId == id && c.Status == ConversationStatus.Open).ToListAsync(ct);

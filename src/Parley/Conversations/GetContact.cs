@@ -17,6 +17,7 @@ public static class GetContact
     {
         var contact = await db.Contacts.AsNoTracking().Include(c => c.Identities).FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return Problems.NotFound("contact", id);
+        if (contact.MergedIntoId is { } survivor) return MergeContacts.Merged(id, survivor);
         var conversations = await viewer.Visible(db.Conversations.AsNoTracking()).Where(c => c.ContactId == id)
             .OrderByDescending(c => c.LastMessageAt)
             .Select(c => new ContactConversation(c.Id, c.ChannelId, c.Status == ConversationStatus.Open ? "open" : "resolved", c.LastMessageAt, c.Preview))

@@ -91,11 +91,8 @@ public static partial class Notes
                 Text = Shorten($"{author} mentioned you: {text}", 1_000),
             });
         }
-        db.Append("note.added", $"conversations/{id}", conversation.BrandId, new
-        {
-            conversationId = id, noteId = note.Id, author, authorUserId = viewer.UserId, authorKind = credit.Kind, authorAppId = credit.AppId, text,
-            mentions = mentioned.Select(u => u.Id).ToList(), inReplyToCommand = request.InReplyToCommand,
-        }, now);
+        db.Append("note.added", $"conversations/{id}", conversation.BrandId, new NoteAddedData(id, note.Id, author, viewer.UserId, text,
+            mentioned.Select(u => u.Id).ToList(), EventActor.Of(viewer), credit.Kind, credit.AppId, request.InReplyToCommand), now);
         // Only people invoke commands: an app's note quoting "#track" must not set off another app (or itself).
         if (viewer.IsPerson) await Commands.InvokeAsync(db, conversation, text, credit, note.Id, now, ct);
         await db.SaveChangesAsync(ct);

@@ -123,15 +123,15 @@ public sealed partial class ReplyDispatcher(
                 var echo = await db.Messages.FirstOrDefaultAsync(m => m.ChannelId == message.ChannelId && m.ExternalId == sent.ExternalId && m.Id != message.Id, ct);
                 if (echo is not null) db.Messages.Remove(echo);
                 message.MarkSent(sent.ExternalId);
-                db.Append("reply.sent", subject, conversation.BrandId, new { conversationId = conversation.Id, messageId = message.Id, externalId = sent.ExternalId }, now);
+                db.Append("reply.sent", subject, conversation.BrandId, new ReplySentData(conversation.Id, message.Id, sent.ExternalId), now);
                 break;
             case SendOutcome.Rejected rejected:
                 message.MarkFailed(rejected.Error);
-                db.Append("reply.failed", subject, conversation.BrandId, new { conversationId = conversation.Id, messageId = message.Id, error = rejected.Error }, now);
+                db.Append("reply.failed", subject, conversation.BrandId, new ReplyFailedData(conversation.Id, message.Id, rejected.Error), now);
                 break;
             case SendOutcome.Retry retry when message.DeliveryAttempts + 1 >= options.Value.MaxAttempts && !retry.MaybePosted:
                 message.MarkFailed($"Gave up after {message.DeliveryAttempts + 1} attempts: {retry.Error}");
-                db.Append("reply.failed", subject, conversation.BrandId, new { conversationId = conversation.Id, messageId = message.Id, error = message.DeliveryError }, now);
+                db.Append("reply.failed", subject, conversation.BrandId, new ReplyFailedData(conversation.Id, message.Id, message.DeliveryError), now);
                 break;
             case SendOutcome.Retry retry:
                 message.MarkAttemptFailed(retry.Error, now + (retry.After ?? Backoff(message.DeliveryAttempts)), retry.MaybePosted, now);

@@ -39,7 +39,7 @@ public static class RetryReply
                 : Problems.NotFound("reply", messageId);
         }
         db.Append("reply.retried", $"conversations/{id}", conversation.BrandId,
-            new { conversationId = id, messageId, by = viewer.Name.Length > 0 ? viewer.Name : "api" }, now);
+            new ReplyRetriedData(id, messageId, viewer.Name.Length > 0 ? viewer.Name : "api", EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         var message = await db.Messages.AsNoTracking().FirstAsync(m => m.Id == messageId, ct);
         await transaction.CommitAsync(ct);

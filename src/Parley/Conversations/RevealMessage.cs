@@ -28,7 +28,7 @@ public static class RevealMessage
         if (text is null) return Problems.NotFound("message", messageId);
         var now = clock.GetUtcNow();
         db.Append("message.revealed", $"conversations/{id}", conversation.BrandId,
-            new { conversationId = id, messageId, by = viewer.Name.Length > 0 ? viewer.Name : "api" }, now);
+            new MessageRevealedData(id, messageId, viewer.Name.Length > 0 ? viewer.Name : "api", EventActor.Of(viewer)), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new RevealedMessage(messageId, text));
     }

@@ -61,7 +61,7 @@ public static class SendReply
         if (viewer.UserId is { } taker && conversation.AssigneeId is { } previous && previous != taker)
         {
             conversation.Assign(conversation.TeamId, taker, now);
-            AssignmentLog.Append(db, conversation.Id, conversation.BrandId, conversation.TeamId, taker, previous, credit.Name, "Took it over to reply.", now);
+            AssignmentLog.Append(db, conversation.Id, conversation.BrandId, conversation.TeamId, taker, previous, EventActor.Of(viewer), "Took it over to reply.", now);
         }
         await db.SaveChangesAsync(ct);
         delivery.Pulse();
@@ -71,20 +71,17 @@ public static class SendReply
     /// <summary>Adds the reply for <see cref="ReplyDispatcher"/> to deliver, with its events, in the caller's unit of
     /// work; an approved proposal goes out through here too, keeping its id (<paramref name="id"/>).</summary>
     public static Message Queue(ParleyDb db, Conversation conversation, ReplyTarget target, string text, MessageVisibility visibility,
-        Credit by, DateTimeOffset now, Guid? id = null, object? approval = null)
+        Credit by, DateTimeOffset now, Guid? id = null, ReplyApproval? approval = null)
     {
         var message = Message.Reply(conversation.Id, conversation.ChannelId, text, visibility, by.Name, target.InReplyTo, target.Recipient, now,
             id, by.AppId);
         db.Messages.Add(message);
         conversation.Record(message);
         db.Append("reply.queued", $"conversations/{conversation.Id}", conversation.BrandId,
-            new
-            {
-                conversationId = conversation.Id, messageId = message.Id, visibility = MessageDto.Lower(visibility),
-                text = Triage.SensitiveData.MaskSensitive(text), author = by.Name, authorKind = by.Kind, authorAppId = by.AppId, approval,
-            }, now);
+            new ReplyQueuedData(conversation.Id, message.Id, MessageDto.Lower(visibility), Triage.SensitiveData.MaskSensitive(text), by.Name, by.Actor,
+                by.Kind, by.AppId, approval), now);
         foreach (var type in conversation.BrandReplied(now))
-            db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, by.Name), now);
+            db.Append(type, $"conversations/{conversation.Id}", conversation.BrandId, ConversationEventData.From(conversation, by.Actor), now);
         return message;
     }
 

@@ -72,7 +72,7 @@ public static partial class Tags
             foreach (var tag in added)
                 db.ConversationTags.Add(new ConversationTag { ConversationId = id, Tag = tag, AddedAt = now, AddedBy = by.Name, AddedByUserId = by.UserId, AddedByAppId = by.AppId });
             db.Append("conversation.tagged", $"conversations/{id}", conversation.BrandId,
-                new { conversationId = id, tags = added, by = by.Name, byKind = by.Kind, byUserId = by.UserId, byAppId = by.AppId }, now);
+                new ConversationTagsData(id, added, by.Name, by.Kind, by.UserId, by.AppId, by.Actor), now);
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateException)
             {
@@ -96,7 +96,7 @@ public static partial class Tags
         var removed = await db.ConversationTags.Where(t => t.ConversationId == id && t.Tag == normalized).ExecuteDeleteAsync(ct);
         if (removed == 0) return TypedResults.NoContent();
         db.Append("conversation.untagged", $"conversations/{id}", conversation.BrandId,
-            new { conversationId = id, tags = new[] { normalized }, by = by.Name, byKind = by.Kind, byUserId = by.UserId, byAppId = by.AppId }, now);
+            new ConversationTagsData(id, [normalized], by.Name, by.Kind, by.UserId, by.AppId, by.Actor), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();

@@ -34,7 +34,7 @@ public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes
         foreach (var c in due)
         {
             foreach (var type in c.Wake(now))
-                db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, Name), now);
+                db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, EventActor.Automated(Name)), now);
         }
         await db.SaveChangesAsync(ct);
         if (due.Count > 0) events.Pulse();

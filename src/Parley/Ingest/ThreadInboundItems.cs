@@ -52,7 +52,7 @@ public static class ThreadInboundItems
                 db.Conversations.Add(conversation);
                 lookup.Add(conversation);
                 db.Append("conversation.created", Subject(conversation), channel.BrandId,
-                    new { conversationId = conversation.Id, channelId = channel.Id, contactId }, now);
+                    new ConversationCreatedData(conversation.Id, channel.Id, contactId), now);
             }
 
             var message = new Message
@@ -87,7 +87,9 @@ public static class ThreadInboundItems
                 ? conversation.CustomerWrote(now)
                 : conversation.BrandReplied(message.CreatedAt);
             foreach (var type in changes)
-                db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, "message " + message.Id), now);
+                db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, item.Direction == MessageDirection.Inbound
+                    ? EventActor.TheCustomer(conversation.ContactId, message.Author)
+                    : new EventActor(EventActor.Person, null, message.Author), "message " + message.Id), now);
             if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now, logPriority: false);
             stored++;
         }
@@ -130,7 +132,7 @@ public static class ThreadInboundItems
         db.ContactIdentities.Add(created);
         lookup.Add(created);
         db.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
-            new { contactId = contact.Id, network = party.Network, handle = party.Handle }, now);
+            new ContactCreatedData(contact.Id, party.Network, party.Handle), now);
         return contact.Id;
     }
 

@@ -104,7 +104,7 @@ public static class KnowledgeEndpoints
         var now = clock.GetUtcNow();
         db.KnowledgeArticles.Remove(article);
         var by = Credit.Of(viewer);
-        db.Append("knowledge.deleted", $"knowledge/{id}", article.BrandId, new { articleId = id, title = article.Title, by = by.Name, byKind = by.Kind, byAppId = by.AppId }, now);
+        db.Append("knowledge.deleted", $"knowledge/{id}", article.BrandId, new KnowledgeDeletedData(id, article.Title, by.Name, by.Kind, by.AppId), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
@@ -138,11 +138,8 @@ public static class KnowledgeEndpoints
     }
 
     private static void Log(ParleyDb db, string type, KnowledgeArticle a, DateTimeOffset now) =>
-        db.Append(type, $"knowledge/{a.Id}", a.BrandId, new
-        {
-            articleId = a.Id, brandId = a.BrandId, title = a.Title, tags = a.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            by = a.UpdatedBy, byKind = Credit.KindOf(a.UpdatedByUserId, a.UpdatedByAppId), byAppId = a.UpdatedByAppId,
-        }, now);
+        db.Append(type, $"knowledge/{a.Id}", a.BrandId, new KnowledgeArticleData(a.Id, a.BrandId, a.Title, a.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            a.UpdatedBy, Credit.KindOf(a.UpdatedByUserId, a.UpdatedByAppId), a.UpdatedByAppId), now);
 
     private static KnowledgeArticleDto ToDto(KnowledgeArticle a, string? word) => new(a.Id, a.BrandId, a.Title, a.Body, Excerpt(a.Body, word),
         a.Tags.Split(' ', StringSplitOptions.RemoveEmptyEntries), a.UpdatedBy, Credit.KindOf(a.UpdatedByUserId, a.UpdatedByAppId), a.UpdatedByAppId,

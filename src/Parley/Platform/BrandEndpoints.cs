@@ -27,7 +27,7 @@ public static class BrandEndpoints
         var now = clock.GetUtcNow();
         var brand = new Brand { Name = request.Name.Trim(), CreatedAt = now };
         db.Brands.Add(brand);
-        db.Append("brand.created", $"brands/{brand.Id}", brand.Id, new { brandId = brand.Id, name = brand.Name }, now);
+        db.Append("brand.created", $"brands/{brand.Id}", brand.Id, new BrandCreatedData(brand.Id, brand.Name), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/brands/{brand.Id}", new BrandDto(brand.Id, brand.Name, brand.CreatedAt));
     }

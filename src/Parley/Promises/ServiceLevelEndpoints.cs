@@ -77,7 +77,7 @@ public static class ServiceLevelEndpoints
         var record = await db.ServiceLevelPolicies.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (record is null) return Problems.NotFound("service-level policy", id);
         db.ServiceLevelPolicies.Remove(record);
-        db.Append("service_level.policy_deleted", $"service-levels/{id}", record.BrandId, new { id, name = record.Name }, clock.GetUtcNow());
+        db.Append("service_level.policy_deleted", $"service-levels/{id}", record.BrandId, new DeletedByNameData(id, record.Name, null), clock.GetUtcNow());
         await Recheck(db, record.BrandId, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

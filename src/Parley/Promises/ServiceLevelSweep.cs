@@ -181,16 +181,8 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
             db.FiredClockEvents.Add(new FiredClockEvent { ConversationId = conversation.Id, Key = e.Key, FiredAt = at });
             var status = evaluation.Report.AllClocks.FirstOrDefault(c => c.Clock == e.Clock && c.Cycle == e.Cycle);
             db.Append(e.Kind == ClockEventKind.Breached ? "service_level.breached" : "service_level.warning",
-                $"conversations/{conversation.Id}", conversation.BrandId, new
-                {
-                    conversationId = conversation.Id,
-                    policy = evaluation.Policy.Name,
-                    clock = ClockNames.Of(e.Clock),
-                    cycle = e.Cycle,
-                    at = e.At,
-                    dueAt = status?.DueAt,
-                    leadTime = e.LeadTime,
-                }, at);
+                $"conversations/{conversation.Id}", conversation.BrandId, new ServiceLevelClockData(conversation.Id, evaluation.Policy.Name, ClockNames.Of(e.Clock), e.Cycle, e.At,
+                    status?.DueAt, e.LeadTime), at);
         }
         return item.Due.Count;
     }

@@ -44,13 +44,14 @@ public sealed class TimerActions(Assigner assigner, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var by = $"timer rule '{rule.Name}'";
+        var actor = EventActor.Automated(by, rule.Id);
         switch (rule.Action)
         {
             case TimerAction.Reassign:
             {
                 if (plan.Target is not { } target) return $"Not reassigned: {plan.Reason}";
                 var outcome = await assigner.TryAssignAsync(db, new AssignmentChange(c.Id, target, c.AssigneeId, CheckCapacity: true, by,
-                    $"Reassigned after {Describe(rule)}. {plan.Reason}", Notify: true), ct);
+                    $"Reassigned after {Describe(rule)}. {plan.Reason}", Notify: true) { Actor = actor }, ct);
                 return outcome == AssignOutcome.Assigned ? "Reassigned." : $"Not reassigned: {Describe(outcome)}";
             }
             case TimerAction.Escalate:
@@ -59,7 +60,7 @@ public sealed class TimerActions(Assigner assigner, TimeProvider clock)
                 if (c.AssigneeId != lead)
                 {
                     var outcome = await assigner.TryAssignAsync(db, new AssignmentChange(c.Id, lead, c.AssigneeId, CheckCapacity: false, by,
-                        $"Escalated after {Describe(rule)}.", Notify: false), ct);
+                        $"Escalated after {Describe(rule)}.", Notify: false) { Actor = actor }, ct);
                     if (outcome != AssignOutcome.Assigned) return $"Not escalated: {Describe(outcome)}";
                 }
                 db.Notifications.Add(new Notification
@@ -68,7 +69,7 @@ public sealed class TimerActions(Assigner assigner, TimeProvider clock)
                     Text = $"Escalated to you ({Describe(rule)}): {c.Preview}",
                 });
                 db.Append("conversation.escalated", $"conversations/{c.Id}", c.BrandId,
-                    new { conversationId = c.Id, to = lead, from = c.AssigneeId, ruleId = rule.Id, rule = rule.Name, by }, now);
+                    new ConversationEscalatedData(c.Id, lead, c.AssigneeId, rule.Id, rule.Name, by, actor), now);
                 return "Escalated.";
             }
             case TimerAction.AskIfResolved:
@@ -83,15 +84,15 @@ public sealed class TimerActions(Assigner assigner, TimeProvider clock)
                 db.Messages.Add(message);
                 c.Record(message);
                 db.Append("reply.queued", $"conversations/{c.Id}", c.BrandId,
-                    new { conversationId = c.Id, messageId = message.Id, visibility = MessageDto.Lower(last), text, author = by }, now);
+                    new ReplyQueuedData(c.Id, message.Id, MessageDto.Lower(last), text, by, actor), now);
                 foreach (var type in c.BrandReplied(now).Concat(c.WaitOnCustomer(now)))
-                    db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, by), now);
+                    db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, actor), now);
                 return "Asked whether it is resolved.";
             }
             case TimerAction.Close:
             {
                 foreach (var type in c.Resolve(now))
-                    db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, by), now);
+                    db.Append(type, $"conversations/{c.Id}", c.BrandId, ConversationEventData.From(c, actor), now);
                 return "Closed.";
             }
             default:

@@ -67,7 +67,7 @@ public static class TimerRuleEndpoints
         var rule = new TimerRule { BrandId = request.BrandId.Value, CreatedAt = now };
         Apply(rule, request, now);
         db.TimerRules.Add(rule);
-        db.Append("timer_rule.created", $"timer-rules/{rule.Id}", rule.BrandId, new { rule = TimerRuleDto.From(rule), by = viewer.Name }, now);
+        db.Append("timer_rule.created", $"timer-rules/{rule.Id}", rule.BrandId, new TimerRuleChangedData(TimerRuleDto.From(rule), viewer.Name), now);
         await db.SaveChangesAsync(ct);
         await RecheckAsync(db, rule.BrandId, ct);
         return TypedResults.Created($"/api/v1/timer-rules/{rule.Id}", TimerRuleDto.From(rule));
@@ -83,7 +83,7 @@ public static class TimerRuleEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         var now = clock.GetUtcNow();
         Apply(rule, request, now);
-        db.Append("timer_rule.changed", $"timer-rules/{rule.Id}", rule.BrandId, new { rule = TimerRuleDto.From(rule), by = viewer.Name }, now);
+        db.Append("timer_rule.changed", $"timer-rules/{rule.Id}", rule.BrandId, new TimerRuleChangedData(TimerRuleDto.From(rule), viewer.Name), now);
         await db.SaveChangesAsync(ct);
         await RecheckAsync(db, rule.BrandId, ct);
         return TypedResults.Ok(TimerRuleDto.From(rule));
@@ -95,7 +95,7 @@ public static class TimerRuleEndpoints
         if (rule is null || !viewer.SeesBrand(rule.BrandId)) return Problems.NotFound("timer rule", id);
         if (!RoutingAccess.CanManage(viewer, rule.BrandId)) return RoutingAccess.LeadsOnly("timer rules");
         db.TimerRules.Remove(rule);
-        db.Append("timer_rule.deleted", $"timer-rules/{rule.Id}", rule.BrandId, new { id, name = rule.Name, by = viewer.Name }, clock.GetUtcNow());
+        db.Append("timer_rule.deleted", $"timer-rules/{rule.Id}", rule.BrandId, new DeletedByNameData(id, rule.Name, viewer.Name), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

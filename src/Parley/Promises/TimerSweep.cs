@@ -90,18 +90,9 @@ public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal 
             db.FiredTimerRules.Add(new FiredTimerRule { ConversationId = conversationId, RuleId = timer.Rule.Id, Episode = timer.Episode, FiredAt = now });
             await db.SaveChangesAsync(ct);
             var outcome = await actions.ActAsync(db, conversation, timer.Rule, plan, ct);
-            db.Append("timer.fired", $"conversations/{conversationId}", conversation.BrandId, new
-            {
-                conversationId,
-                ruleId = timer.Rule.Id,
-                rule = timer.Rule.Name,
-                condition = TimerRuleNames.Of(timer.Rule.Condition),
-                action = TimerRuleNames.Of(timer.Rule.Action),
-                after = timer.Rule.After,
-                dueAt = timer.DueAt,
-                episode = timer.Episode,
-                outcome,
-            }, now);
+            db.Append("timer.fired", $"conversations/{conversationId}", conversation.BrandId, new TimerFiredData(conversationId, timer.Rule.Id, timer.Rule.Name, TimerRuleNames.Of(timer.Rule.Condition),
+                TimerRuleNames.Of(timer.Rule.Action), timer.Rule.After, timer.DueAt, timer.Episode, outcome,
+                EventActor.Automated($"timer rule '{timer.Rule.Name}'", timer.Rule.Id)), now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return true;

@@ -92,10 +92,8 @@ public static class AgentEndpoints
         }
         if (capacity is { } c) profile.Capacity = c;
         if (skills is not null) profile.Skills = Skill.Write(skills);
-        db.Append("agent.changed", $"users/{userId}", null, new
-        {
-            userId, status = StatusName(profile.Status), profile.Capacity, skills = profile.SkillSet.Order(StringComparer.Ordinal).ToList(), by,
-        }, now);
+        db.Append("agent.changed", $"users/{userId}", null, new AgentChangedData(
+            userId, StatusName(profile.Status), profile.Capacity, profile.SkillSet.Order(StringComparer.Ordinal).ToList(), by), now);
         await db.SaveChangesAsync(ct);
     }
 

@@ -23,7 +23,11 @@ public enum AssignOutcome
 /// or a lead giving it to someone, may go over.</param>
 /// <param name="Notify">Tell the new owner (not when they took it themselves).</param>
 public sealed record AssignmentChange(Guid ConversationId, Guid AssigneeId, Guid? ExpectedOwner, bool CheckCapacity,
-    string By, string Reason, bool Notify);
+    string By, string Reason, bool Notify)
+{
+    /// <summary>Who is assigning, for the event log; without one, automation named <see cref="By"/> (the router).</summary>
+    public EventActor? Actor { get; init; }
+}
 
 /// <summary>Gives conversations to people so that none is given twice and nobody goes over capacity,
 /// also with several nodes assigning at once. One assignment is one short transaction that
@@ -79,7 +83,7 @@ public sealed class Assigner(TimeProvider clock)
         // 4. The record of it, in the same transaction.
         var c = await db.Conversations.AsNoTracking().Where(x => x.Id == change.ConversationId)
             .Select(x => new { x.BrandId, x.TeamId, x.Preview }).FirstAsync(ct);
-        AssignmentLog.Append(db, change.ConversationId, c.BrandId, c.TeamId, userId, expected, change.By, change.Reason, now);
+        AssignmentLog.Append(db, change.ConversationId, c.BrandId, c.TeamId, userId, expected, change.Actor ?? EventActor.Automated(change.By), change.Reason, now);
         if (c.TeamId is { } teamId)
         {
             var stat = await db.QueueAssignees.FirstOrDefaultAsync(q => q.TeamId == teamId && q.UserId == userId, ct);
@@ -126,7 +130,7 @@ public sealed class Assigner(TimeProvider clock)
 public static class AssignmentLog
 {
     public static void Append(ParleyDb db, Guid conversationId, Guid brandId, Guid? teamId, Guid? assigneeId, Guid? previousAssigneeId,
-        string by, string reason, DateTimeOffset at) =>
+        EventActor actor, string reason, DateTimeOffset at) =>
         db.Append("conversation.assigned", $"conversations/{conversationId}", brandId,
-            new { conversationId, teamId, assigneeId, previousAssigneeId, by, reason }, at);
+            new ConversationAssignedData(conversationId, teamId, assigneeId, previousAssigneeId, actor.Name, reason, actor), at);
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
+using Parley.Platform.Events;
 using Parley.Platform.People;
 
 namespace Parley.Routing;
@@ -95,7 +96,7 @@ public sealed class BatchAssignment(TimeProvider clock)
         foreach (var (w, userId, reason, at) in decisions)
         {
             if (!assigned.Contains(w.Id)) continue;
-            AssignmentLog.Append(db, w.Id, w.BrandId, queue.TeamId, userId, null, "router", reason, now);
+            AssignmentLog.Append(db, w.Id, w.BrandId, queue.TeamId, userId, null, EventActor.Automated("router"), reason, now);
             if (!stats.TryGetValue(userId, out var stat)) db.QueueAssignees.Add(stats[userId] = stat = new QueueAssignee { TeamId = queue.TeamId, UserId = userId });
             stat.LastAssignedAt = at;
             stat.Assigned++;

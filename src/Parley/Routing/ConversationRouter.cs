@@ -62,16 +62,8 @@ public sealed class ConversationRouter(TimeProvider clock)
             await db.Conversations.Where(x => x.Id == c.Id && x.RoutedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now), ct);
             return;
         }
-        db.Append("conversation.routed", $"conversations/{c.Id}", c.BrandId, new
-        {
-            conversationId = c.Id,
-            teamId,
-            ruleId = rule.Id,
-            rule = rule.Name,
-            facts.Language,
-            facts.Priority,
-            by = "router",
-        }, now);
+        db.Append("conversation.routed", $"conversations/{c.Id}", c.BrandId, new ConversationRoutedData(c.Id, teamId, rule.Id, rule.Name, facts.Language, facts.Priority,
+            "router", EventActor.Automated("router", rule.Id)), now);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();

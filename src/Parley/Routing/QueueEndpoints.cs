@@ -85,7 +85,7 @@ public static class QueueEndpoints
         }
         await db.SaveChangesAsync(ct);
         var dto = (await ToDtosAsync(db, [team], ct))[0];
-        db.Append("queue.updated", $"teams/{teamId}", team.BrandId, new { dto.TeamId, dto.AutoAssign, dto.Fairness, dto.Sticky, dto.RequiredSkills, dto.ResponderIds, by = viewer.Name }, now);
+        db.Append("queue.updated", $"teams/{teamId}", team.BrandId, new QueueUpdatedData(dto.TeamId, dto.AutoAssign, dto.Fairness, dto.Sticky, dto.RequiredSkills, dto.ResponderIds, viewer.Name), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(dto);
     }

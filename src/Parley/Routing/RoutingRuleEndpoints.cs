@@ -68,7 +68,7 @@ public static partial class RoutingRuleEndpoints
         var rule = new RoutingRuleRecord { BrandId = request.BrandId.Value, CreatedAt = now };
         Apply(rule, request);
         db.RoutingRules.Add(rule);
-        db.Append("routing_rule.created", $"routing-rules/{rule.Id}", rule.BrandId, new { rule = RoutingRuleDto.From(rule), by = viewer.Name }, now);
+        db.Append("routing_rule.created", $"routing-rules/{rule.Id}", rule.BrandId, new RoutingRuleChangedData(RoutingRuleDto.From(rule), viewer.Name), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/routing-rules/{rule.Id}", RoutingRuleDto.From(rule));
     }
@@ -82,7 +82,7 @@ public static partial class RoutingRuleEndpoints
         var errors = await ValidateAsync(request with { BrandId = rule.BrandId }, db, ct);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         Apply(rule, request);
-        db.Append("routing_rule.changed", $"routing-rules/{rule.Id}", rule.BrandId, new { rule = RoutingRuleDto.From(rule), by = viewer.Name }, clock.GetUtcNow());
+        db.Append("routing_rule.changed", $"routing-rules/{rule.Id}", rule.BrandId, new RoutingRuleChangedData(RoutingRuleDto.From(rule), viewer.Name), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(RoutingRuleDto.From(rule));
     }
@@ -93,7 +93,7 @@ public static partial class RoutingRuleEndpoints
         if (rule is null || !viewer.SeesBrand(rule.BrandId)) return Problems.NotFound("routing rule", id);
         if (!RoutingAccess.CanManage(viewer, rule.BrandId)) return RoutingAccess.LeadsOnly("routing rules");
         db.RoutingRules.Remove(rule);
-        db.Append("routing_rule.deleted", $"routing-rules/{rule.Id}", rule.BrandId, new { id, name = rule.Name, by = viewer.Name }, clock.GetUtcNow());
+        db.Append("routing_rule.deleted", $"routing-rules/{rule.Id}", rule.BrandId, new DeletedByNameData(id, rule.Name, viewer.Name), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform;
+using Parley.Platform.Events;
 using Parley.Platform.People;
 
 namespace Parley.Routing;
@@ -31,7 +32,7 @@ public static class TakeConversation
         {
             if (conversation.AssigneeId is { } owner && request?.TakeOver != true) return await Ownership.ConflictAsync(db, owner, ct);
             var outcome = await assigner.TryAssignAsync(db, new AssignmentChange(id, me, conversation.AssigneeId, CheckCapacity: false, viewer.Name,
-                conversation.AssigneeId is null ? "Took it." : "Took it over.", Notify: false), ct);
+                conversation.AssigneeId is null ? "Took it." : "Took it over.", Notify: false) { Actor = EventActor.Of(viewer) }, ct);
             if (outcome == AssignOutcome.Gone)
                 return Problems.Conflict("Conversation resolved", "The conversation is resolved; reopen it before taking it.");
             if (outcome != AssignOutcome.Assigned)

@@ -147,7 +147,7 @@ public static class TemplateEndpoints
         if (template is null || !viewer.SeesBrand(template.BrandId)) return Problems.NotFound("template", id);
         if (!RoutingAccess.CanManage(viewer, template.BrandId)) return RoutingAccess.LeadsOnly("saved replies");
         db.Templates.Remove(template);
-        db.Append("template.deleted", $"templates/{id}", template.BrandId, new { id, name = template.Name, by = viewer.Name }, clock.GetUtcNow());
+        db.Append("template.deleted", $"templates/{id}", template.BrandId, new DeletedByNameData(id, template.Name, viewer.Name), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

@@ -87,7 +87,7 @@ public static class TriageSettingsEndpoints
         record.Settings = settings.ToJson();
         record.UpdatedAt = now;
         record.UpdatedBy = by;
-        db.Append("triage.settings_changed", $"brands/{id}", id, new { brandId = id, version = record.Version, by }, now);
+        db.Append("triage.settings_changed", $"brands/{id}", id, new TriageSettingsChangedData(id, record.Version, by), now);
         await db.SaveChangesAsync(ct);
 
         // Few open conversations: recompute now, in this transaction, so the inbox re-ranks as the response

@@ -55,20 +55,15 @@ public static class TriageStore
     {
         var reasons = StoredSignals.ReadReasons(c.PriorityReasons);
         if (logPriority && change.PreviousPriority is { } previous)
-            db.Append("triage.priority_changed", $"conversations/{c.Id}", c.BrandId, new
-            {
-                conversationId = c.Id, priority = c.Priority, previousPriority = previous, rankedPriority = c.RankedPriority, reasons, by,
-            }, now);
+            db.Append("triage.priority_changed", $"conversations/{c.Id}", c.BrandId, new TriagePriorityChangedData(
+                c.Id, c.Priority, previous, c.RankedPriority, reasons, by, EventActor.Automated(by)), now);
         if (change.BecameReady && c.Status == ConversationStatus.Open)
             AppendReady(db, c.Id, c.BrandId, c.Priority, reasons, c.BurstStartedAt, c.ReadyAt, now);
     }
 
     public static void AppendReady(ParleyDb db, Guid conversationId, Guid brandId, int priority, IReadOnlyList<string> reasons,
         DateTimeOffset? burstStartedAt, DateTimeOffset? readyAt, DateTimeOffset now) =>
-        db.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new
-        {
-            conversationId, priority, reasons, burstStartedAt, readyAt,
-        }, now);
+        db.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new TriageBurstCompletedData(conversationId, priority, reasons, burstStartedAt, readyAt), now);
 
     /// <summary>Re-triages one conversation from what is stored: every message's signals (the newest
     /// <see cref="MaxRecomputedMessages"/>) and the conversation's priority. The caller saves.</summary>

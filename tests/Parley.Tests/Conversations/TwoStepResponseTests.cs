@@ -99,6 +99,8 @@ public sealed class TwoStepResponseTests
 
         Assert.Equal("new", await StateAsync(parley, conversation));
         Assert.Contains("conversation.woke", await ConversationEventsAsync(parley));
+        var woke = (await parley.AllEventsAsync()).Single(e => e.GetProperty("type").GetString() == "conversation.woke");
+        Assert.Equal("customer", woke.GetProperty("data").GetProperty("actor").GetProperty("kind").GetString());
     }
 
     [Fact]
@@ -114,6 +116,9 @@ public sealed class TwoStepResponseTests
         await Task.Delay(900);
         Assert.Equal(1, await waker.RunOnceAsync(CancellationToken.None));
         Assert.Equal("new", await StateAsync(parley, conversation));
+        var woke = (await parley.AllEventsAsync()).Single(e => e.GetProperty("type").GetString() == "conversation.woke");
+        Assert.Equal("automation", woke.GetProperty("data").GetProperty("actor").GetProperty("kind").GetString());
+        Assert.Equal(WakeSnoozedConversations.Name, woke.GetProperty("data").GetProperty("actor").GetProperty("name").GetString());
     }
 
     [Fact]

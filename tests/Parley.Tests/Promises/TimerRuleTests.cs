@@ -105,6 +105,9 @@ public sealed class TimerRuleTests
                 await parley.WithDbAsync(db => db.Conversations.Where(c => c.Id == conversation).Select(c => c.Status).SingleAsync()));
             var resolved = (await parley.EventsOfTypeAsync("conversation.resolved")).Single().GetProperty("data");
             Assert.Equal("timer rule 'Tidy up'", resolved.GetProperty("by").GetString());
+            // Apps tell automation from people by the actor, and which rule by its id.
+            Assert.Equal("automation", resolved.GetProperty("actor").GetProperty("kind").GetString());
+            Assert.Equal(fired[1].GetProperty("data").GetProperty("ruleId").GetGuid(), resolved.GetProperty("actor").GetProperty("id").GetGuid());
         }
     }
 

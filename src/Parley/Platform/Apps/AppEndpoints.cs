@@ -42,7 +42,7 @@ public static class AppEndpoints
         var (key, secret) = ApiKey.Create(app.Name, "", now, appId: app.Id);
         db.Apps.Add(app);
         db.ApiKeys.Add(key);
-        db.Append("app.created", $"apps/{app.Id}", null, new { appId = app.Id, name = app.Name, scopes = app.ScopeList, brandIds = app.BrandList, keyId = key.Id }, now);
+        db.Append("app.created", $"apps/{app.Id}", null, new AppCreatedData(app.Id, app.Name, app.ScopeList, app.BrandList, key.Id), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/apps/{app.Id}", new CreatedAppDto(ToDto(app, [key]), New(key, secret)));
     }
@@ -79,7 +79,7 @@ public static class AppEndpoints
         app.BrandIds = string.Join(' ', brands.Distinct());
         app.RateLimitPerMinute = request.RateLimitPerMinute ?? app.RateLimitPerMinute;
         var now = clock.GetUtcNow();
-        db.Append("app.updated", $"apps/{app.Id}", null, new { appId = app.Id, name = app.Name, scopes = app.ScopeList, brandIds = app.BrandList }, now);
+        db.Append("app.updated", $"apps/{app.Id}", null, new AppUpdatedData(app.Id, app.Name, app.ScopeList, app.BrandList), now);
         await db.SaveChangesAsync(ct);
         var keys = await KeysOf(db, id, ct);
         Forget(cache, keys);
@@ -95,7 +95,7 @@ public static class AppEndpoints
         app.DeletedAt = now;
         var keys = await db.ApiKeys.Where(k => k.AppId == id).ToListAsync(ct);
         foreach (var key in keys) key.RevokedAt ??= now;
-        db.Append("app.deleted", $"apps/{app.Id}", null, new { appId = app.Id, name = app.Name }, now);
+        db.Append("app.deleted", $"apps/{app.Id}", null, new AppDeletedData(app.Id, app.Name), now);
         await db.SaveChangesAsync(ct);
         Forget(cache, keys);
         return TypedResults.NoContent();
@@ -120,7 +120,7 @@ public static class AppEndpoints
         foreach (var key in replaced) key.ExpiresAt = key.ExpiresAt is { } end && end < until ? end : until;
         var (fresh, secret) = ApiKey.Create(app.Name, "", now, appId: app.Id);
         db.ApiKeys.Add(fresh);
-        db.Append("app.key.created", $"apps/{app.Id}", null, new { appId = app.Id, keyId = fresh.Id, prefix = fresh.Prefix, replacedUntil = until }, now);
+        db.Append("app.key.created", $"apps/{app.Id}", null, new AppKeyCreatedData(app.Id, fresh.Id, fresh.Prefix, until), now);
         await db.SaveChangesAsync(ct);
         Forget(cache, replaced);
         return TypedResults.Created($"/api/v1/apps/{app.Id}", new RotatedKeyDto(New(fresh, secret), replaced.Select(ToDto).ToList()));
@@ -136,7 +136,7 @@ public static class AppEndpoints
         {
             var now = clock.GetUtcNow();
             key.RevokedAt = now;
-            db.Append("app.key.revoked", $"apps/{id}", null, new { appId = id, keyId, prefix = key.Prefix }, now);
+            db.Append("app.key.revoked", $"apps/{id}", null, new AppKeyRevokedData(id, keyId, key.Prefix), now);
             await db.SaveChangesAsync(ct);
         }
         Forget(cache, [key]);

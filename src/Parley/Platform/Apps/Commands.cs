@@ -81,7 +81,7 @@ public static partial class Commands
         var now = clock.GetUtcNow();
         var command = new AppCommand { AppId = id, Name = name, Description = description, CreatedAt = now };
         db.AppCommands.Add(command);
-        db.Append("app.command_added", $"apps/{id}", null, new { appId = id, command = name, description }, now);
+        db.Append("app.command_added", $"apps/{id}", null, new AppCommandAddedData(id, name, description), now);
         try { await db.SaveChangesAsync(ct); }
         catch (DbUpdateException) { return Problems.Conflict("Command exists", $"The app already answers #{name}."); }
         return TypedResults.Created($"/api/v1/apps/{id}/commands", ToDto(command, app!.Name));
@@ -96,7 +96,7 @@ public static partial class Commands
         var command = await db.AppCommands.FirstOrDefaultAsync(c => c.AppId == id && c.Name == normalized, ct);
         if (command is null) return Problems.NotFound("command", "#" + normalized);
         db.AppCommands.Remove(command);
-        db.Append("app.command_removed", $"apps/{id}", null, new { appId = id, command = normalized }, clock.GetUtcNow());
+        db.Append("app.command_removed", $"apps/{id}", null, new AppCommandRemovedData(id, normalized), clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
@@ -138,11 +138,8 @@ public static partial class Commands
                 Command = command.Name, Arguments = arguments, InvokedBy = by.Name, InvokedByUserId = by.UserId, NoteId = noteId, InvokedAt = now,
             };
             db.CommandInvocations.Add(invocation);
-            db.Append("command.invoked", $"conversations/{conversation.Id}", conversation.BrandId, new
-            {
-                invocationId = invocation.Id, conversationId = conversation.Id, command = command.Name, arguments,
-                appId = app.Id, app = app.Name, invokedBy = by.Name, invokedByUserId = by.UserId, invokedByKind = by.Kind, noteId,
-            }, now);
+            db.Append("command.invoked", $"conversations/{conversation.Id}", conversation.BrandId, new CommandInvokedData(invocation.Id, conversation.Id, command.Name, arguments,
+                app.Id, app.Name, by.Name, by.UserId, by.Kind, noteId, by.Actor), now);
             invocations.Add(invocation);
         }
         return invocations;

@@ -18,6 +18,9 @@ public sealed record Credit(string Kind, string Name, Guid? UserId, Guid? AppId)
         return viewer.AppId is { } app ? new(AppKind, name, null, app) : new(ApiKind, name, null, null);
     }
 
+    /// <summary>The same party as the event log names it (an installation key is an app without an id).</summary>
+    public Events.EventActor Actor => Kind == PersonKind ? new(Events.EventActor.Person, UserId, Name) : new(Events.EventActor.App, AppId, Name);
+
     /// <summary>The kind of a stored author: an app id wins, then a person's id.</summary>
     public static string KindOf(Guid? userId, Guid? appId) => appId is not null ? AppKind : userId is not null ? PersonKind : ApiKind;
 }

@@ -15,5 +15,7 @@ public sealed class Event
     /// <summary>What the event is about, e.g. "conversations/{id}".</summary>
     public string Subject { get; init; } = "";
     public Guid? BrandId { get; init; }
+    /// <summary>The version of the data's schema in <see cref="EventCatalogue"/> when the event was written.</summary>
+    public int DataVersion { get; init; } = 1;
     public string Data { get; init; } = "{}";
 }

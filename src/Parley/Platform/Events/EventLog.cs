@@ -7,15 +7,23 @@ namespace Parley.Platform.Events;
 /// rolls back with the change it describes.</summary>
 public static class EventLog
 {
-    public static Event Append(this ParleyDb db, string type, string subject, Guid? brandId, object data, DateTimeOffset at)
+    /// <summary>Appends an event whose data is serialized from <typeparamref name="TData"/>. A catalogued type
+    /// must come with the record the catalogue names for it: a mismatch is a programming error, found by the
+    /// tests, never a silently different shape in the published log.</summary>
+    public static Event Append<TData>(this ParleyDb db, string type, string subject, Guid? brandId, TData data, DateTimeOffset at)
+        where TData : notnull
     {
+        var catalogued = EventCatalogue.Find(type);
+        if (catalogued is not null && catalogued.DataType != data.GetType())
+            throw new InvalidOperationException($"Event type {type} carries {catalogued.DataType.Name} (EventCatalogue), not {data.GetType().Name}.");
         var e = new Event
         {
             Type = type,
             Subject = subject,
             BrandId = brandId,
             OccurredAt = at,
-            Data = JsonSerializer.Serialize(data, JsonSerializerOptions.Web),
+            DataVersion = catalogued?.Version ?? 1,
+            Data = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web),
         };
         db.Events.Add(e);
         return e;

@@ -43,9 +43,11 @@ public static class EventReader
         // A sequence value is not commit order on PostgreSQL: a transaction that took a lower value
         // may commit later. Read only what was written by transactions older than the oldest one
         // still in flight, in (transaction, sequence) order; that prefix can no longer change.
+        // A row comparison, not "Tx > x OR (Tx = x AND Seq > y)": PostgreSQL turns it into one range scan of the
+        // (Tx, Seq) index, where the OR form read the log from the start of the transaction at every page.
         return await db.Events.FromSqlInterpolated($"""
             SELECT * FROM "Events"
-            WHERE ("Tx" > {tx} OR ("Tx" = {tx} AND "Seq" > {seq}))
+            WHERE ("Tx", "Seq") > ({tx}, {seq})
               AND "Tx" < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
             ORDER BY "Tx", "Seq"
             LIMIT {limit}

@@ -50,7 +50,7 @@ public static class TeamEndpoints
         var now = clock.GetUtcNow();
         var team = new Team { BrandId = request.BrandId!.Value, Name = name, CreatedAt = now };
         db.Teams.Add(team);
-        db.Append("team.created", $"teams/{team.Id}", team.BrandId, new { teamId = team.Id, name, by = viewer.Name }, now);
+        db.Append("team.created", $"teams/{team.Id}", team.BrandId, new TeamCreatedData(team.Id, name, viewer.Name), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/teams/{team.Id}", ToDto(team, []));
     }
@@ -82,7 +82,7 @@ public static class TeamEndpoints
         }
         var now = clock.GetUtcNow();
         var current = memberIds?.ToList() ?? members.Select(m => m.UserId).ToList();
-        db.Append("team.updated", $"teams/{team.Id}", team.BrandId, new { teamId = team.Id, name = team.Name, memberIds = current, by = viewer.Name }, now);
+        db.Append("team.updated", $"teams/{team.Id}", team.BrandId, new TeamUpdatedData(team.Id, team.Name, current, viewer.Name), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(team, current));
     }

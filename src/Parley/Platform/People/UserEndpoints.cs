@@ -153,11 +153,8 @@ public static class UserEndpoints
     /// <summary>The name a person is @mentioned by: the part of their e-mail before the @, lower-cased.</summary>
     public static string MentionOf(string email) => (email.Split('@')[0]).ToLowerInvariant();
 
-    private static object EventData(User u, string by) => new
-    {
-        userId = u.Id, name = u.Name, email = u.Email, role = Sessions.RoleName(u.Role),
-        teamIds = u.Teams.Select(t => t.TeamId).ToList(), disabled = u.DisabledAt is not null, by,
-    };
+    private static UserChangedData EventData(User u, string by) => new(
+        u.Id, u.Name, u.Email, Sessions.RoleName(u.Role), u.Teams.Select(t => t.TeamId).ToList(), u.DisabledAt is not null, by);
 
     private static UserRole? ParseRole(string role) => role.Trim().ToLowerInvariant() switch
     {

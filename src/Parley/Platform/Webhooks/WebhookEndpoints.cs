@@ -55,7 +55,7 @@ public static class WebhookEndpoints
         };
         db.WebhookSubscriptions.Add(subscription);
         db.Append("webhook.created", $"apps/{appId}/webhooks/{subscription.Id}", null,
-            new { appId, subscriptionId = subscription.Id, url = subscription.Url, events = subscription.TypeList }, now);
+            new WebhookCreatedData(appId, subscription.Id, subscription.Url, subscription.TypeList), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/apps/{appId}/webhooks/{subscription.Id}", new CreatedSubscriptionDto(SubscriptionDto.From(subscription), secret));
     }
@@ -84,7 +84,7 @@ public static class WebhookEndpoints
         if (request.Paused == false && subscription.Status == SubscriptionStatus.Paused) subscription.Resume();
         if (request.Paused == true && subscription.Status == SubscriptionStatus.Active) subscription.Pause(now, "Paused by an admin.");
         db.Append("webhook.updated", $"apps/{appId}/webhooks/{id}", null,
-            new { appId, subscriptionId = id, url = subscription.Url, events = subscription.TypeList, status = SubscriptionDto.From(subscription).Status }, now);
+            new WebhookUpdatedData(appId, id, subscription.Url, subscription.TypeList, SubscriptionDto.From(subscription).Status), now);
         await db.SaveChangesAsync(ct);
         signal.Pulse();
         return TypedResults.Ok(SubscriptionDto.From(subscription));
@@ -96,7 +96,7 @@ public static class WebhookEndpoints
         if (subscription is null) return Problems.NotFound("webhook subscription", id);
         var now = clock.GetUtcNow();
         subscription.DeletedAt = now;
-        db.Append("webhook.deleted", $"apps/{appId}/webhooks/{id}", null, new { appId, subscriptionId = id }, now);
+        db.Append("webhook.deleted", $"apps/{appId}/webhooks/{id}", null, new WebhookDeletedData(appId, id), now);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
@@ -138,7 +138,7 @@ public static class WebhookEndpoints
         delivery.Attempts = 0;
         delivery.NextAttemptAt = now;
         delivery.DeadLetteredAt = null;
-        db.Append("webhook.redelivery_requested", $"apps/{appId}/webhooks/{id}", null, new { appId, subscriptionId = id, deliveryId, eventId = delivery.EventId }, now);
+        db.Append("webhook.redelivery_requested", $"apps/{appId}/webhooks/{id}", null, new WebhookRedeliveryRequestedData(appId, id, deliveryId, delivery.EventId), now);
         await db.SaveChangesAsync(ct);
         signal.Pulse();
         return TypedResults.Accepted($"/api/v1/apps/{appId}/webhooks/{id}/deliveries", DeliveryDto.From(delivery));

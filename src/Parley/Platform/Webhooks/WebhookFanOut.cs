@@ -127,19 +127,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     }
 
     /// <summary>The body every delivery of the event carries: the same fields as the event log's API.</summary>
-    public static string Envelope(Event e)
-    {
-        using var data = JsonDocument.Parse(e.Data);
-        return JsonSerializer.Serialize(new
-        {
-            id = e.Id,
-            type = e.Type,
-            occurredAt = e.OccurredAt,
-            subject = e.Subject,
-            brandId = e.BrandId,
-            data = data.RootElement,
-        }, JsonSerializerOptions.Web);
-    }
+    public static string Envelope(Event e) => JsonSerializer.Serialize(EventDto.From(e), JsonSerializerOptions.Web);
 
     [LoggerMessage(LogLevel.Error, "The webhook fan-out failed; it will try again.")]
     private static partial void LogFanOutFailed(ILogger logger, Exception e);

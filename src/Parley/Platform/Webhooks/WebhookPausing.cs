@@ -21,7 +21,7 @@ public static class WebhookPausing
             CreatedAt = at,
         });
         db.Append("webhook.paused", $"apps/{subscription.AppId}/webhooks/{subscription.Id}", null,
-            new { appId = subscription.AppId, subscriptionId = subscription.Id, url = subscription.Url, reason }, at);
+            new WebhookPausedData(subscription.AppId, subscription.Id, subscription.Url, reason), at);
         await db.SaveChangesAsync(ct);
     }
 }

@@ -22,6 +22,7 @@ public sealed class ScopeIsolationTests
         ["POST /api/v1/presence/{conversationId}/typing"] = (HttpStatusCode.NotFound, "People only: apps get 404 'Only for people' before any lookup."),
         ["POST /api/v1/conversations/{id}/replies/{messageId}/approve"] = (HttpStatusCode.Forbidden, "People only: an app cannot approve replies (docs/adr/0017)."),
         ["POST /api/v1/conversations/{id}/replies/{messageId}/reject"] = (HttpStatusCode.Forbidden, "People only: an app cannot reject replies (docs/adr/0017)."),
+        ["GET /api/v1/events/schema/{type}"] = (HttpStatusCode.OK, "The event catalogue is the same for every brand: it holds no brand's data."),
     };
 
     /// <summary>Valid bodies, so that a refusal is about the brand and not about the input.</summary>
@@ -145,6 +146,7 @@ public sealed class ScopeIsolationTests
             (var p, "id") when p.StartsWith("/api/v1/knowledge/", StringComparison.Ordinal) => (op.Method == "DELETE" ? articleToDelete : article).ToString(),
             (_, "tag") => "vip",
             (_, "name") => "track",
+            (_, "type") => "conversation.created",
             _ => throw new Xunit.Sdk.XunitException($"{op.Name} takes '{name}', which this test cannot point at another brand's data: add it here, or to the exceptions with a reason."),
         };
 

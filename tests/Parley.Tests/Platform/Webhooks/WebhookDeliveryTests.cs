@@ -28,7 +28,7 @@ public sealed class WebhookDeliveryTests
         {
             foreach (var c in conversations)
                 wanted[await AppendAsync(parley, "conversation.step", c, brand, step)] = (c, step);
-            await AppendAsync(parley, "template.created", conversations[0], brand, step);      // another family
+            await AppendAsync(parley, "template.step", conversations[0], brand, step);         // another family
             await AppendAsync(parley, "conversation.step", Guid.NewGuid(), otherBrand, step);  // another brand
         }
         await Task.Delay(1500);

@@ -116,6 +116,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<Guid?>("FactsUpdatedByAppId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("uuid");
+
                     b.Property<decimal?>("Value")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
@@ -865,6 +868,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Data")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<int>("DataVersion")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");

@@ -111,6 +111,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<Guid?>("FactsUpdatedByAppId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("MergedIntoId")
+                        .HasColumnType("TEXT");
+
                     b.Property<decimal?>("Value")
                         .HasPrecision(18, 2)
                         .HasColumnType("TEXT");
@@ -854,6 +857,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("Data")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("DataVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
