@@ -23,6 +23,15 @@ public sealed partial class WebhookDispatcher(
     public const string EventIdHeader = "Parley-Event-Id";
     public const string EventTypeHeader = "Parley-Event-Type";
 
+    /// <summary>The webhook client's connections: redirects are not followed (a signed delivery goes only where it was
+    /// subscribed) and every connection is to an address the subscription may reach, checked when connecting.</summary>
+    public static SocketsHttpHandler Handler(IOptionsMonitor<WebhookOptions> options) => new()
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = WebhookAddresses.ConnectCallback(() => options.CurrentValue.AllowPrivateAddresses),
+    };
+
     private readonly IDataProtector _secrets = WebhookSecrets.Protector(protection);
     private WebhookOptions Options => options.Value;
 
@@ -120,10 +129,11 @@ public sealed partial class WebhookDispatcher(
         try
         {
             var body = Encoding.UTF8.GetBytes(delivery.Body);
-            var secret = _secrets.Unprotect(subscription.ProtectedSecret);
+            var now = clock.GetUtcNow();
+            var secrets = subscription.SigningSecrets(now).Select(_secrets.Unprotect).ToList();
             using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(secret, clock.GetUtcNow().ToUnixTimeSeconds(), body));
+            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(secrets, now.ToUnixTimeSeconds(), body));
             request.Headers.TryAddWithoutValidation(DeliveryIdHeader, delivery.Id.ToString());
             request.Headers.TryAddWithoutValidation(EventIdHeader, delivery.EventId.ToString());
             request.Headers.TryAddWithoutValidation(EventTypeHeader, delivery.EventType);

@@ -17,4 +17,8 @@ public sealed class WebhookOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Attempts in flight at once across all endpoints.</summary>
     public int Parallelism { get; set; } = 8;
+    /// <summary>Lets webhooks reach private, loopback and link-local addresses, and plain http. Off in production:
+    /// a subscription URL must not turn Parley into a way into its own network (see <see cref="WebhookAddresses"/>).
+    /// The demo and tests with a receiver on 127.0.0.1 turn it on.</summary>
+    public bool AllowPrivateAddresses { get; set; }
 }
