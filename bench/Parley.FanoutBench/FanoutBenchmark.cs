@@ -31,7 +31,7 @@ public static class FanoutBenchmark
         var samples = new List<MemorySample> { await parley.MemoryAsync() };
         var clock = Stopwatch.StartNew();
         await parley.PostAsync($"/bench/events?rate={o.Rate.ToString(Inv)}&seconds={o.Seconds}&conversations={o.Conversations}", null);
-        var nextReport = TimeSpan.FromSeconds(30);
+        var nextReport = TimeSpan.FromSeconds(15);
         while (clock.Elapsed < TimeSpan.FromSeconds(o.Seconds))
         {
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -39,9 +39,11 @@ public static class FanoutBenchmark
             if (clock.Elapsed >= nextReport)
             {
                 var w = await parley.WriterAsync();
-                Console.WriteLine($"  {clock.Elapsed.TotalSeconds:0} s: {w.Appended} events, healthy receipts {receivers.Delays.Count}, {receivers.Delays.Summary()}, " +
+                var q = await parley.QueueAsync();
+                Console.WriteLine($"  {clock.Elapsed.TotalSeconds:0} s: {w.Appended} events, queued {q.Pending + q.Done} deliveries ({q.Pending} pending), " +
+                    $"healthy receipts {receivers.Delays.Count}, {receivers.Delays.Summary()}, " +
                     $"working set {Mib(samples[^1].WorkingSet):0} MiB, GC heap {Mib(samples[^1].GcHeap):0} MiB");
-                nextReport += TimeSpan.FromSeconds(30);
+                nextReport += TimeSpan.FromSeconds(15);
             }
         }
         var writer = await parley.WriterAsync();

@@ -8,6 +8,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Parley.Data;
 using Parley.Platform.Events;
@@ -105,6 +106,8 @@ public sealed class ParleyChild : IAsyncDisposable
 
     public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
 
+    public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -145,6 +148,13 @@ public sealed class ParleyChild : IAsyncDisposable
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
+        // Where deliveries are: still to be queued by the fan-out (events not yet read), pending, or done.
+        app.MapGet("/bench/queue", async (ParleyDb db) =>
+        {
+            var states = await db.WebhookDeliveries.GroupBy(d => d.State).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync();
+            return new QueueStatus(states.Where(x => x.Key == Parley.Platform.Webhooks.DeliveryState.Pending).Sum(x => x.Count),
+                states.Where(x => x.Key != Parley.Platform.Webhooks.DeliveryState.Pending).Sum(x => x.Count));
+        });
         await app.RunAsync();
         return 0;
     }
@@ -155,6 +165,8 @@ public sealed class ParleyChild : IAsyncDisposable
 public sealed record MemorySample(DateTimeOffset At, long WorkingSet, long GcHeap, long GcHeapSize);
 
 public sealed record WriterStatus(bool Running, long Appended, double BehindMaxMs);
+
+public sealed record QueueStatus(long Pending, long Done);
 
 /// <summary>Appends <c>conversation.bench</c> events at a steady rate: every 10 ms, the events now due, in one
 /// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would.</summary>

@@ -40,15 +40,26 @@ public sealed partial class WebhookDispatcher(
     private WebhookOptions Options => options.Value;
 
     /// <summary>An attempt's result, waiting to be written with the others that finished about the same time.</summary>
-    private sealed record Outcome(WebhookDelivery Delivery, int? Status, string? Error, DateTimeOffset At);
+    /// <param name="Skipped">Not attempted: its endpoint was paused after it was claimed; it is due again at once.</param>
+    private sealed record Outcome(WebhookDelivery Delivery, int? Status, string? Error, DateTimeOffset At, bool Skipped = false);
+
+    /// <summary>Endpoints this node paused, so deliveries it had already claimed for them are not sent after all.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _paused = new();
 
     private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<Guid, int> _inFlightBySubscription = new();
+    private readonly ConcurrentDictionary<Guid, int> _claimedBySubscription = new();
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _endpointSlots = new();
+    private SemaphoreSlim? _slots;
     private readonly Wakeup _slotFreed = new();
-    private int _inFlight;
+    private int _claimed;
 
-    /// <summary>How many attempts one endpoint may have in flight: a slow endpoint must not hold every slot.</summary>
-    private int PerSubscription => Math.Max(1, Options.Parallelism / 4);
+    /// <summary>Attempts one endpoint may have in flight: a slow endpoint must not hold every slot.</summary>
+    private int PerEndpoint => Math.Max(1, Options.Parallelism / 4);
+    /// <summary>How many rounds of an endpoint's attempts may be claimed ahead: finding due deliveries is one query
+    /// whatever the batch, so a batch is many times the slots.</summary>
+    private const int RoundsAhead = 4;
+    private int ClaimLimit => Options.Parallelism * RoundsAhead * 4;
+    private int ClaimLimitPerEndpoint => PerEndpoint * RoundsAhead;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -77,10 +88,10 @@ public sealed partial class WebhookDispatcher(
     /// <returns>How many deliveries were claimed.</returns>
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
-        // Claim in batches of at least a quarter of the slots rather than one by one as each frees up.
-        while (Volatile.Read(ref _inFlight) > 0 && Options.Parallelism - Volatile.Read(ref _inFlight) < Math.Max(1, Options.Parallelism / 4))
+        // Claim in batches of at least a quarter of the limit rather than a few at a time as attempts finish.
+        while (Volatile.Read(ref _claimed) > 0 && ClaimLimit - Volatile.Read(ref _claimed) < ClaimLimit / 4)
             await _slotFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
-        var free = Options.Parallelism - Volatile.Read(ref _inFlight);
+        var free = ClaimLimit - Volatile.Read(ref _claimed);
         var now = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
@@ -96,27 +107,29 @@ public sealed partial class WebhookDispatcher(
         foreach (var c in candidates)
         {
             if (chosen.Count == free) break;
-            var left = room.TryGetValue(c.SubscriptionId, out var r) ? r : PerSubscription - _inFlightBySubscription.GetValueOrDefault(c.SubscriptionId);
+            var left = room.TryGetValue(c.SubscriptionId, out var r) ? r : ClaimLimitPerEndpoint - _claimedBySubscription.GetValueOrDefault(c.SubscriptionId);
             if (left <= 0) continue;
             room[c.SubscriptionId] = left - 1;
             chosen.Add(c.Seq);
         }
         if (chosen.Count == 0) return 0;
 
-        // One statement claims the batch for the length of an attempt; the lease instant, unique to this claim,
-        // tells which rows it won (another node may have claimed some). If this node dies mid-attempt, the
-        // deliveries are tried again when the lease runs out (at least once).
-        var lease = now + Options.AttemptTimeout * 2 + TimeSpan.FromSeconds(5) + TimeSpan.FromTicks(Random.Shared.Next(1, 1_000_000));
+        // One statement claims the batch for as long as its attempts may take (an endpoint's claimed rounds, one
+        // after another, each up to the attempt timeout); the lease instant, unique to this claim, tells which rows
+        // it won (another node may have claimed some). If this node dies mid-attempt, the deliveries are tried
+        // again when the lease runs out (at least once).
+        var lease = now + Options.AttemptTimeout * (RoundsAhead + 2) + TimeSpan.FromSeconds(5) + TimeSpan.FromTicks(Random.Shared.Next(1, 1_000_000));
         await db.WebhookDeliveries.Where(d => chosen.Contains(d.Seq) && d.State == DeliveryState.Pending && d.NextAttemptAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, lease), ct);
         var claimed = await db.WebhookDeliveries.AsNoTracking().Where(d => chosen.Contains(d.Seq) && d.NextAttemptAt == lease).ToListAsync(ct);
         var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToList();
         var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, ct);
+        foreach (var id in ids) _paused.TryRemove(id, out _); // claimed, so active again (resumed)
         var signing = subscriptions.ToDictionary(x => x.Key, x => SecretsOf(x.Value, now));
         foreach (var delivery in claimed)
         {
-            Interlocked.Increment(ref _inFlight);
-            _inFlightBySubscription.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
+            Interlocked.Increment(ref _claimed);
+            _claimedBySubscription.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
             _ = SendAsync(delivery, subscriptions[delivery.SubscriptionId], signing[delivery.SubscriptionId], ct);
         }
         return claimed.Count;
@@ -128,14 +141,33 @@ public sealed partial class WebhookDispatcher(
         catch (System.Security.Cryptography.CryptographicException) { return null; }
     }
 
+    /// <summary>Waits for a slot of its endpoint's and one of all, so claimed deliveries of a slow endpoint wait on
+    /// their own endpoint without holding the slots the others need.</summary>
     private async Task SendAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string>? secrets, CancellationToken ct)
     {
+        var endpoint = _endpointSlots.GetOrAdd(delivery.SubscriptionId, _ => new SemaphoreSlim(PerEndpoint));
+        var all = LazyInitializer.EnsureInitialized(ref _slots, () => new SemaphoreSlim(Options.Parallelism));
         try
         {
-            var (status, error) = secrets is null
-                ? (null, "The subscription's secret cannot be read on this node (its data-protection keys differ).")
-                : await PostAsync(delivery, subscription, secrets, ct);
-            _outcomes.Writer.TryWrite(new Outcome(delivery, status, error, clock.GetUtcNow()));
+            await endpoint.WaitAsync(ct);
+            try
+            {
+                await all.WaitAsync(ct);
+                try
+                {
+                    if (_paused.ContainsKey(delivery.SubscriptionId))
+                    {
+                        _outcomes.Writer.TryWrite(new Outcome(delivery, null, null, clock.GetUtcNow(), Skipped: true));
+                        return;
+                    }
+                    var (status, error) = secrets is null
+                        ? (null, "The subscription's secret cannot be read on this node (its data-protection keys differ).")
+                        : await PostAsync(delivery, subscription, secrets, ct);
+                    _outcomes.Writer.TryWrite(new Outcome(delivery, status, error, clock.GetUtcNow()));
+                }
+                finally { all.Release(); }
+            }
+            finally { endpoint.Release(); }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e)
@@ -145,8 +177,8 @@ public sealed partial class WebhookDispatcher(
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
-            _inFlightBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1);
+            Interlocked.Decrement(ref _claimed);
+            _claimedBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1);
             _slotFreed.Pulse();
         }
     }
@@ -177,10 +209,32 @@ public sealed partial class WebhookDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        // The endpoint's failures are counted (and it is paused) before its failed deliveries become due again,
+        // so a retry is never claimed for an endpoint that has just earned its pause.
+        foreach (var attempts in batch.Where(o => !o.Skipped).GroupBy(o => o.Delivery.SubscriptionId))
+        {
+            // Failures since the endpoint last answered well are what count against it.
+            var ordered = attempts.OrderBy(o => o.At).ToList();
+            var lastSuccess = ordered.FindLastIndex(o => o.Error is null);
+            var failures = ordered.Skip(lastSuccess + 1).ToList();
+            var failed = failures.Count;
+            DateTimeOffset? since = failed > 0 ? failures[0].At : null;
+            if (lastSuccess >= 0)
+                await db.WebhookSubscriptions.Where(x => x.Id == attempts.Key && (x.ConsecutiveFailures > 0 || failed > 0))
+                    .ExecuteUpdateAsync(x => x.SetProperty(y => y.ConsecutiveFailures, failed).SetProperty(y => y.FailingSince, since), ct);
+            if (failed > 0)
+                await CountFailuresAsync(db, attempts.Key, failures[0].At, failures[^1].At, failures[^1].Error!, lastSuccess >= 0 ? 0 : failed, ct);
+        }
+
         var movesLines = false;
-        foreach (var (delivery, status, error, at) in batch)
+        foreach (var (delivery, status, error, at, skipped) in batch)
         {
             db.WebhookDeliveries.Attach(delivery);
+            if (skipped)
+            {
+                delivery.NextAttemptAt = at;
+                continue;
+            }
             delivery.Attempts++;
             delivery.LastAttemptAt = at;
             delivery.LastStatusCode = status;
@@ -205,21 +259,6 @@ public sealed partial class WebhookDispatcher(
         }
         await db.SaveChangesAsync(ct);
         if (movesLines) signal.Pulse(); // the next events of these conversations may now go
-
-        foreach (var attempts in batch.GroupBy(o => o.Delivery.SubscriptionId))
-        {
-            // Failures since the endpoint last answered well are what count against it.
-            var ordered = attempts.OrderBy(o => o.At).ToList();
-            var lastSuccess = ordered.FindLastIndex(o => o.Error is null);
-            var failures = ordered.Skip(lastSuccess + 1).ToList();
-            var failed = failures.Count;
-            DateTimeOffset? since = failed > 0 ? failures[0].At : null;
-            if (lastSuccess >= 0)
-                await db.WebhookSubscriptions.Where(x => x.Id == attempts.Key && (x.ConsecutiveFailures > 0 || failed > 0))
-                    .ExecuteUpdateAsync(x => x.SetProperty(y => y.ConsecutiveFailures, failed).SetProperty(y => y.FailingSince, since), ct);
-            if (failures.Count > 0)
-                await CountFailuresAsync(db, attempts.Key, failures[0].At, failures[^1].At, failures[^1].Error!, lastSuccess >= 0 ? 0 : failures.Count, ct);
-        }
     }
 
     private async Task<(int? Status, string? Error)> PostAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string> secrets, CancellationToken ct)
@@ -271,6 +310,7 @@ public sealed partial class WebhookDispatcher(
             return;
         await WebhookPausing.TellOwnerAsync(db, current, reason, at, ct);
         await tx.CommitAsync(ct);
+        _paused[subscriptionId] = 0;
         events.Pulse();
         LogPaused(log, subscriptionId, current.Url, reason);
     }
