@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (PostgreSQL and Chromium from Debian's packages), starts a throwaway
+# Installs what the tests need (PostgreSQL and Chromium from Debian's packages, Spectral from npm), starts a throwaway
 # PostgreSQL on a free loopback port, runs every test against SQLite and PostgreSQL (and the browser
 # tests in Chromium), and stops it again.
 set -euo pipefail
@@ -30,6 +30,14 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium fonts-dejavu-core
 fi
 export PARLEY_REQUIRE_BROWSER=1
+
+# The OpenAPI lint runs Spectral from npm, pinned by tools/openapi-lint/package-lock.json.
+if [ ! -x tools/openapi-lint/node_modules/.bin/spectral ]; then
+  log "Installing Spectral (OpenAPI lint)"
+  if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
+  (cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+export PARLEY_REQUIRE_LINT=1
 
 # PostgreSQL refuses to run as root; its cluster belongs to the 'postgres' user the package created.
 PG_USER="$(id -un)"

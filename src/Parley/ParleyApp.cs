@@ -51,12 +51,16 @@ public static class ParleyApp
         services.AddMemoryCache();
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
-            doc.Info = new OpenApiInfo { Title = "Parley API", Version = "v1", Description = "Social customer care: conversations, replies, channels and the event log." };
+            doc.Info = new OpenApiInfo
+            {
+                Title = "Parley API", Version = "v1", Description = "Social customer care: conversations, replies, channels and the event log.",
+                Contact = new OpenApiContact { Name = "The operators of this Parley installation" },
+            };
             doc.Components ??= new OpenApiComponents();
             doc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             doc.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An API key: Authorization: Bearer <key>" };
             return Task.CompletedTask;
-        }).AddScopes());
+        }).AddScopes().AddParleyConventions());
 
         // API keys for applications, session cookies (with anti-forgery) for people; see ADR 9.
         services.AddParleySessions();
@@ -108,10 +112,9 @@ public static class ParleyApp
         services.AddHostedService(sp => sp.GetRequiredService<TimerSweep>());
         services.Configure<WebhookOptions>(config.GetSection("Parley:Webhooks"));
         services.AddSingleton<WebhookSignal>();
-        // Redirects are not followed: a signed delivery goes only where it was subscribed.
         services.AddHttpClient(WebhookDispatcher.HttpClientName, (sp, c) =>
                 c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(1))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookDispatcher.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WebhookOptions>>()));
         services.AddSingleton<WebhookFanOut>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookFanOut>());
         services.AddSingleton<WebhookDispatcher>();
@@ -158,6 +161,8 @@ public static class ParleyApp
         admin.MapWebhookEndpoints();
         admin.MapAuditEndpoints();
         admin.MapGroup("").RequireScope(ApiScopes.EventsRead).MapEventEndpoints();
+        // An app manages its own subscriptions with the scope that lets it receive them (docs/adr/0019).
+        api.MapGroup("").RequireScope(ApiScopes.EventsRead).MapOwnWebhookEndpoints();
 
         var conversations = api.MapGroup("/conversations").WithTags("Conversations").RequireScopes(ApiScopes.ConversationsRead, ApiScopes.ConversationsWrite);
         var contacts = api.MapGroup("").RequireScopes(ApiScopes.ContactsRead, ApiScopes.ContactsWrite);

@@ -24,6 +24,9 @@ public static class DemoCommand
         {
             if (b.Configuration["urls"] is null && b.Configuration["ASPNETCORE_URLS"] is null)
                 b.WebHost.UseUrls("http://127.0.0.1:5080");
+            // The demo's webhook receivers run on this machine, which production refuses (docs/webhooks.md).
+            if (b.Configuration["Parley:Webhooks:AllowPrivateAddresses"] is null)
+                b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Parley:Webhooks:AllowPrivateAddresses"] = "true" });
         });
         var simulatorUrl = app.Configuration["Parley:Demo:SimulatorUrl"] ?? "http://127.0.0.1:5081";
         var speedup = double.TryParse(app.Configuration["Parley:Demo:Speedup"], out var s) ? s : 600;

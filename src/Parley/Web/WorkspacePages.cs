@@ -46,6 +46,7 @@ public static class WorkspacePages
         ("service-levels", "Service levels and business hours", "settings-service-levels.js"),
         ("timers", "Timer rules", "settings-timers.js"),
         ("templates", "Saved replies", "settings-templates.js"),
+        ("apps", "Apps and webhooks", "settings-apps.js"),
     ];
 
     private static IResult SignInForm(HttpContext http, WebAssets assets, IAntiforgery af, string? returnUrl)

@@ -42,7 +42,8 @@ public sealed class BrowserParley : IAsyncDisposable
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 
-    public static async Task<BrowserParley> StartAsync()
+    /// <param name="settings">Configuration on top of the defaults, e.g. Parley:Webhooks:*.</param>
+    public static async Task<BrowserParley> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "parley-browser-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -58,6 +59,7 @@ public sealed class BrowserParley : IAsyncDisposable
             ["Parley:Delivery:MaxAttempts"] = "2",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
         var app = ParleyApp.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(config);

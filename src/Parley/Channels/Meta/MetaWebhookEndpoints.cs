@@ -21,7 +21,8 @@ public static class MetaWebhookEndpoints
                 return Results.Problem(title: "Wrong verify token",
                     detail: "hub.verify_token does not match this channel's verify token.", statusCode: StatusCodes.Status403Forbidden);
             return Results.Text(q["hub.challenge"]!, "text/plain");
-        }).WithSummary("Answers Meta's webhook verification handshake.");
+        }).WithSummary("Answers Meta's webhook verification handshake.")
+            .WithDescription("Meta sends hub.mode=subscribe, hub.verify_token and hub.challenge when the webhook is set up; Parley echoes the challenge when the token is the channel's verify token. Unauthenticated: Meta cannot hold a Parley key.");
 
         meta.MapPost("/{channelId:guid}", async (Guid channelId, HttpRequest request, ChannelDirectory channels,
             WebhookIngest ingest, CancellationToken ct) =>
@@ -34,6 +35,7 @@ public static class MetaWebhookEndpoints
                 return WebhookIngest.BadSignature(MetaSignature.Header);
             return await ingest.AcceptAsync(channel, InboundParsers.MetaWebhook, body) ?? Results.Text("EVENT_RECEIVED");
         }).WithSummary("Receives Messenger, page feed and Instagram events. Answers 200 once the raw body is stored.")
+            .WithDescription("Checks X-Hub-Signature-256 against the app secret, stores the raw body and answers; parsing and conversations follow from the stored body (docs/adr/0005). Unauthenticated: the signature is the proof.")
             .AsWebhookReceiver();
     }
 }

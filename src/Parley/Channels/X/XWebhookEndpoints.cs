@@ -17,7 +17,8 @@ public static class XWebhookEndpoints
                 return Results.Problem(title: "Missing crc_token", detail: "X's CRC request carries a 'crc_token' query parameter.",
                     statusCode: StatusCodes.Status400BadRequest);
             return Results.Json(new { response_token = XSignature.CrcResponseToken(channel.X.ConsumerSecret, crc_token) });
-        }).WithSummary("Answers X's CRC check.");
+        }).WithSummary("Answers X's CRC check.")
+            .WithDescription("X calls this when the webhook is registered and then about hourly: the answer is an HMAC-SHA256 of crc_token with the channel's consumer secret. Unauthenticated: X cannot hold a Parley key.");
 
         x.MapPost("/{channelId:guid}", async (Guid channelId, HttpRequest request, ChannelDirectory channels,
             WebhookIngest ingest, CancellationToken ct) =>
@@ -30,6 +31,7 @@ public static class XWebhookEndpoints
                 return WebhookIngest.BadSignature(XSignature.Header);
             return await ingest.AcceptAsync(channel, InboundParsers.XWebhook, body) ?? Results.Ok();
         }).WithSummary("Receives X Account Activity events. Answers 200 once the raw body is stored.")
+            .WithDescription("Checks x-twitter-webhooks-signature against the consumer secret, stores the raw body and answers; parsing and conversations follow from the stored body (docs/adr/0005). Unauthenticated: the signature is the proof.")
             .AsWebhookReceiver();
     }
 }

@@ -84,6 +84,7 @@ public static class EventCatalogue
         Of<WebhookCreatedData>("webhook.created", "A webhook subscription was added (installation-wide)."),
         Of<WebhookUpdatedData>("webhook.updated", "A webhook subscription changed (installation-wide)."),
         Of<WebhookDeletedData>("webhook.deleted", "A webhook subscription was removed (installation-wide)."),
+        Of<WebhookSecretRotatedData>("webhook.secret_rotated", "A webhook subscription's signing secret was rotated; the old one signs too until it expires (installation-wide)."),
         Of<WebhookPausedData>("webhook.paused", "A failing webhook endpoint was paused (installation-wide)."),
         Of<WebhookRedeliveryRequestedData>("webhook.redelivery_requested", "A dead-lettered delivery was sent again on request (installation-wide)."),
     ];

@@ -70,4 +70,6 @@ public sealed record WebhookCreatedData(Guid AppId, Guid SubscriptionId, string 
 public sealed record WebhookUpdatedData(Guid AppId, Guid SubscriptionId, string Url, IReadOnlyList<string> Events, string Status);
 public sealed record WebhookDeletedData(Guid AppId, Guid SubscriptionId);
 public sealed record WebhookRedeliveryRequestedData(Guid AppId, Guid SubscriptionId, Guid DeliveryId, Guid EventId);
+/// <param name="PreviousSecretExpiresAt">Until then deliveries carry a signature with the old secret too.</param>
+public sealed record WebhookSecretRotatedData(Guid AppId, Guid SubscriptionId, DateTimeOffset? PreviousSecretExpiresAt);
 public sealed record WebhookPausedData(Guid AppId, Guid SubscriptionId, string Url, string Reason);

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,9 @@ namespace Parley.Platform.Webhooks;
 /// <summary>POSTs queued deliveries to their endpoints, signed, at least once. A delivery goes out only when
 /// no earlier delivery for the same subscription and subject is still waiting, so a conversation's events
 /// arrive in order; failures are retried on <see cref="Backoff"/>, dead-lettered after the last attempt,
-/// and an endpoint that keeps failing is paused and its app's owner told.</summary>
+/// and an endpoint that keeps failing is paused and its app's owner told. Deliveries are claimed in batches,
+/// sent concurrently across subscriptions (each endpoint to a share of the slots) and their outcomes written
+/// in batches, so the database sees a few statements per batch rather than three per delivery (ADR 19).</summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, WebhookSignal signal, EventSignal events, IHttpClientFactory http, IDataProtectionProvider protection,
     TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> log) : BackgroundService
@@ -23,11 +27,43 @@ public sealed partial class WebhookDispatcher(
     public const string EventIdHeader = "Parley-Event-Id";
     public const string EventTypeHeader = "Parley-Event-Type";
 
+    /// <summary>The webhook client's connections: redirects are not followed (a signed delivery goes only where it was
+    /// subscribed) and every connection is to an address the subscription may reach, checked when connecting.</summary>
+    public static SocketsHttpHandler Handler(IOptionsMonitor<WebhookOptions> options) => new()
+    {
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = WebhookAddresses.ConnectCallback(() => options.CurrentValue.AllowPrivateAddresses),
+    };
+
     private readonly IDataProtector _secrets = WebhookSecrets.Protector(protection);
     private WebhookOptions Options => options.Value;
 
+    /// <summary>An attempt's result, waiting to be written with the others that finished about the same time.</summary>
+    /// <param name="Skipped">Not attempted: its endpoint was paused after it was claimed; it is due again at once.</param>
+    private sealed record Outcome(WebhookDelivery Delivery, int? Status, string? Error, DateTimeOffset At, bool Skipped = false);
+
+    /// <summary>Endpoints this node paused, so deliveries it had already claimed for them are not sent after all.</summary>
+    private readonly ConcurrentDictionary<Guid, byte> _paused = new();
+
+    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<Guid, int> _claimedBySubscription = new();
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _endpointSlots = new();
+    private SemaphoreSlim? _slots;
+    private readonly Wakeup _slotFreed = new();
+    private int _claimed;
+
+    /// <summary>Attempts one endpoint may have in flight: a slow endpoint must not hold every slot.</summary>
+    private int PerEndpoint => Math.Max(1, Options.Parallelism / 4);
+    /// <summary>How many rounds of an endpoint's attempts may be claimed ahead: finding due deliveries is one query
+    /// whatever the batch, so a batch is many times the slots.</summary>
+    private const int RoundsAhead = 4;
+    private int ClaimLimit => Options.Parallelism * RoundsAhead * 4;
+    private int ClaimLimitPerEndpoint => PerEndpoint * RoundsAhead;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recorder = RecordLoopAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -42,88 +78,198 @@ public sealed partial class WebhookDispatcher(
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+        try { await recorder; }
+        catch (OperationCanceledException) { }
     }
 
-    /// <returns>How many deliveries were attempted.</returns>
+    /// <summary>Claims as many due deliveries as there are free slots, in one statement, and starts sending them;
+    /// their outcomes are written in batches by the recorder. Claiming goes on while earlier attempts are in
+    /// flight: those are leased (not due) and hold back the rest of their conversation, so order is kept.</summary>
+    /// <returns>How many deliveries were claimed.</returns>
     public async Task<int> DispatchDueAsync(CancellationToken ct)
     {
-        List<long> due;
+        // Claim in batches of at least a quarter of the limit rather than a few at a time as attempts finish.
+        while (Volatile.Read(ref _claimed) > 0 && ClaimLimit - Volatile.Read(ref _claimed) < ClaimLimit / 4)
+            await _slotFreed.WaitAsync(TimeSpan.FromMilliseconds(100), ct);
+        var free = ClaimLimit - Volatile.Read(ref _claimed);
         var now = clock.GetUtcNow();
-        await using (var scope = scopes.CreateAsyncScope())
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var active = db.WebhookSubscriptions.Where(s => s.Status == SubscriptionStatus.Active && s.DeletedAt == null).Select(s => s.Id);
+        // Only the head of each (subscription, subject) line: a later event waits while an earlier one is pending.
+        var candidates = await db.WebhookDeliveries
+            .Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now && active.Contains(d.SubscriptionId))
+            .Where(d => !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId && e.OrderKey == d.OrderKey
+                && e.State == DeliveryState.Pending && e.Seq < d.Seq))
+            .OrderBy(d => d.Seq).Select(d => new { d.Seq, d.SubscriptionId }).Take(free * 2).ToListAsync(ct);
+        var room = new Dictionary<Guid, int>();
+        var chosen = new List<long>();
+        foreach (var c in candidates)
         {
-            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-            var active = db.WebhookSubscriptions.Where(s => s.Status == SubscriptionStatus.Active && s.DeletedAt == null).Select(s => s.Id);
-            // Only the head of each (subscription, subject) line: a later event waits while an earlier one is pending.
-            due = await db.WebhookDeliveries
-                .Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now && active.Contains(d.SubscriptionId))
-                .Where(d => !db.WebhookDeliveries.Any(e => e.SubscriptionId == d.SubscriptionId && e.OrderKey == d.OrderKey
-                    && e.State == DeliveryState.Pending && e.Seq < d.Seq))
-                .OrderBy(d => d.Seq).Select(d => d.Seq).Take(Options.Parallelism * 4).ToListAsync(ct);
+            if (chosen.Count == free) break;
+            var left = room.TryGetValue(c.SubscriptionId, out var r) ? r : ClaimLimitPerEndpoint - _claimedBySubscription.GetValueOrDefault(c.SubscriptionId);
+            if (left <= 0) continue;
+            room[c.SubscriptionId] = left - 1;
+            chosen.Add(c.Seq);
         }
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct },
-            async (seq, token) => await AttemptAsync(seq, token));
-        return due.Count;
+        if (chosen.Count == 0) return 0;
+
+        // One statement claims the batch for as long as its attempts may take (an endpoint's claimed rounds, one
+        // after another, each up to the attempt timeout); the lease instant, unique to this claim, tells which rows
+        // it won (another node may have claimed some). If this node dies mid-attempt, the deliveries are tried
+        // again when the lease runs out (at least once).
+        var lease = now + Options.AttemptTimeout * (RoundsAhead + 2) + TimeSpan.FromSeconds(5) + TimeSpan.FromTicks(Random.Shared.Next(1, 1_000_000));
+        await db.WebhookDeliveries.Where(d => chosen.Contains(d.Seq) && d.State == DeliveryState.Pending && d.NextAttemptAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, lease), ct);
+        var claimed = await db.WebhookDeliveries.AsNoTracking().Where(d => chosen.Contains(d.Seq) && d.NextAttemptAt == lease).ToListAsync(ct);
+        var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToList();
+        var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, ct);
+        foreach (var id in ids) _paused.TryRemove(id, out _); // claimed, so active again (resumed)
+        var signing = subscriptions.ToDictionary(x => x.Key, x => SecretsOf(x.Value, now));
+        foreach (var delivery in claimed)
+        {
+            Interlocked.Increment(ref _claimed);
+            _claimedBySubscription.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
+            _ = SendAsync(delivery, subscriptions[delivery.SubscriptionId], signing[delivery.SubscriptionId], ct);
+        }
+        return claimed.Count;
     }
 
-    private async Task AttemptAsync(long seq, CancellationToken ct)
+    private List<string>? SecretsOf(WebhookSubscription subscription, DateTimeOffset now)
+    {
+        try { return subscription.SigningSecrets(now).Select(_secrets.Unprotect).ToList(); }
+        catch (System.Security.Cryptography.CryptographicException) { return null; }
+    }
+
+    /// <summary>Waits for a slot of its endpoint's and one of all, so claimed deliveries of a slow endpoint wait on
+    /// their own endpoint without holding the slots the others need.</summary>
+    private async Task SendAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string>? secrets, CancellationToken ct)
+    {
+        var endpoint = _endpointSlots.GetOrAdd(delivery.SubscriptionId, _ => new SemaphoreSlim(PerEndpoint));
+        var all = LazyInitializer.EnsureInitialized(ref _slots, () => new SemaphoreSlim(Options.Parallelism));
+        try
+        {
+            await endpoint.WaitAsync(ct);
+            try
+            {
+                await all.WaitAsync(ct);
+                try
+                {
+                    if (_paused.ContainsKey(delivery.SubscriptionId))
+                    {
+                        _outcomes.Writer.TryWrite(new Outcome(delivery, null, null, clock.GetUtcNow(), Skipped: true));
+                        return;
+                    }
+                    var (status, error) = secrets is null
+                        ? (null, "The subscription's secret cannot be read on this node (its data-protection keys differ).")
+                        : await PostAsync(delivery, subscription, secrets, ct);
+                    _outcomes.Writer.TryWrite(new Outcome(delivery, status, error, clock.GetUtcNow()));
+                }
+                finally { all.Release(); }
+            }
+            finally { endpoint.Release(); }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            LogAttemptFailed(log, e, delivery.Id);
+            _outcomes.Writer.TryWrite(new Outcome(delivery, null, Truncate("The attempt failed inside Parley: " + e.Message), clock.GetUtcNow()));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _claimed);
+            _claimedBySubscription.AddOrUpdate(delivery.SubscriptionId, 0, (_, n) => n - 1);
+            _slotFreed.Pulse();
+        }
+    }
+
+    /// <summary>Writes outcomes as they come, all that finished since the last write in one transaction.</summary>
+    private async Task RecordLoopAsync(CancellationToken ct)
+    {
+        var reader = _outcomes.Reader;
+        var batch = new List<Outcome>();
+        while (await reader.WaitToReadAsync(ct))
+        {
+            batch.Clear();
+            while (batch.Count < 2_000 && reader.TryRead(out var outcome)) batch.Add(outcome);
+            try
+            {
+                await RecordAsync(batch, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e)
+            {
+                // Unrecorded attempts are tried again when their leases run out: at least once, never lost.
+                LogLoopFailed(log, e);
+            }
+        }
+    }
+
+    private async Task RecordAsync(List<Outcome> batch, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var now = clock.GetUtcNow();
-        var delivery = await db.WebhookDeliveries.FirstAsync(d => d.Seq == seq, ct);
-        if (delivery.State != DeliveryState.Pending || delivery.NextAttemptAt > now) return;
-
-        // Claim it for the length of one attempt: another node that read the same row loses this update, and
-        // if this node dies mid-attempt the delivery is tried again when the claim runs out (at least once).
-        var seen = delivery.NextAttemptAt;
-        var lease = now + Options.AttemptTimeout * 2 + TimeSpan.FromSeconds(5);
-        if (await db.WebhookDeliveries.Where(d => d.Seq == seq && d.NextAttemptAt == seen && d.State == DeliveryState.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, lease), ct) == 0)
-            return;
-
-        var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstAsync(s => s.Id == delivery.SubscriptionId, ct);
-        var (status, error) = await PostAsync(delivery, subscription, ct);
-
-        var at = clock.GetUtcNow();
-        delivery.Attempts++;
-        delivery.LastAttemptAt = at;
-        delivery.LastStatusCode = status;
-        delivery.LastError = error;
-        if (error is null)
+        // The endpoint's failures are counted (and it is paused) before its failed deliveries become due again,
+        // so a retry is never claimed for an endpoint that has just earned its pause.
+        foreach (var attempts in batch.Where(o => !o.Skipped).GroupBy(o => o.Delivery.SubscriptionId))
         {
-            delivery.State = DeliveryState.Delivered;
-            delivery.DeliveredAt = at;
-            await db.SaveChangesAsync(ct);
-            await db.WebhookSubscriptions.Where(s => s.Id == subscription.Id && s.ConsecutiveFailures > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ConsecutiveFailures, 0).SetProperty(x => x.FailingSince, (DateTimeOffset?)null), ct);
-            signal.Pulse(); // the next event of this conversation may now go
-            return;
+            // Failures since the endpoint last answered well are what count against it.
+            var ordered = attempts.OrderBy(o => o.At).ToList();
+            var lastSuccess = ordered.FindLastIndex(o => o.Error is null);
+            var failures = ordered.Skip(lastSuccess + 1).ToList();
+            var failed = failures.Count;
+            DateTimeOffset? since = failed > 0 ? failures[0].At : null;
+            if (lastSuccess >= 0)
+                await db.WebhookSubscriptions.Where(x => x.Id == attempts.Key && (x.ConsecutiveFailures > 0 || failed > 0))
+                    .ExecuteUpdateAsync(x => x.SetProperty(y => y.ConsecutiveFailures, failed).SetProperty(y => y.FailingSince, since), ct);
+            if (failed > 0)
+                await CountFailuresAsync(db, attempts.Key, failures[0].At, failures[^1].At, failures[^1].Error!, lastSuccess >= 0 ? 0 : failed, ct);
         }
 
-        if (delivery.Attempts >= Options.MaxAttempts)
+        var movesLines = false;
+        foreach (var (delivery, status, error, at, skipped) in batch)
         {
-            delivery.State = DeliveryState.DeadLettered;
-            delivery.DeadLetteredAt = at;
-            LogDeadLettered(log, delivery.Id, subscription.Url, delivery.Attempts, error);
-        }
-        else
-        {
-            delivery.NextAttemptAt = at + Backoff.Delay(delivery.Attempts, Options, Random.Shared);
+            db.WebhookDeliveries.Attach(delivery);
+            if (skipped)
+            {
+                delivery.NextAttemptAt = at;
+                continue;
+            }
+            delivery.Attempts++;
+            delivery.LastAttemptAt = at;
+            delivery.LastStatusCode = status;
+            delivery.LastError = error;
+            if (error is null)
+            {
+                delivery.State = DeliveryState.Delivered;
+                delivery.DeliveredAt = at;
+                movesLines = true;
+            }
+            else if (delivery.Attempts >= Options.MaxAttempts)
+            {
+                delivery.State = DeliveryState.DeadLettered;
+                delivery.DeadLetteredAt = at;
+                movesLines = true;
+                LogDeadLettered(log, delivery.Id, delivery.SubscriptionId, delivery.Attempts, error);
+            }
+            else
+            {
+                delivery.NextAttemptAt = at + Backoff.Delay(delivery.Attempts, Options, Random.Shared);
+            }
         }
         await db.SaveChangesAsync(ct);
-        if (delivery.State == DeliveryState.DeadLettered) signal.Pulse();
-        await CountFailureAsync(db, subscription.Id, at, error, ct);
+        if (movesLines) signal.Pulse(); // the next events of these conversations may now go
     }
 
-    private async Task<(int? Status, string? Error)> PostAsync(WebhookDelivery delivery, WebhookSubscription subscription, CancellationToken ct)
+    private async Task<(int? Status, string? Error)> PostAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string> secrets, CancellationToken ct)
     {
         try
         {
             var body = Encoding.UTF8.GetBytes(delivery.Body);
-            var secret = _secrets.Unprotect(subscription.ProtectedSecret);
+            var now = clock.GetUtcNow();
             using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(secret, clock.GetUtcNow().ToUnixTimeSeconds(), body));
+            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(secrets, now.ToUnixTimeSeconds(), body));
             request.Headers.TryAddWithoutValidation(DeliveryIdHeader, delivery.Id.ToString());
             request.Headers.TryAddWithoutValidation(EventIdHeader, delivery.EventId.ToString());
             request.Headers.TryAddWithoutValidation(EventTypeHeader, delivery.EventType);
@@ -141,19 +287,17 @@ public sealed partial class WebhookDispatcher(
         {
             return (null, Truncate("Could not reach the endpoint: " + e.Message));
         }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return (null, "The subscription's secret cannot be read on this node (its data-protection keys differ).");
-        }
     }
 
-    /// <summary>Counts the failure against the endpoint and pauses it once it has failed long enough; the
-    /// conditional update lets exactly one attempt do the pausing and the telling.</summary>
-    private async Task CountFailureAsync(ParleyDb db, Guid subscriptionId, DateTimeOffset at, string error, CancellationToken ct)
+    /// <summary>Counts failures against the endpoint (<paramref name="added"/> more in a row; 0 when the count was
+    /// just set after a success) and pauses it once it has failed long enough; the conditional update lets exactly
+    /// one recorder do the pausing and the telling.</summary>
+    private async Task CountFailuresAsync(ParleyDb db, Guid subscriptionId, DateTimeOffset firstAt, DateTimeOffset at, string error, int added, CancellationToken ct)
     {
-        await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ConsecutiveFailures, x => x.ConsecutiveFailures + 1)
-                .SetProperty(x => x.FailingSince, x => x.FailingSince ?? at), ct);
+        if (added > 0)
+            await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ConsecutiveFailures, x => x.ConsecutiveFailures + added)
+                    .SetProperty(x => x.FailingSince, x => x.FailingSince ?? firstAt), ct);
         var current = await db.WebhookSubscriptions.AsNoTracking().FirstAsync(s => s.Id == subscriptionId, ct);
         if (current.Status != SubscriptionStatus.Active || current.ConsecutiveFailures < Options.PauseAfterFailures
             || at - current.FailingSince < Options.PauseAfterFailingFor)
@@ -166,6 +310,7 @@ public sealed partial class WebhookDispatcher(
             return;
         await WebhookPausing.TellOwnerAsync(db, current, reason, at, ct);
         await tx.CommitAsync(ct);
+        _paused[subscriptionId] = 0;
         events.Pulse();
         LogPaused(log, subscriptionId, current.Url, reason);
     }
@@ -175,8 +320,11 @@ public sealed partial class WebhookDispatcher(
     [LoggerMessage(LogLevel.Error, "The webhook dispatcher failed; it will try again.")]
     private static partial void LogLoopFailed(ILogger logger, Exception e);
 
-    [LoggerMessage(LogLevel.Warning, "Webhook delivery {DeliveryId} to {Url} was dead-lettered after {Attempts} attempts: {Error}")]
-    private static partial void LogDeadLettered(ILogger logger, Guid deliveryId, string url, int attempts, string error);
+    [LoggerMessage(LogLevel.Warning, "Webhook delivery {DeliveryId} of subscription {SubscriptionId} was dead-lettered after {Attempts} attempts: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, Guid deliveryId, Guid subscriptionId, int attempts, string error);
+
+    [LoggerMessage(LogLevel.Error, "Webhook delivery {DeliveryId}'s attempt failed inside Parley.")]
+    private static partial void LogAttemptFailed(ILogger logger, Exception e, Guid deliveryId);
 
     [LoggerMessage(LogLevel.Warning, "Webhook subscription {SubscriptionId} to {Url} was paused: {Reason}")]
     private static partial void LogPaused(ILogger logger, Guid subscriptionId, string url, string reason);

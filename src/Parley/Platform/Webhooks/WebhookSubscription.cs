@@ -15,6 +15,10 @@ public sealed class WebhookSubscription
     public Guid? ChannelId { get; set; }
     /// <summary>The signing secret, encrypted with ASP.NET Data Protection; shown once when created.</summary>
     public string ProtectedSecret { get; set; } = "";
+    /// <summary>The secret replaced by the last rotation, encrypted, still signing until <see cref="PreviousSecretExpiresAt"/>
+    /// so receivers can switch to the new one without missing a delivery.</summary>
+    public string? PreviousProtectedSecret { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
     public SubscriptionStatus Status { get; set; } = SubscriptionStatus.Active;
     /// <summary>Attempts that failed in a row, across all its deliveries; a success resets it.</summary>
     public int ConsecutiveFailures { get; set; }
@@ -24,6 +28,10 @@ public sealed class WebhookSubscription
     public string? PausedReason { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>How long a replaced secret keeps signing unless the rotation says otherwise: a day, like API keys.</summary>
+    public static readonly TimeSpan SecretOverlap = TimeSpan.FromHours(24);
+    public static readonly TimeSpan MaxSecretOverlap = TimeSpan.FromDays(30);
 
     public IReadOnlyList<string> TypeList => EventTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
@@ -49,6 +57,20 @@ public sealed class WebhookSubscription
         PausedAt = now;
         PausedReason = reason;
     }
+
+    /// <summary>The new secret signs from now on; the current one keeps signing for the overlap. Only two secrets
+    /// ever sign: rotating again during an overlap drops the oldest at once.</summary>
+    public void RotateSecret(string protectedSecret, DateTimeOffset now, TimeSpan overlap)
+    {
+        var keepsSigning = overlap > TimeSpan.Zero;
+        PreviousProtectedSecret = keepsSigning ? ProtectedSecret : null;
+        PreviousSecretExpiresAt = keepsSigning ? now + overlap : null;
+        ProtectedSecret = protectedSecret;
+    }
+
+    /// <summary>The protected secrets that sign a delivery made now, the current one first.</summary>
+    public IReadOnlyList<string> SigningSecrets(DateTimeOffset now) =>
+        PreviousProtectedSecret is { } previous && PreviousSecretExpiresAt > now ? [ProtectedSecret, previous] : [ProtectedSecret];
 
     public void Resume()
     {

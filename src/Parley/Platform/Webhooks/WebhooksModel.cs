@@ -11,6 +11,7 @@ public static class WebhooksModel
             e.Property(x => x.Url).HasMaxLength(2_000);
             e.Property(x => x.EventTypes).HasMaxLength(2_000);
             e.Property(x => x.ProtectedSecret).HasMaxLength(2_000);
+            e.Property(x => x.PreviousProtectedSecret).HasMaxLength(2_000);
             e.Property(x => x.PausedReason).HasMaxLength(1_000);
             e.Ignore(x => x.TypeList);
             e.HasIndex(x => x.AppId);

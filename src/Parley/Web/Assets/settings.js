@@ -10,6 +10,7 @@ const TABS = [
   ['service-levels', 'Service levels'],
   ['timers', 'Timer rules'],
   ['templates', 'Saved replies'],
+  ...(isAdmin ? [['apps', 'Apps and webhooks']] : []),
 ];
 
 /** Replaces the page with the settings tabs, a title and an intro; returns the element to fill. */

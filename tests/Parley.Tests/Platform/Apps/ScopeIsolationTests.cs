@@ -134,6 +134,9 @@ public sealed class ScopeIsolationTests
         }
         var article = await ArticleAsync("Late parcels");
         var articleToDelete = await ArticleAsync("Old policy");
+        // An app's own webhooks (/apps/me/webhooks): the other app's subscription and delivery, and a second
+        // subscription for DELETE, so that deleting does not take the first away from the operations after it.
+        var (hook, doomedHook, delivery) = await OwnWebhooksAsync(parley, rightBrand);
 
         string ValueOf(Operation op, string name) => (op.Path, name) switch
         {
@@ -142,6 +145,9 @@ public sealed class ScopeIsolationTests
             (_, "conversationId") => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/conversations/", StringComparison.Ordinal) => theirs.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/contacts/", StringComparison.Ordinal) => contact.ToString(),
+            ("/api/v1/apps/me/webhooks/{id}", "id") when op.Method == "DELETE" => doomedHook.ToString(),
+            (var p, "id") when p.StartsWith("/api/v1/apps/me/webhooks/", StringComparison.Ordinal) => hook.ToString(),
+            (var p, "deliveryId") when p.StartsWith("/api/v1/apps/me/webhooks/", StringComparison.Ordinal) => delivery.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/apps/", StringComparison.Ordinal) => theirsKey.AppId.ToString(),
             (var p, "id") when p.StartsWith("/api/v1/knowledge/", StringComparison.Ordinal) => (op.Method == "DELETE" ? articleToDelete : article).ToString(),
             (_, "tag") => "vip",
@@ -170,6 +176,25 @@ public sealed class ScopeIsolationTests
         }
         Assert.True(checkedOps >= 15, $"Only {checkedOps} brand-scoped operations were found");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Two subscriptions of the app behind <paramref name="client"/>, and a dead-lettered delivery of the first.</summary>
+    private static async Task<(Guid Hook, Guid Doomed, Guid Delivery)> OwnWebhooksAsync(TestParley parley, HttpClient client)
+    {
+        async Task<Guid> SubscribeAsync()
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/apps/me/webhooks", new { url = "https://example.com/hooks", events = new[] { "conversation.*" } });
+            Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("subscription").GetProperty("id").GetGuid();
+        }
+        var (hook, doomed) = (await SubscribeAsync(), await SubscribeAsync());
+        var delivery = new Parley.Platform.Webhooks.WebhookDelivery
+        {
+            SubscriptionId = hook, EventId = Guid.NewGuid(), EventType = "conversation.step", OrderKey = "conversations/x", Body = "{}",
+            State = Parley.Platform.Webhooks.DeliveryState.DeadLettered, Attempts = 17, CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await parley.WithDbAsync(async db => { db.WebhookDeliveries.Add(delivery); return await db.SaveChangesAsync(); });
+        return (hook, doomed, delivery.Id);
     }
 
     [Fact]

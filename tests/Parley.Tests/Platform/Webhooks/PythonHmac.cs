@@ -12,9 +12,11 @@ public static class PythonHmac
         cases = json.load(sys.stdin)
         bad = 0
         for c in cases:
-            parts = dict(p.split("=", 1) for p in c["header"].split(","))
-            expected = hmac.new(c["secret"].encode(), (parts["t"] + "." + c["body"]).encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, parts["v1"]):
+            pairs = [p.split("=", 1) for p in c["header"].split(",")]
+            t = next(v for k, v in pairs if k == "t")
+            expected = hmac.new(c["secret"].encode(), (t + "." + c["body"]).encode(), hashlib.sha256).hexdigest()
+            # During a secret rotation there are two v1 values; a receiver holding either secret accepts.
+            if not any(hmac.compare_digest(expected, v) for k, v in pairs if k == "v1"):
                 bad += 1
         print(len(cases) - bad, bad)
         """;

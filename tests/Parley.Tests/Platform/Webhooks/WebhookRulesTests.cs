@@ -88,7 +88,9 @@ public sealed class WebhookRulesTests
         {
             "/api/v1/apps", "/api/v1/apps/{id}", "/api/v1/apps/{id}/keys", "/api/v1/apps/{id}/keys/{keyId}",
             "/api/v1/apps/{appId}/webhooks", "/api/v1/apps/{appId}/webhooks/{id}", "/api/v1/apps/{appId}/webhooks/{id}/deliveries",
-            "/api/v1/apps/{appId}/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+            "/api/v1/apps/{appId}/webhooks/{id}/deliveries/{deliveryId}/redeliver", "/api/v1/apps/{appId}/webhooks/{id}/secret",
+            "/api/v1/apps/me/webhooks", "/api/v1/apps/me/webhooks/{id}", "/api/v1/apps/me/webhooks/{id}/secret",
+            "/api/v1/apps/me/webhooks/{id}/deliveries", "/api/v1/apps/me/webhooks/{id}/deliveries/{deliveryId}/redeliver",
         };
         foreach (var path in expected)
         {

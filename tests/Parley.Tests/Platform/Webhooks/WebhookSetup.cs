@@ -24,6 +24,8 @@ public static class WebhookSetup
         ["Parley:Webhooks:PollInterval"] = "00:00:00.050",
         ["Parley:Webhooks:PauseAfterFailures"] = pauseAfterFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Parley:Webhooks:PauseAfterFailingFor"] = "00:00:00",
+        // The receiver is on 127.0.0.1, which production refuses.
+        ["Parley:Webhooks:AllowPrivateAddresses"] = "true",
     };
 
     public static async Task<Subscribed> SubscribeAsync(TestParley parley, string url, string[] events, Guid? brandId = null, string ownerEmail = "owner@example.com")

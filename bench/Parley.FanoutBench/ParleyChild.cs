@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Parley.Data;
+using Parley.Platform.Events;
+
+namespace Parley.FanoutBench;
+
+/// <summary>Parley's server in a child process of its own (this program run as <c>parley-child</c>), so its memory
+/// is measured alone, with two endpoints for the benchmark beside Parley's: <c>/bench/memory</c> (working set and
+/// GC heap, read inside the process) and <c>/bench/events</c>, which appends events at a steady rate the way
+/// Parley's writers do: committed in small transactions, then <see cref="EventSignal"/> pulsed.</summary>
+public sealed class ParleyChild : IAsyncDisposable
+{
+    public const string Command = "parley-child";
+    public const string AdminKey = "pk_fanout_bench_admin_0123456789";
+
+    private readonly Process _process;
+    private readonly string _folder;
+    private readonly string? _pgAdmin;
+    private readonly string? _pgDatabase;
+
+    public HttpClient Api { get; }
+
+    private ParleyChild(Process process, Uri url, string folder, string? pgAdmin, string? pgDatabase)
+    {
+        _process = process;
+        _folder = folder;
+        _pgAdmin = pgAdmin;
+        _pgDatabase = pgDatabase;
+        Api = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public static async Task<ParleyChild> StartAsync(FanoutOptions options)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "parley-fanout-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string database;
+        string? pgDatabase = null;
+        if (!options.IsPostgres) database = Path.Combine(folder, "parley.db");
+        else
+        {
+            pgDatabase = "parley_fanout_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var admin = new NpgsqlConnection(options.Postgres))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {pgDatabase}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            database = new NpgsqlConnectionStringBuilder(options.Postgres) { Database = pgDatabase }.ConnectionString;
+        }
+
+        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { typeof(ParleyChild).Assembly.Location, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
+        start.Environment["Parley__Database"] = database;
+        start.Environment["Parley__KeysPath"] = Path.Combine(folder, "keys");
+        start.Environment["Parley__AdminKey"] = AdminKey;
+        // The receivers are on this machine, which production refuses.
+        start.Environment["Parley__Webhooks__AllowPrivateAddresses"] = "true";
+        if (options.Parallelism > 0) start.Environment["Parley__Webhooks__Parallelism"] = options.Parallelism.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Parley did not start.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("    [parley] " + line); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("    [parley] " + line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var child = new ParleyChild(process, url, folder, options.Postgres, pgDatabase);
+        var until = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"Parley exited with {process.ExitCode} while starting.");
+            try
+            {
+                using var health = await child.Api.GetAsync("/healthz");
+                if (health.IsSuccessStatusCode) break;
+            }
+            catch (HttpRequestException) { }
+            if (DateTime.UtcNow > until) throw new TimeoutException("Parley did not answer /healthz within 120 s.");
+            await Task.Delay(200);
+        }
+        return child;
+    }
+
+    public async Task<JsonElement> PostAsync(string path, object? body)
+    {
+        using var response = await Api.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async Task<MemorySample> MemoryAsync() => (await Api.GetFromJsonAsync<MemorySample>("/bench/memory"))!;
+
+    public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
+
+    public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (_pgAdmin is not null && _pgDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(_pgAdmin);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>Inside the child: Parley, plus the benchmark's two endpoints.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var app = ParleyApp.Build(args);
+        var writer = new EventWriter(app.Services);
+        app.MapGet("/bench/memory", () =>
+        {
+            var info = GC.GetGCMemoryInfo();
+            return new MemorySample(DateTimeOffset.UtcNow, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), info.HeapSizeBytes);
+        });
+        app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
+            ? Results.Accepted() : Results.Conflict());
+        app.MapGet("/bench/events", () => writer.Status);
+        // Where deliveries are: still to be queued by the fan-out (events not yet read), pending, or done.
+        app.MapGet("/bench/queue", async (ParleyDb db) =>
+        {
+            var states = await db.WebhookDeliveries.GroupBy(d => d.State).Select(g => new { g.Key, Count = g.LongCount() }).ToListAsync();
+            return new QueueStatus(states.Where(x => x.Key == Parley.Platform.Webhooks.DeliveryState.Pending).Sum(x => x.Count),
+                states.Where(x => x.Key != Parley.Platform.Webhooks.DeliveryState.Pending).Sum(x => x.Count));
+        });
+        await app.RunAsync();
+        return 0;
+    }
+}
+
+/// <param name="GcHeap">Bytes in use by managed objects (GC.GetTotalMemory).</param>
+/// <param name="GcHeapSize">The GC heap's size after the last collection, fragmentation included.</param>
+public sealed record MemorySample(DateTimeOffset At, long WorkingSet, long GcHeap, long GcHeapSize);
+
+public sealed record WriterStatus(bool Running, long Appended, double BehindMaxMs);
+
+public sealed record QueueStatus(long Pending, long Done);
+
+/// <summary>Appends <c>conversation.bench</c> events at a steady rate: every 10 ms, the events now due, in one
+/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would.</summary>
+public sealed class EventWriter(IServiceProvider services)
+{
+    private int _running;
+    private long _appended;
+    private double _behindMaxMs;
+
+    public WriterStatus Status => new(Volatile.Read(ref _running) == 1, Interlocked.Read(ref _appended), _behindMaxMs);
+
+    public bool Start(double rate, TimeSpan length, int conversations)
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1) return false;
+        _ = Task.Run(() => RunAsync(rate, length, conversations));
+        return true;
+    }
+
+    private async Task RunAsync(double rate, TimeSpan length, int conversations)
+    {
+        try
+        {
+            var subjects = Enumerable.Range(0, conversations).Select(_ => Guid.NewGuid()).ToArray();
+            var signal = services.GetRequiredService<EventSignal>();
+            var clock = Stopwatch.StartNew();
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+            long sent = 0;
+            while (clock.Elapsed < length && await timer.WaitForNextTickAsync())
+            {
+                var due = (long)(rate * clock.Elapsed.TotalSeconds) - sent;
+                if (due <= 0) continue;
+                var tick = clock.Elapsed;
+                await using (var scope = services.CreateAsyncScope())
+                {
+                    var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+                    var now = DateTimeOffset.UtcNow;
+                    for (var i = 0; i < due; i++)
+                    {
+                        var n = sent + i;
+                        var conversation = subjects[n % subjects.Length];
+                        db.Append("conversation.bench", $"conversations/{conversation}", null, new { conversationId = conversation, n }, now);
+                    }
+                    await db.SaveChangesAsync();
+                }
+                signal.Pulse();
+                sent += due;
+                Interlocked.Exchange(ref _appended, sent);
+                _behindMaxMs = Math.Max(_behindMaxMs, (clock.Elapsed - tick).TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+        }
+    }
+}
