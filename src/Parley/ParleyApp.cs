@@ -146,7 +146,7 @@ public static class ParleyApp
         app.MapMetaWebhooks();
 
         // Every /api/v1 endpoint is for a signed-in person or an API key. What an app's key needs is declared
-        // here and only here, group by group (docs/adr/0014); an endpoint that declares nothing needs `admin`.
+        // here and only here, group by group (docs/adr/0015); an endpoint that declares nothing needs `admin`.
         // People are not checked against scopes: their role decides (the admin policy, Viewer).
         var api = app.MapGroup("/api/v1").RequireAuthorization().RequireAuthorization(ScopeRequirement.Policy);
         // Operating the installation (brands, channels, the raw log, the whole event log) is for admins;
