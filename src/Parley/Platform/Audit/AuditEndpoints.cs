@@ -37,6 +37,7 @@ public static class AuditEndpoints
         audit.MapGet("/", SearchAsync)
             .WithSummary("Searches the audit trail, newest first: actor (id, name or e-mail), action (a prefix), target (an id), from/to (ISO 8601), q (free text); page with `cursor`.");
         audit.MapGet("/export", ExportAsync).WithMetadata(new Audited("audit.export", "format", "from", "to"))
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .WithSummary("Streams the audit trail between from and to (oldest first) as CSV or NDJSON (`format=csv|ndjson`). The export is itself audited.");
     }
 
