@@ -7,7 +7,7 @@ namespace Parley.Platform.Webhooks;
 /// <summary>One subscription's place in the event log, and one step along it: read a batch, send what the
 /// subscription wants straight to its endpoint, keep as rows only what did not go, then move the cursor — rows and
 /// cursor in one transaction, so a crash sends a batch again (same delivery ids) and never skips one (ADR 21).</summary>
-internal sealed class SubscriptionFollower(SubscriptionTarget target, WebhookSender sender, TimeProvider clock, WebhookOptions options)
+internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail tail, WebhookSender sender, TimeProvider clock, WebhookOptions options)
 {
     private const int BatchSize = 500;
     /// <summary>Rows waiting for the dispatcher beyond which the follower stops reading: an endpoint that is down
@@ -48,11 +48,13 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, WebhookSen
         if (waiting.Sum(w => w.Count) >= MaxQueued) return default;
         var blocked = waiting.Select(w => w.Key).ToHashSet();
 
-        var batch = await EventReader.ReadAfterAsync(db, _position, BatchSize, ct);
-        if (batch.Count == 0) return default;
+        var read = await tail.ReadAfterAsync(db, _position, BatchSize, ct);
+        if (read.Count == 0) return default;
+        var batch = read.Select(x => x.Event).ToList();
         var channels = target.ChannelId is null ? [] : await ChannelsOfAsync(db, batch, ct);
-        var wanted = batch.Where(e => target.Wants(e, channels.TryGetValue(e.Subject, out var c) ? c : null)).ToList();
-        var bodies = wanted.Select(WebhookFanOut.Envelope).ToList();
+        var chosen = read.Where(x => target.Wants(x.Event, channels.TryGetValue(x.Event.Subject, out var c) ? c : null)).ToList();
+        var wanted = chosen.Select(x => x.Event).ToList();
+        var bodies = chosen.Select(x => x.Body).ToList();
         var now = clock.GetUtcNow();
         var secrets = sender.SecretsOf(subscription, now);
 

@@ -33,6 +33,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     private sealed record Follower(SubscriptionTarget Target, Wakeup Wake, CancellationTokenSource Stop, Task Running);
 
     private readonly Dictionary<Guid, Follower> _followers = [];
+    private readonly EventTail _tail = new();
 
     /// <summary>How often the subscriptions to follow are looked up again (created, changed, paused, resumed).</summary>
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
@@ -91,7 +92,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 
     private async Task FollowAsync(SubscriptionTarget target, Wakeup wake, CancellationToken ct)
     {
-        var follower = new SubscriptionFollower(target, sender, clock, options.Value);
+        var follower = new SubscriptionFollower(target, _tail, sender, clock, options.Value);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -121,6 +122,12 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
                 catch (OperationCanceledException) { }
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _tail.Dispose();
+        base.Dispose();
     }
 
     /// <summary>The subscriptions to follow: active, not deleted, of a live app that may read events.</summary>
