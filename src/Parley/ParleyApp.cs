@@ -115,6 +115,7 @@ public static class ParleyApp
         services.AddHttpClient(WebhookDispatcher.HttpClientName, (sp, c) =>
                 c.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhookOptions>>().Value.AttemptTimeout + TimeSpan.FromSeconds(1))
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookDispatcher.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<WebhookOptions>>()));
+        services.AddSingleton<WebhookSender>();
         services.AddSingleton<WebhookFanOut>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookFanOut>());
         services.AddSingleton<WebhookDispatcher>();

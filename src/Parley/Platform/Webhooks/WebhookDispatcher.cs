@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Data;
@@ -11,14 +7,15 @@ using Parley.Platform.Events;
 
 namespace Parley.Platform.Webhooks;
 
-/// <summary>POSTs queued deliveries to their endpoints, signed, at least once. A delivery goes out only when
+/// <summary>POSTs the deliveries kept as rows (first attempts that failed, the events of their conversations
+/// held back behind them, redeliveries; the fan-out sends the rest itself) to their endpoints, signed, at least once. A delivery goes out only when
 /// no earlier delivery for the same subscription and subject is still waiting, so a conversation's events
 /// arrive in order; failures are retried on <see cref="Backoff"/>, dead-lettered after the last attempt,
 /// and an endpoint that keeps failing is paused and its app's owner told. Deliveries are claimed in batches,
 /// sent concurrently across subscriptions (each endpoint to a share of the slots) and their outcomes written
 /// in batches, so the database sees a few statements per batch rather than three per delivery (ADR 19).</summary>
 public sealed partial class WebhookDispatcher(
-    IServiceScopeFactory scopes, WebhookSignal signal, EventSignal events, IHttpClientFactory http, IDataProtectionProvider protection,
+    IServiceScopeFactory scopes, WebhookSignal signal, EventSignal events, WebhookSender sender,
     TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> log) : BackgroundService
 {
     public const string Name = "webhook-dispatcher";
@@ -36,7 +33,6 @@ public sealed partial class WebhookDispatcher(
         ConnectCallback = WebhookAddresses.ConnectCallback(() => options.CurrentValue.AllowPrivateAddresses),
     };
 
-    private readonly IDataProtector _secrets = WebhookSecrets.Protector(protection);
     private WebhookOptions Options => options.Value;
 
     /// <summary>An attempt's result, waiting to be written with the others that finished about the same time.</summary>
@@ -122,28 +118,28 @@ public sealed partial class WebhookDispatcher(
         await db.WebhookDeliveries.Where(d => chosen.Contains(d.Seq) && d.State == DeliveryState.Pending && d.NextAttemptAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, lease), ct);
         var claimed = await db.WebhookDeliveries.AsNoTracking().Where(d => chosen.Contains(d.Seq) && d.NextAttemptAt == lease).ToListAsync(ct);
+        // A delivery recorded only as a success (the fan-out keeps no body for those) is rendered again from its
+        // event, which never changes, when it is redelivered.
+        var unrendered = claimed.Where(d => d.Body.Length == 0).Select(d => d.EventId).Distinct().ToList();
+        var rendered = unrendered.Count == 0 ? [] : (await db.Events.AsNoTracking().Where(e => unrendered.Contains(e.Id)).ToListAsync(ct))
+            .ToDictionary(e => e.Id, WebhookFanOut.Envelope);
         var ids = claimed.Select(d => d.SubscriptionId).Distinct().ToList();
         var subscriptions = await db.WebhookSubscriptions.AsNoTracking().Where(x => ids.Contains(x.Id)).ToDictionaryAsync(x => x.Id, ct);
         foreach (var id in ids) _paused.TryRemove(id, out _); // claimed, so active again (resumed)
-        var signing = subscriptions.ToDictionary(x => x.Key, x => SecretsOf(x.Value, now));
+        var signing = subscriptions.ToDictionary(x => x.Key, x => sender.SecretsOf(x.Value, now));
         foreach (var delivery in claimed)
         {
             Interlocked.Increment(ref _claimed);
             _claimedBySubscription.AddOrUpdate(delivery.SubscriptionId, 1, (_, n) => n + 1);
-            _ = SendAsync(delivery, subscriptions[delivery.SubscriptionId], signing[delivery.SubscriptionId], ct);
+            var body = delivery.Body.Length > 0 ? delivery.Body : rendered.GetValueOrDefault(delivery.EventId, "");
+            _ = SendAsync(delivery, body, subscriptions[delivery.SubscriptionId], signing[delivery.SubscriptionId], ct);
         }
         return claimed.Count;
     }
 
-    private List<string>? SecretsOf(WebhookSubscription subscription, DateTimeOffset now)
-    {
-        try { return subscription.SigningSecrets(now).Select(_secrets.Unprotect).ToList(); }
-        catch (System.Security.Cryptography.CryptographicException) { return null; }
-    }
-
     /// <summary>Waits for a slot of its endpoint's and one of all, so claimed deliveries of a slow endpoint wait on
     /// their own endpoint without holding the slots the others need.</summary>
-    private async Task SendAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string>? secrets, CancellationToken ct)
+    private async Task SendAsync(WebhookDelivery delivery, string body, WebhookSubscription subscription, List<string>? secrets, CancellationToken ct)
     {
         var endpoint = _endpointSlots.GetOrAdd(delivery.SubscriptionId, _ => new SemaphoreSlim(PerEndpoint));
         var all = LazyInitializer.EnsureInitialized(ref _slots, () => new SemaphoreSlim(Options.Parallelism));
@@ -160,9 +156,7 @@ public sealed partial class WebhookDispatcher(
                         _outcomes.Writer.TryWrite(new Outcome(delivery, null, null, clock.GetUtcNow(), Skipped: true));
                         return;
                     }
-                    var (status, error) = secrets is null
-                        ? (null, "The subscription's secret cannot be read on this node (its data-protection keys differ).")
-                        : await PostAsync(delivery, subscription, secrets, ct);
+                    var (status, error) = await sender.PostAsync(delivery.Id, delivery.EventId, delivery.EventType, body, subscription.Url, secrets, ct);
                     _outcomes.Writer.TryWrite(new Outcome(delivery, status, error, clock.GetUtcNow()));
                 }
                 finally { all.Release(); }
@@ -173,7 +167,7 @@ public sealed partial class WebhookDispatcher(
         catch (Exception e)
         {
             LogAttemptFailed(log, e, delivery.Id);
-            _outcomes.Writer.TryWrite(new Outcome(delivery, null, Truncate("The attempt failed inside Parley: " + e.Message), clock.GetUtcNow()));
+            _outcomes.Writer.TryWrite(new Outcome(delivery, null, WebhookSender.Truncate("The attempt failed inside Parley: " + e.Message), clock.GetUtcNow()));
         }
         finally
         {
@@ -213,17 +207,11 @@ public sealed partial class WebhookDispatcher(
         // so a retry is never claimed for an endpoint that has just earned its pause.
         foreach (var attempts in batch.Where(o => !o.Skipped).GroupBy(o => o.Delivery.SubscriptionId))
         {
-            // Failures since the endpoint last answered well are what count against it.
-            var ordered = attempts.OrderBy(o => o.At).ToList();
-            var lastSuccess = ordered.FindLastIndex(o => o.Error is null);
-            var failures = ordered.Skip(lastSuccess + 1).ToList();
-            var failed = failures.Count;
-            DateTimeOffset? since = failed > 0 ? failures[0].At : null;
-            if (lastSuccess >= 0)
-                await db.WebhookSubscriptions.Where(x => x.Id == attempts.Key && (x.ConsecutiveFailures > 0 || failed > 0))
-                    .ExecuteUpdateAsync(x => x.SetProperty(y => y.ConsecutiveFailures, failed).SetProperty(y => y.FailingSince, since), ct);
-            if (failed > 0)
-                await CountFailuresAsync(db, attempts.Key, failures[0].At, failures[^1].At, failures[^1].Error!, lastSuccess >= 0 ? 0 : failed, ct);
+            var paused = await WebhookHealth.RecordAsync(db, attempts.Key, attempts.Select(o => new WebhookHealth.Attempt(o.At, o.Error)), Options, ct);
+            if (paused is null) continue;
+            _paused[attempts.Key] = 0;
+            events.Pulse();
+            LogPaused(log, attempts.Key, paused);
         }
 
         var movesLines = false;
@@ -261,62 +249,6 @@ public sealed partial class WebhookDispatcher(
         if (movesLines) signal.Pulse(); // the next events of these conversations may now go
     }
 
-    private async Task<(int? Status, string? Error)> PostAsync(WebhookDelivery delivery, WebhookSubscription subscription, List<string> secrets, CancellationToken ct)
-    {
-        try
-        {
-            var body = Encoding.UTF8.GetBytes(delivery.Body);
-            var now = clock.GetUtcNow();
-            using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            request.Headers.TryAddWithoutValidation(WebhookSignature.Header, WebhookSignature.Sign(secrets, now.ToUnixTimeSeconds(), body));
-            request.Headers.TryAddWithoutValidation(DeliveryIdHeader, delivery.Id.ToString());
-            request.Headers.TryAddWithoutValidation(EventIdHeader, delivery.EventId.ToString());
-            request.Headers.TryAddWithoutValidation(EventTypeHeader, delivery.EventType);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(Options.AttemptTimeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var code = (int)response.StatusCode;
-            return response.IsSuccessStatusCode ? (code, null) : (code, $"The endpoint answered {code} {response.ReasonPhrase}.");
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (null, $"No answer within {Options.AttemptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
-        }
-        catch (HttpRequestException e)
-        {
-            return (null, Truncate("Could not reach the endpoint: " + e.Message));
-        }
-    }
-
-    /// <summary>Counts failures against the endpoint (<paramref name="added"/> more in a row; 0 when the count was
-    /// just set after a success) and pauses it once it has failed long enough; the conditional update lets exactly
-    /// one recorder do the pausing and the telling.</summary>
-    private async Task CountFailuresAsync(ParleyDb db, Guid subscriptionId, DateTimeOffset firstAt, DateTimeOffset at, string error, int added, CancellationToken ct)
-    {
-        if (added > 0)
-            await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.ConsecutiveFailures, x => x.ConsecutiveFailures + added)
-                    .SetProperty(x => x.FailingSince, x => x.FailingSince ?? firstAt), ct);
-        var current = await db.WebhookSubscriptions.AsNoTracking().FirstAsync(s => s.Id == subscriptionId, ct);
-        if (current.Status != SubscriptionStatus.Active || current.ConsecutiveFailures < Options.PauseAfterFailures
-            || at - current.FailingSince < Options.PauseAfterFailingFor)
-            return;
-        var reason = Truncate($"{current.ConsecutiveFailures} attempts in a row failed since {current.FailingSince:u}; the last: {error}");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId && s.Status == SubscriptionStatus.Active)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, SubscriptionStatus.Paused).SetProperty(x => x.PausedAt, at)
-                    .SetProperty(x => x.PausedReason, reason), ct) == 0)
-            return;
-        await WebhookPausing.TellOwnerAsync(db, current, reason, at, ct);
-        await tx.CommitAsync(ct);
-        _paused[subscriptionId] = 0;
-        events.Pulse();
-        LogPaused(log, subscriptionId, current.Url, reason);
-    }
-
-    private static string Truncate(string s) => s.Length <= 1000 ? s : s[..997] + "...";
-
     [LoggerMessage(LogLevel.Error, "The webhook dispatcher failed; it will try again.")]
     private static partial void LogLoopFailed(ILogger logger, Exception e);
 
@@ -326,6 +258,6 @@ public sealed partial class WebhookDispatcher(
     [LoggerMessage(LogLevel.Error, "Webhook delivery {DeliveryId}'s attempt failed inside Parley.")]
     private static partial void LogAttemptFailed(ILogger logger, Exception e, Guid deliveryId);
 
-    [LoggerMessage(LogLevel.Warning, "Webhook subscription {SubscriptionId} to {Url} was paused: {Reason}")]
-    private static partial void LogPaused(ILogger logger, Guid subscriptionId, string url, string reason);
+    [LoggerMessage(LogLevel.Warning, "Webhook subscription {SubscriptionId} was paused: {Reason}")]
+    private static partial void LogPaused(ILogger logger, Guid subscriptionId, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Parley.Data;
 using Parley.Platform.Apps;
 using Parley.Platform.Events;
@@ -15,33 +16,46 @@ public sealed record SubscriptionTarget(Guid Id, IReadOnlyList<string> Types, Gu
         && (AppBrands.Count == 0 || (e.BrandId is { } brand && AppBrands.Contains(brand)))
         && (BrandId is null || e.BrandId == BrandId)
         && (ChannelId is null || channelId == ChannelId);
+
+    /// <summary>Everything the filter depends on, to tell whether a subscription was changed.</summary>
+    public string Shape => string.Join(' ', Types) + '|' + BrandId + '|' + ChannelId + '|' + string.Join(' ', AppBrands);
 }
 
-/// <summary>Reads the event log in commit order (EventReader's rule, safe on PostgreSQL) and turns each event
-/// into one outbox row per subscription that wants it. The rows and the new read position commit together, so
-/// a crash repeats a batch at worst (the unique index on subscription and event absorbs that) and never skips one.</summary>
-public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, TimeProvider clock,
-    ILogger<WebhookFanOut> log) : BackgroundService
+/// <summary>Follows the event log for each active subscription with a cursor of its own and sends the events it
+/// wants straight to its endpoint; only what did not go becomes a row for the <see cref="WebhookDispatcher"/>
+/// (ADR 21). Each subscription is followed by a loop of its own, so a slow or failing endpoint delays nobody else;
+/// paused and deleted subscriptions are not followed, and a resumed one goes on from its cursor.</summary>
+public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, WebhookSender sender,
+    TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookFanOut> log) : BackgroundService
 {
     public const string Name = "webhook-fanout";
-    private const int BatchSize = 500;
-    /// <summary>How long the read position may go unsaved while no delivery is queued. Saving it after every
-    /// batch would add a write to each burst of events, and SQLite has one writer; losing it in a crash only
-    /// means reading those events again, which queues nothing that was not wanted.</summary>
-    private static readonly TimeSpan IdleSaveInterval = TimeSpan.FromSeconds(5);
 
-    private Guid? _position;
-    private bool _positionKnown;
-    private DateTimeOffset _savedAt;
+    private sealed record Follower(SubscriptionTarget Target, Wakeup Wake, CancellationTokenSource Stop, Task Running);
+
+    private readonly Dictionary<Guid, Follower> _followers = [];
+    private readonly EventTail _tail = new();
+
+    /// <summary>How often the subscriptions to follow are looked up again (created, changed, paused, resumed).</summary>
+    private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
+    /// <summary>The shortest time between a follower's steps once it has caught up: a quarter of the second the
+    /// delivery delay may take.</summary>
+    private static readonly TimeSpan StepEvery = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var refreshedAt = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await RunOnceAsync(stoppingToken) < BatchSize)
-                    await events.WaitAsync(TimeSpan.FromMilliseconds(500), stoppingToken);
+                if (clock.GetUtcNow() - refreshedAt >= RefreshEvery)
+                {
+                    await SuperviseAsync(stoppingToken);
+                    refreshedAt = clock.GetUtcNow();
+                }
+                // New events wake every follower.
+                await events.WaitAsync(RefreshEvery, stoppingToken);
+                foreach (var f in _followers.Values) f.Wake.Pulse();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e)
@@ -50,63 +64,76 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
+        foreach (var f in _followers.Values) await f.Stop.CancelAsync();
+        await Task.WhenAll(_followers.Values.Select(f => f.Running));
     }
 
-    /// <returns>How many events were read.</returns>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    /// <summary>Starts a follower for each subscription that should have one and stops the others.</summary>
+    private async Task SuperviseAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var cursor = await db.WebhookCursors.FirstOrDefaultAsync(c => c.Name == WebhookCursor.FanOut, ct);
-        if (cursor is null)
+        var targets = (await TargetsAsync(db, ct)).ToDictionary(t => t.Id);
+        foreach (var (id, follower) in _followers.ToList())
         {
-            cursor = new WebhookCursor();
-            db.WebhookCursors.Add(cursor);
+            if (targets.TryGetValue(id, out var target) && target.Shape == follower.Target.Shape && !follower.Running.IsCompleted) continue;
+            await follower.Stop.CancelAsync();
+            await follower.Running;
+            follower.Stop.Dispose();
+            _followers.Remove(id);
         }
-        if (!_positionKnown)
+        foreach (var target in targets.Values.Where(t => !_followers.ContainsKey(t.Id)))
         {
-            (_position, _positionKnown) = (cursor.LastEventId, true);
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var wake = new Wakeup();
+            _followers[target.Id] = new Follower(target, wake, stop, Task.Run(() => FollowAsync(target, wake, stop.Token), CancellationToken.None));
         }
-        var batch = await EventReader.ReadAfterAsync(db, _position, BatchSize, ct);
-        if (batch.Count == 0) return 0;
-
-        var targets = await TargetsAsync(db, ct);
-        var channels = targets.Any(t => t.ChannelId is not null) ? await ChannelsOfAsync(db, batch, ct) : [];
-        var now = clock.GetUtcNow();
-        var queued = 0;
-        foreach (var e in batch)
-        {
-            var channel = channels.TryGetValue(e.Subject, out var c) ? c : (Guid?)null;
-            string? body = null;
-            foreach (var target in targets.Where(t => t.Wants(e, channel)))
-            {
-                body ??= Envelope(e);
-                db.WebhookDeliveries.Add(new WebhookDelivery
-                {
-                    SubscriptionId = target.Id, EventId = e.Id, EventType = e.Type, OrderKey = e.Subject,
-                    Body = body, NextAttemptAt = now, CreatedAt = now,
-                });
-                queued++;
-            }
-        }
-        var next = batch[^1].Id;
-        if (queued > 0 || now - _savedAt >= IdleSaveInterval || cursor.LastEventId is null)
-        {
-            // The queued deliveries and the position commit together: that is what makes the outbox lossless.
-            cursor.LastEventId = next;
-            await db.SaveChangesAsync(ct);
-            _savedAt = now;
-        }
-        // Only after a successful save: a failed one reads the same batch again.
-        _position = next;
-        if (queued > 0) dispatch.Pulse();
-        return batch.Count;
     }
 
+    private async Task FollowAsync(SubscriptionTarget target, Wakeup wake, CancellationToken ct)
+    {
+        var follower = new SubscriptionFollower(target, _tail, sender, clock, options.Value);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var started = clock.GetUtcNow();
+                var (_, full, queued, paused) = await follower.RunOnceAsync(scopes, ct);
+                if (queued) dispatch.Pulse();
+                if (paused is not null)
+                {
+                    LogPaused(log, target.Id, paused);
+                    return;
+                }
+                if (full) continue;
+                // Caught up: let events gather a little, so a step is a batch and not one event (each step is a few
+                // statements, times the subscriptions), then wait for more.
+                var rest = StepEvery - (clock.GetUtcNow() - started);
+                if (rest > TimeSpan.Zero) await Task.Delay(rest, ct);
+                await wake.WaitAsync(RefreshEvery, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                // Nothing was recorded, so the batch is read and sent again (with the same delivery ids).
+                follower.Forget();
+                LogFollowFailed(log, e, target.Id);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
+                catch (OperationCanceledException) { }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _tail.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>The subscriptions to follow: active, not deleted, of a live app that may read events.</summary>
     private static async Task<List<SubscriptionTarget>> TargetsAsync(ParleyDb db, CancellationToken ct)
     {
-        // Paused subscriptions still queue: what happens while an endpoint is paused is delivered once it resumes.
-        var rows = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.DeletedAt == null)
+        var rows = await db.WebhookSubscriptions.AsNoTracking().Where(s => s.DeletedAt == null && s.Status == SubscriptionStatus.Active)
             .Join(db.Apps.Where(a => a.DeletedAt == null), s => s.AppId, a => a.Id, (s, a) => new { s.Id, s.EventTypes, s.BrandId, s.ChannelId, a.Scopes, a.BrandIds })
             .ToListAsync(ct);
         return rows
@@ -116,21 +143,18 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
             .ToList();
     }
 
-    /// <summary>The channel of each conversation the batch is about, for subscriptions filtered by channel.</summary>
-    private static async Task<Dictionary<string, Guid>> ChannelsOfAsync(ParleyDb db, List<Event> batch, CancellationToken ct)
-    {
-        const string prefix = "conversations/";
-        var ids = batch.Select(e => e.Subject.StartsWith(prefix, StringComparison.Ordinal) && Guid.TryParse(e.Subject.AsSpan(prefix.Length), out var id) ? id : Guid.Empty)
-            .Where(id => id != Guid.Empty).Distinct().ToList();
-        var found = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => new { c.Id, c.ChannelId }).ToListAsync(ct);
-        return found.ToDictionary(c => prefix + c.Id, c => c.ChannelId);
-    }
-
-    /// <summary>The body every delivery of the event carries: the same fields as the event log's API.</summary>
+    /// <summary>The body every delivery of the event carries: the same fields as the event log's API. Events never
+    /// change, so the body can be rendered again from the event at any time.</summary>
     public static string Envelope(Event e) => JsonSerializer.Serialize(EventDto.From(e), JsonSerializerOptions.Web);
 
     [LoggerMessage(LogLevel.Error, "The webhook fan-out failed; it will try again.")]
     private static partial void LogFanOutFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(LogLevel.Error, "The webhook fan-out of subscription {SubscriptionId} failed; it will try again.")]
+    private static partial void LogFollowFailed(ILogger logger, Exception e, Guid subscriptionId);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook subscription {SubscriptionId} was paused: {Reason}")]
+    private static partial void LogPaused(ILogger logger, Guid subscriptionId, string reason);
 }
 
 /// <summary>Wakes the webhook dispatcher when deliveries were queued, redelivered or resumed.</summary>

@@ -15,8 +15,9 @@ public sealed class WebhookOptions
     public TimeSpan PauseAfterFailingFor { get; set; } = TimeSpan.FromHours(6);
     /// <summary>How often the dispatcher looks for due retries when nothing wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <summary>Attempts in flight at once across all endpoints; one endpoint gets at most a quarter of them, so a
-    /// slow one cannot hold up the rest.</summary>
+    /// <summary>Retries in flight at once across all endpoints (the dispatcher); one endpoint gets at most a quarter
+    /// of them, so a slow one cannot hold up the rest. First attempts (the fan-out's followers) are limited to a
+    /// quarter per endpoint, each endpoint on its own.</summary>
     public int Parallelism { get; set; } = 64;
     /// <summary>Lets webhooks reach private, loopback and link-local addresses, and plain http. Off in production:
     /// a subscription URL must not turn Parley into a way into its own network (see <see cref="WebhookAddresses"/>).
