@@ -28,7 +28,7 @@ public sealed record BenchOptions(
           --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
           --events N                   replay: events to seed (default 1000000)
-          --page N                     replay: events per page (default 1000, at most 5000)
+          --page N                     replay: events per page (default 1000, at most 10000, the API's largest page)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;
@@ -68,7 +68,7 @@ public sealed record BenchOptions(
                 case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: o = o with { WarmupSeconds = n }; break;
                 case "--customers" when PositiveInt(value) is { } n: o = o with { Customers = n }; break;
                 case "--events" when PositiveInt(value) is { } n: o = o with { Events = n }; break;
-                case "--page" when PositiveInt(value) is { } n && n <= 5000: o = o with { Page = n }; break;
+                case "--page" when PositiveInt(value) is { } n && n <= Parley.Platform.Events.EventEndpoints.MaxPage: o = o with { Page = n }; break;
                 case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;
                 default: return Fail($"Unknown option or bad value: {name} {value}");
             }

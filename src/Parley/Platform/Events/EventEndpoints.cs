@@ -11,7 +11,7 @@ namespace Parley.Platform.Events;
 public static class EventEndpoints
 {
     /// <summary>The largest page: replaying a long log should take few round trips.</summary>
-    public const int MaxPage = 5000;
+    public const int MaxPage = 10_000;
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder api)
     {
@@ -38,22 +38,14 @@ public static class EventEndpoints
             .WithSummary("One event type: its description, data version and JSON Schema (envelope and data).");
     }
 
-    private static async Task<Results<Ok<EventPage>, ProblemHttpResult>> ListEvents(
+    private static async Task<Results<EventPageResult, ProblemHttpResult>> ListEvents(
         ParleyDb db, Viewer viewer, Guid? after, int? limit, [FromQuery] string[]? type, [FromQuery] Guid[]? brandId, CancellationToken ct)
     {
         if (EventFilter.TryCreate(viewer, type, brandId, out var invalid) is not { } filter) return BadFilter(invalid!);
         var take = Math.Clamp(limit ?? 100, 1, MaxPage);
-        try
-        {
-            var items = await EventReader.ReadAfterAsync(db, after, take, ct);
-            var dtos = items.Where(filter.Shows).Select(EventDto.From).ToList();
-            // The cursor moves past events the caller may not see, so a page can be short but paging never stalls.
-            return TypedResults.Ok(new EventPage(dtos, items.Count > 0 ? items[^1].Id : after));
-        }
-        catch (EventReader.UnknownCursorException e)
-        {
-            return UnknownCursor(e);
-        }
+        // Resolved here, before the response starts, while an unknown cursor can still be a 400.
+        try { return new EventPageResult(db, filter, await EventReader.PositionOfAsync(db, after, ct), after, take); }
+        catch (EventReader.UnknownCursorException e) { return UnknownCursor(e); }
     }
 
     private static async Task<Results<ServerSentEventsResult<EventDto>, ProblemHttpResult>> StreamEvents(

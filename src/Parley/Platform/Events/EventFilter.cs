@@ -29,9 +29,12 @@ public sealed class EventFilter
 
     public static EventFilter Everything(Viewer viewer) => new(viewer, [], new HashSet<Guid>());
 
-    public bool Shows(Event e) => Visible(e) && (_types.Count == 0 || EventTypePatterns.MatchesAny(_types, e.Type))
-        && (_brands.Count == 0 || (e.BrandId is { } brand && _brands.Contains(brand)));
+    public bool Shows(Event e) => Shows(e.Type, e.BrandId);
+
+    /// <summary>The same test on a row's type and brand, for readers that never make an <see cref="Event"/>.</summary>
+    public bool Shows(string type, Guid? brandId) => Visible(brandId) && (_types.Count == 0 || EventTypePatterns.MatchesAny(_types, type))
+        && (_brands.Count == 0 || (brandId is { } brand && _brands.Contains(brand)));
 
     /// <summary>An app limited to brands sees only their events; installation-wide events (apps, brands) are not theirs.</summary>
-    private bool Visible(Event e) => _viewer.SeesEverything || (e.BrandId is { } brand && _viewer.SeesBrand(brand));
+    private bool Visible(Guid? brandId) => _viewer.SeesEverything || (brandId is { } brand && _viewer.SeesBrand(brand));
 }

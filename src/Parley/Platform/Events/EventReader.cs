@@ -31,26 +31,9 @@ public static class EventReader
 
     public static async Task<List<Event>> ReadAfterAsync(ParleyDb db, Position after, int limit, CancellationToken ct)
     {
-        var (tx, seq) = (after.Tx, after.Seq);
-
-        if (!db.IsPostgres)
-        {
-            // One writer: sequence order is commit order.
-            return await db.Events.AsNoTracking().Where(e => e.Seq > seq)
-                .OrderBy(e => e.Seq).Take(limit).ToListAsync(ct);
-        }
-
-        // A sequence value is not commit order on PostgreSQL: a transaction that took a lower value
-        // may commit later. Read only what was written by transactions older than the oldest one
-        // still in flight, in (transaction, sequence) order; that prefix can no longer change.
-        // A row comparison, not "Tx > x OR (Tx = x AND Seq > y)": PostgreSQL turns it into one range scan of the
-        // (Tx, Seq) index, where the OR form read the log from the start of the transaction at every page.
-        return await db.Events.FromSqlInterpolated($"""
-            SELECT * FROM "Events"
-            WHERE ("Tx", "Seq") > ({tx}, {seq})
-              AND "Tx" < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-            ORDER BY "Tx", "Seq"
-            LIMIT {limit}
-            """).AsNoTracking().ToListAsync(ct);
+        var events = new List<Event>(Math.Min(limit, 1000));
+        await using var rows = await EventRows.OpenAsync(db, after, limit, ct);
+        while (await rows.ReadAsync(ct)) events.Add(rows.ToEvent());
+        return events;
     }
 }
