@@ -7,7 +7,7 @@ using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Platform.Events;
 
-/// <summary>GET /api/v1/events writes its page row by row from the database reader (ADR 16a): what an app receives
+/// <summary>GET /api/v1/events writes its page row by row from the database reader (ADR 22): what an app receives
 /// must still be exactly the documented <see cref="EventPage"/>, however large the page.</summary>
 public sealed class EventPageStreamingTests
 {
