@@ -23,7 +23,8 @@ public sealed class LiveStream(IAsyncEnumerable<IReadOnlyList<LiveMessage>> batc
         response.Headers.ContentEncoding = "identity";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var writer = response.BodyWriter;
-        await writer.FlushAsync(http.RequestAborted);
+        // No flush before the first batch: the headers go out with the "ready" message, after the page counts as
+        // connected (routing's presence), so a client that has the response knows it is present.
         try
         {
             await foreach (var batch in batches.WithCancellation(http.RequestAborted))
