@@ -42,8 +42,7 @@ public static class ThreadInboundItems
             }
             else
             {
-                contactId = FindOrCreateContact(db, lookup, channel, item.Customer, now);
-                newContact = db.Contacts.Local.FindEntry(contactId) is { State: EntityState.Added };
+                (contactId, newContact) = FindOrCreateContact(db, lookup, channel, item.Customer, now);
                 conversation = FindConversation(lookup, channel, contactId, item);
             }
             if (conversation is null)
@@ -98,8 +97,11 @@ public static class ThreadInboundItems
 
     private static string Subject(Conversation c) => $"conversations/{c.Id}";
 
-    /// <returns>The contact's id.</returns>
-    private static Guid FindOrCreateContact(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel, Party party, DateTimeOffset now)
+    /// <returns>The contact's id, and whether it was created in this batch (so it has no history to load).</returns>
+    /// <remarks>Not <c>db.Contacts.Local</c>: it runs DetectChanges over the whole batch on every call, which made
+    /// processing quadratic in the batch size (3 ms a message at 200 a batch).</remarks>
+    private static (Guid Id, bool Created) FindOrCreateContact(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel, Party party,
+        DateTimeOffset now)
     {
         if (lookup.Identity(channel.BrandId, party.Network, party.ExternalId) is { } identity)
         {
@@ -108,7 +110,7 @@ public static class ThreadInboundItems
             identity.DisplayName = party.DisplayName ?? identity.DisplayName;
             identity.Followers = party.Followers ?? identity.Followers;
             identity.Verified |= party.Verified;
-            return identity.ContactId;
+            return (identity.ContactId, lookup.IsNewContact(identity.ContactId));
         }
 
         var contact = new Contact
@@ -133,7 +135,7 @@ public static class ThreadInboundItems
         lookup.Add(created);
         db.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
             new ContactCreatedData(contact.Id, party.Network, party.Handle), now);
-        return contact.Id;
+        return (contact.Id, true);
     }
 
     private static Conversation? FindConversation(ThreadingLookup lookup, ChannelRuntime channel, Guid? contactId, InboundItem item)

@@ -112,7 +112,17 @@ public sealed class ThreadingLookup
     public ContactIdentity? Identity(Guid brandId, string network, string externalId) =>
         _identities.GetValueOrDefault((brandId, network, externalId));
 
-    public void Add(ContactIdentity identity) => _identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
+    /// <summary>Contacts created in this batch: they have no history for triage to load.</summary>
+    private readonly HashSet<Guid> _newContacts = [];
+
+    /// <summary>Adds an identity created in this batch, with its new contact.</summary>
+    public void Add(ContactIdentity identity)
+    {
+        _identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
+        _newContacts.Add(identity.ContactId);
+    }
+
+    public bool IsNewContact(Guid contactId) => _newContacts.Contains(contactId);
 
     public void Add(Conversation conversation)
     {
