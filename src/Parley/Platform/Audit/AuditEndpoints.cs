@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
+using Parley.Platform.People;
 
 namespace Parley.Platform.Audit;
 
@@ -11,12 +12,13 @@ public sealed record AuditActorDto(string Kind, Guid? Id, string Name, string? E
 
 /// <param name="Targets">The ids the action was about, by route parameter name.</param>
 /// <param name="Status">The HTTP status it ended with: 2xx done, 4xx refused, 5xx failed.</param>
+/// <param name="BrandId">The brand of what the action was about; null when installation-wide (people, apps, sign-in).</param>
 public sealed record AuditEntryDto(long Id, DateTimeOffset At, AuditActorDto Actor, string Action, string Method, string Route,
-    IReadOnlyDictionary<string, string> Targets, int Status, JsonElement? Detail, string? RemoteIp, string? UserAgent)
+    IReadOnlyDictionary<string, string> Targets, int Status, JsonElement? Detail, string? RemoteIp, string? UserAgent, Guid? BrandId)
 {
     public static AuditEntryDto From(AuditEntry e) => new(e.Id, e.At, new AuditActorDto(e.ActorKind, e.ActorId, e.ActorName, e.ActorEmail, e.KeyId),
         e.Action, e.Method, e.Route, ParseTargets(e.Targets), e.Status,
-        e.Detail is null ? null : JsonDocument.Parse(e.Detail).RootElement.Clone(), e.RemoteIp, e.UserAgent);
+        e.Detail is null ? null : JsonDocument.Parse(e.Detail).RootElement.Clone(), e.RemoteIp, e.UserAgent, e.BrandId);
 
     public static IReadOnlyDictionary<string, string> ParseTargets(string targets) =>
         targets.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
@@ -26,32 +28,43 @@ public sealed record AuditEntryDto(long Id, DateTimeOffset At, AuditActorDto Act
 /// <param name="NextCursor">Pass as `cursor` for older entries; null on the last page.</param>
 public sealed record AuditPage(IReadOnlyList<AuditEntryDto> Items, long? NextCursor);
 
-/// <summary>Searching and exporting the audit trail (admins, auditors and admin keys: mapped in the admin group).</summary>
+/// <summary>Searching and exporting the audit trail (admins, auditors and admin keys: mapped in the admin group).
+/// The trail divides by brand: whoever is bound to brands (an auditor in teams, an app limited to brands) sees the
+/// entries of those brands only, never the installation-wide ones.</summary>
 public static class AuditEndpoints
 {
     public const int MaxLimit = 500;
 
     public static void MapAuditEndpoints(this IEndpointRouteBuilder api)
     {
-        var audit = api.MapGroup("/audit").WithTags("Audit");
+        var audit = api.MapGroup("/audit").WithTags("Audit").WithMetadata(new People.DividedByBrand());
         audit.MapGet("/", SearchAsync)
-            .WithSummary("Searches the audit trail, newest first: actor (id, name or e-mail), action (a prefix), target (an id), from/to (ISO 8601), q (free text); page with `cursor`.");
-        audit.MapGet("/export", ExportAsync).WithMetadata(new Audited("audit.export", "format", "from", "to"))
+            .WithSummary("Searches the audit trail, newest first: actor (id, name or e-mail), action (a prefix), target (an id), brand (an id), from/to (ISO 8601), q (free text); page with `cursor`.");
+        audit.MapGet("/export", ExportAsync).WithMetadata(new Audited("audit.export", "format", "brand", "from", "to"))
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/x-ndjson"])
             .WithSummary("Streams the audit trail between from and to (oldest first) as CSV or NDJSON (`format=csv|ndjson`). The export is itself audited.");
     }
 
     /// <summary>The filters both endpoints share, parsed with a message per bad field.</summary>
-    private sealed record Filter(string? Actor, string? Action, string? Target, DateTimeOffset? From, DateTimeOffset? To, string? Q);
+    private sealed record Filter(string? Actor, string? Action, string? Target, DateTimeOffset? From, DateTimeOffset? To, string? Q, Guid? Brand,
+        Guid[]? VisibleBrands);
 
-    private static Filter? Parse(string? actor, string? action, string? target, string? from, string? to, string? q, Dictionary<string, string[]> errors)
+    private static Filter? Parse(Viewer viewer, string? actor, string? action, string? target, string? brand, string? from, string? to, string? q,
+        Dictionary<string, string[]> errors)
     {
+        Guid? brandId = null;
+        if (!string.IsNullOrWhiteSpace(brand))
+        {
+            if (Guid.TryParse(brand, out var b)) brandId = b;
+            else errors["brand"] = ["'brand' is a brand's id."];
+        }
         var fromAt = When(from, "from", errors);
         var toAt = When(to, "to", errors);
         if (fromAt > toAt) errors["to"] = ["'to' is after 'from'."];
         foreach (var (name, value) in new[] { ("actor", actor), ("action", action), ("target", target), ("q", q) })
             if (value?.Length > 200) errors[name] = [$"'{name}' is at most 200 characters."];
-        return errors.Count > 0 ? null : new Filter(Blank(actor), Blank(action), Blank(target), fromAt, toAt, Blank(q));
+        return errors.Count > 0 ? null : new Filter(Blank(actor), Blank(action), Blank(target), fromAt, toAt, Blank(q), brandId,
+            viewer.SeesEverything ? null : [.. viewer.BrandIds]);
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
@@ -78,6 +91,8 @@ public static class AuditEndpoints
         }
         if (f.Action is { } action) query = query.Where(e => e.Action.StartsWith(action.TrimEnd('*')));
         if (f.Target is { } target) query = query.Where(e => e.Targets.Contains(target));
+        if (f.Brand is { } brand) query = query.Where(e => e.BrandId == brand);
+        if (f.VisibleBrands is { } visible) query = query.Where(e => e.BrandId != null && visible.Contains(e.BrandId.Value));
         if (f.From is { } from) query = query.Where(e => e.At >= from);
         if (f.To is { } to) query = query.Where(e => e.At < to);
         if (f.Q is { } q)
@@ -91,11 +106,11 @@ public static class AuditEndpoints
     }
 #pragma warning restore CA1862
 
-    private static async Task<Results<Ok<AuditPage>, ValidationProblem>> SearchAsync(ParleyDb db, string? actor, string? action, string? target,
-        string? from, string? to, string? q, long? cursor, int? limit, CancellationToken ct)
+    private static async Task<Results<Ok<AuditPage>, ValidationProblem>> SearchAsync(ParleyDb db, Viewer viewer, string? actor, string? action,
+        string? target, string? brand, string? from, string? to, string? q, long? cursor, int? limit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var filter = Parse(actor, action, target, from, to, q, errors);
+        var filter = Parse(viewer, actor, action, target, brand, from, to, q, errors);
         if (limit is < 1 or > MaxLimit) errors["limit"] = [$"'limit' is between 1 and {MaxLimit}."];
         if (cursor is < 1) errors["cursor"] = ["'cursor' is the nextCursor of a previous page."];
         if (filter is null || errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -108,11 +123,11 @@ public static class AuditEndpoints
         return TypedResults.Ok(new AuditPage(rows.Select(AuditEntryDto.From).ToList(), more ? rows[^1].Id : null));
     }
 
-    private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(HttpContext http, IServiceScopeFactory scopes,
-        string? format, string? from, string? to, CancellationToken ct)
+    private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(HttpContext http, IServiceScopeFactory scopes, Viewer viewer,
+        string? format, string? brand, string? from, string? to, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var filter = Parse(null, null, null, from, to, null, errors);
+        var filter = Parse(viewer, null, null, null, brand, from, to, null, errors);
         var csv = format is null or "csv";
         if (format is not (null or "csv" or "ndjson")) errors["format"] = ["'format' is csv or ndjson."];
         if (filter is null || errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -150,13 +165,13 @@ public static class AuditCsv
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public const string Header = "id,at,actorKind,actorId,actorName,actorEmail,keyId,action,method,route,targets,status,detail,remoteIp,userAgent";
+    public const string Header = "id,at,actorKind,actorId,actorName,actorEmail,keyId,action,method,route,targets,status,detail,remoteIp,userAgent,brandId";
 
     public static string Row(AuditEntry e) => string.Join(',', new[]
     {
         e.Id.ToString(CultureInfo.InvariantCulture), e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), e.ActorKind,
         e.ActorId?.ToString() ?? "", e.ActorName, e.ActorEmail ?? "", e.KeyId?.ToString() ?? "", e.Action, e.Method, e.Route, e.Targets,
-        e.Status.ToString(CultureInfo.InvariantCulture), e.Detail ?? "", e.RemoteIp ?? "", e.UserAgent ?? "",
+        e.Status.ToString(CultureInfo.InvariantCulture), e.Detail ?? "", e.RemoteIp ?? "", e.UserAgent ?? "", e.BrandId?.ToString() ?? "",
     }.Select(Field));
 
     /// <summary>Quoted, and a leading =, +, - or @ defused so a spreadsheet does not run a name as a formula.</summary>

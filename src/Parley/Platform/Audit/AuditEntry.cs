@@ -36,6 +36,11 @@ public sealed class AuditEntry
 
     public string? RemoteIp { get; init; }
     public string? UserAgent { get; init; }
+
+    /// <summary>The brand of what the action was about (<see cref="AuditSubject"/>); null for what is
+    /// installation-wide (people, apps, keys, sign-in). Brand-bound auditors and apps see their brands' entries.
+    /// Set once, when the entry is written.</summary>
+    public Guid? BrandId { get; set; }
 }
 
 public static class AuditModel
@@ -58,6 +63,7 @@ public static class AuditModel
         e.HasIndex(x => x.At);
         e.HasIndex(x => new { x.ActorId, x.Id });
         e.HasIndex(x => new { x.Action, x.Id });
+        e.HasIndex(x => new { x.BrandId, x.Id });
     });
 
     /// <summary>Created by the AuditTrail migration, one statement each: SQLite aborts any UPDATE or DELETE of an audit row.</summary>

@@ -51,12 +51,14 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
             UserAgent = CutOrNull(http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null, 500),
         };
 
-    public async Task WriteAsync(AuditEntry entry)
+    /// <param name="subject">What the action was about, which tells the entry's brand.</param>
+    public async Task WriteAsync(AuditEntry entry, AuditSubject? subject = null)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+            if (subject is not null) entry.BrandId = await subject.BrandAsync(db, CancellationToken.None);
             db.Add(entry);
             // Not the request's token: a client that hangs up after its action still leaves a record.
             await db.SaveChangesAsync(CancellationToken.None);

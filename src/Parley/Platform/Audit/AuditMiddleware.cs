@@ -78,8 +78,9 @@ public static class AuditMiddleware
         }
         var actor = action == SignIn ? await SignInActorAsync(http) : AuditActor.Of(http.User);
         var entry = log.Entry(actor, action, http.Request.Method, route, targets.ToString(), status, http, detail);
-        // Written once the response has gone out: the caller does not wait for the audit's insert.
-        http.Response.OnCompleted(() => log.WriteAsync(entry));
+        // Written once the response has gone out: the caller does not wait for the audit's insert (nor for the
+        // look-up of its brand, which needs the Location of what a POST created).
+        http.Response.OnCompleted(() => log.WriteAsync(entry, AuditSubject.Of(http)));
     }
 
     /// <summary>Whoever a sign-in was for, by the address typed (success is a redirect; 401 and 429 are refusals).

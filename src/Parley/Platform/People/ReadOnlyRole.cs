@@ -8,12 +8,17 @@ public sealed class RoleRefusal(IAuthorizationHandler handler, string title, str
     public string Title { get; } = title;
 }
 
+/// <summary>Marks admin endpoints whose answers are divided by brand (the audit trail): a brand-bound auditor may
+/// use them and sees their brands' part.</summary>
+public sealed record DividedByBrand;
+
 /// <summary>The one place the auditor role is enforced, on every /api/v1 endpoint (it runs with the scope
 /// requirement every API endpoint carries, see ParleyApp): an auditor changes nothing (any method but GET,
 /// HEAD and OPTIONS is refused, whatever the endpoint), and an auditor bound to brands (a member of teams)
-/// does not see the installation's operation (the admin group: brands, channels, apps, the raw log, the
-/// audit trail), which is not divided by brand. The workspace pages only read; their scripts hide what an
-/// auditor cannot use, and this check refuses it if they did not.</summary>
+/// does not see the installation's operation (the admin group: brands, channels, apps, the raw log), which is not
+/// divided by brand, except where an endpoint is marked <see cref="DividedByBrand"/> (the audit trail). The
+/// workspace pages only read; their scripts hide what an auditor cannot use, and this check refuses it if they
+/// did not.</summary>
 public sealed class ReadOnlyRole : AuthorizationHandler<Apps.ScopeRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, Apps.ScopeRequirement requirement)
@@ -27,7 +32,9 @@ public sealed class ReadOnlyRole : AuthorizationHandler<Apps.ScopeRequirement>
                 "Auditors read everything they may see but change nothing. Ask an admin to make the change."));
             return;
         }
-        var installationWide = http.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Sessions.Policies.Admin) == true;
+        var metadata = http.GetEndpoint()?.Metadata;
+        var installationWide = metadata?.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Sessions.Policies.Admin) == true
+            && metadata.GetMetadata<DividedByBrand>() is null;
         if (installationWide && (await Viewer.BindAsync(http)).IsBrandBoundAuditor)
             context.Fail(new RoleRefusal(this, "Not for brand-bound auditors",
                 "This is the installation's operation, across every brand; an auditor in a brand's teams sees that brand's conversations, people and settings."));

@@ -791,6 +791,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("BrandId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Detail")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
@@ -831,6 +834,8 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasIndex("Action", "Id");
 
                     b.HasIndex("ActorId", "Id");
+
+                    b.HasIndex("BrandId", "Id");
 
                     b.ToTable("AuditEntries", (string)null);
                 });

@@ -782,6 +782,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long>("At")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("BrandId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Detail")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
@@ -822,6 +825,8 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasIndex("Action", "Id");
 
                     b.HasIndex("ActorId", "Id");
+
+                    b.HasIndex("BrandId", "Id");
 
                     b.ToTable("AuditEntries", (string)null);
                 });
