@@ -67,6 +67,9 @@ public static class ParleyApp
         services.AddKeyRateLimits();
         services.AddSingleton<WebAssets>();
         services.AddSingleton<AuditLog>();
+        services.Configure<AuditOptions>(config.GetSection("Parley:Audit"));
+        services.AddSingleton<RefusalThrottle>();
+        services.AddHostedService<RefusalFlush>();
         services.AddSingleton<EmbedTokens>();
         services.AddSingleton<Presence>();
         services.AddSingleton<LiveFeed>();

@@ -32,7 +32,7 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
 {
     /// <summary>The entry for an action that just ended, read from the request now (while it is whole).</summary>
     public AuditEntry Entry(AuditActor actor, string action, string method, string route, string targets, int status,
-        HttpContext? http, object? detail = null) => new()
+        HttpContext? http, object? detail = null, string? remoteIp = null) => new()
         {
             At = clock.GetUtcNow(),
             ActorKind = actor.Kind,
@@ -47,7 +47,7 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
             Status = status,
             Detail = detail is null ? null : CutOrNull(System.Text.Json.JsonSerializer.Serialize(detail), 2_000),
             // Forwarded headers change RemoteIpAddress only when Parley:ForwardedHeaders is configured (ForwardedHeadersSetup).
-            RemoteIp = http?.Connection.RemoteIpAddress?.ToString(),
+            RemoteIp = remoteIp ?? http?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = CutOrNull(http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null, 500),
         };
 
@@ -66,6 +66,17 @@ public sealed partial class AuditLog(IServiceScopeFactory scopes, TimeProvider c
         catch (Exception e)
         {
             LogFailed(logger, entry.Action, entry.Status, entry.ActorKind, entry.ActorId, e);
+        }
+    }
+
+    /// <summary>One entry per address for the refusals a window did not keep one by one (status 429: too many to keep).</summary>
+    public async Task WriteSuppressedAsync(RefusalThrottle.Suppressed window)
+    {
+        foreach (var (address, count) in window.Counts)
+        {
+            await WriteAsync(Entry(AuditActor.Anonymous, RefusalThrottle.SuppressedAction, "", "", "", StatusCodes.Status429TooManyRequests, null,
+                new { refusals = count, from = window.From, to = window.To, overflow = address == RefusalThrottle.Overflow },
+                remoteIp: address is "" or RefusalThrottle.Overflow ? null : address));
         }
     }
 

@@ -21,6 +21,7 @@ public static class AuditMiddleware
     public static IApplicationBuilder UseAuditTrail(this IApplicationBuilder app)
     {
         var log = app.ApplicationServices.GetRequiredService<AuditLog>();
+        var throttle = app.ApplicationServices.GetRequiredService<RefusalThrottle>();
         return app.Use(async (http, next) =>
         {
             var status = 0;
@@ -37,7 +38,7 @@ public static class AuditMiddleware
             }
             finally
             {
-                if (ShouldRecord(http) is { } audited) await RecordAsync(log, http, audited, status);
+                if (ShouldRecord(http) is { } audited && Kept(throttle, log, http, status)) await RecordAsync(log, http, audited, status);
             }
         });
     }
@@ -56,6 +57,16 @@ public static class AuditMiddleware
         if (request.Path.StartsWithSegments("/sign-out")) return new Audited(SignOut);
         if (request.Path.StartsWithSegments("/sign-in")) return new Audited(SignIn);
         return null;
+    }
+
+    /// <summary>Whether a refusal of a caller who is not signed in is kept one by one (<see cref="RefusalThrottle"/>);
+    /// a window that just ended has its suppressed count written.</summary>
+    private static bool Kept(RefusalThrottle throttle, AuditLog log, HttpContext http, int status)
+    {
+        if (http.User.Identity?.IsAuthenticated == true || status is < 400 or >= 500) return true;
+        var keep = throttle.Keep(http.Connection.RemoteIpAddress?.ToString(), out var ended);
+        if (ended is not null) http.Response.OnCompleted(() => log.WriteSuppressedAsync(ended));
+        return keep;
     }
 
     private static async Task RecordAsync(AuditLog log, HttpContext http, Audited audited, int status)

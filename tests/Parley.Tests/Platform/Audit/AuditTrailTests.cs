@@ -203,6 +203,34 @@ public sealed class AuditTrailTests
         Assert.Contains(exports, e => e.GetProperty("detail").GetProperty("format").GetString() == "xml" && e.GetProperty("status").GetInt32() == 400);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Refusals_of_callers_not_signed_in_are_kept_up_to_a_limit_per_address_and_the_rest_counted_in_one_entry(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider, kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Parley:Audit:RefusalsPerAddress"] = "3",
+            ["Parley:Audit:Window"] = "00:00:02",
+        });
+        using var stranger = parley.AnonymousClient();
+        for (var i = 0; i < 10; i++)
+            using (var refused = await stranger.PostAsJsonAsync("/api/v1/brands", new { name = "Not yours" }))
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        // A signed-in caller's refusals are all kept, however many.
+        for (var i = 0; i < 5; i++)
+            using (var invalid = await parley.Client.PostAsJsonAsync("/api/v1/brands", new { name = "" }))
+                Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+
+        // The window ends; the flusher writes the count without waiting for another refusal.
+        var summary = await EntryAsync(parley, e => e.GetProperty("action").GetString() == RefusalThrottle.SuppressedAction, "the count of suppressed refusals");
+        Assert.Equal(7, summary.GetProperty("detail").GetProperty("refusals").GetInt32());
+        Assert.Equal("127.0.0.1", summary.GetProperty("remoteIp").GetString());
+        Assert.Equal("anonymous", summary.GetProperty("actor").GetProperty("kind").GetString());
+        var entries = await SearchAsync(parley, "&action=brands.create");
+        Assert.Equal(3, entries.Count(e => e.GetProperty("status").GetInt32() == 401));
+        Assert.Equal(5, entries.Count(e => e.GetProperty("status").GetInt32() == 400));
+    }
+
     [Fact]
     public void Action_names_come_from_the_route()
     {
