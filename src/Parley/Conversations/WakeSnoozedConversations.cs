@@ -30,7 +30,7 @@ public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes
         var now = clock.GetUtcNow();
         var due = await db.Conversations
             .Where(c => c.State == ConversationState.Snoozed && c.SnoozedUntil != null && c.SnoozedUntil <= now)
-            .Take(500).ToListAsync(ct);
+            .OrderBy(c => c.SnoozedUntil).Take(500).ToListAsync(ct);
         foreach (var c in due)
         {
             foreach (var type in c.Wake(now))

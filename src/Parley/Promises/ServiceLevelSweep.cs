@@ -104,7 +104,8 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
         var due = await open.Where(c => c.NextClockCheckAt > changed && c.NextClockCheckAt <= now)
             .OrderBy(c => c.NextClockCheckAt).Take(BatchSize).ToListAsync(ct);
         if (due.Count < BatchSize)
-            due.AddRange(await open.Where(c => c.NextClockCheckAt == changed).Take(BatchSize - due.Count).ToListAsync(ct));
+            // Oldest first, so that a long run of changes is worked through in order rather than at the database's whim.
+            due.AddRange(await open.Where(c => c.NextClockCheckAt == changed).OrderBy(c => c.Id).Take(BatchSize - due.Count).ToListAsync(ct));
         return due;
     }
 
