@@ -65,8 +65,8 @@ public static class IngestBreakdown
             InboundParsers.Parse(InboundParsers.XWebhook, b.Buffer.AsSpan(b.Offset, b.Length).ToArray(), channel);
         });
 
-        // The ingest writer's commit, as IngestWriter runs it: a batch of 32 (one per connection) in one transaction.
-        // Rows are marked processed so the processor leaves them alone. CPU here includes waiting for nothing else.
+        // The ingest writer's commit, as IngestWriter runs it: a batch of 32 rows in one transaction. Rows are
+        // marked processed so the processor leaves them alone.
         {
             await using var store = new RawDeliveryStore(o.IsPostgres, o.IsPostgres ? parley.Database : DatabaseSetup.SqliteConnectionString(parley.Database));
             var rawBody = bodies.Get(0);
@@ -87,7 +87,7 @@ public static class IngestBreakdown
                     Say($"PRAGMA {pragma} = {await cmd.ExecuteScalarAsync()}");
                 }
             }
-            Micro("RawDeliveryStore.StoreAsync, 32 rows a commit (per commit)", 300, _ => store.StoreAsync(rows, ids, CancellationToken.None).GetAwaiter().GetResult(), warmup: 50);
+            Micro("RawDeliveryStore.StoreAsync, 32 rows a commit (per commit; checkpoints run elsewhere)", 300, _ => store.StoreAsync(rows, ids, CancellationToken.None).GetAwaiter().GetResult(), warmup: 50);
         }
 
         // Triage, the pure part of processing: the core alone, and what ingest adds around it (the message in the
