@@ -22,7 +22,9 @@ public sealed record BenchOptions(
           --postgres "<conn>"          PostgreSQL server to create a fresh database on
                                        (default $PARLEY_BENCH_POSTGRES or Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres)
           --seconds N                  length of each measured run (default 10)
-          --connections N              concurrent connections / closed-loop workers (default 32)
+          --connections N              concurrent connections / closed-loop workers, the same for bare Kestrel
+                                       and Parley (default 128: a durable acknowledgement waits for a disk
+                                       flush, so a rate R at latency L needs R × L requests in flight)
           --warmup N                   seconds of warm-up before each closed-loop run (default 3)
           --customers N                distinct customers the tweets come from (default 2000)
           --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
@@ -43,7 +45,7 @@ public sealed record BenchOptions(
             Console.Error.WriteLine(Usage);
             return null;
         }
-        var o = new BenchOptions(args[0], "sqlite", null, 10, 32, 3, 2000, null);
+        var o = new BenchOptions(args[0], "sqlite", null, 10, 128, 3, 2000, null);
         for (var i = 1; i < args.Length; i++)
         {
             var name = args[i];

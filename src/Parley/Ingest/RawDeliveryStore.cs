@@ -107,8 +107,29 @@ public sealed class RawDeliveryStore(bool postgres, string connectionString) : I
         DbConnection connection = postgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         Data.SqliteBusyTimeout.Apply(connection);
+        // This connection never checkpoints inside its own commits: a checkpoint copies the WAL's pages
+        // into the database file and flushes it, several milliseconds that every acknowledgement waiting
+        // for that commit would wait too. CheckpointAsync does it on another connection meanwhile.
+        if (connection is SqliteConnection { Handle: { } handle }) SQLitePCL.raw.sqlite3_wal_autocheckpoint(handle, 0);
         _connection = connection;
         return connection;
+    }
+
+    /// <summary>True when the store's commits leave checkpointing to <see cref="CheckpointAsync"/> (SQLite).</summary>
+    public bool NeedsCheckpoints => !postgres;
+
+    /// <summary>Copies what the WAL holds into the SQLite database file, on a connection of its own, while
+    /// commits go on (a passive checkpoint takes no write lock). Without it the WAL would only be
+    /// checkpointed by other connections' commits, at SQLite's usual 1,000 pages.</summary>
+    public async Task CheckpointAsync(CancellationToken ct)
+    {
+        if (postgres) return;
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(ct);
+        Data.SqliteBusyTimeout.Apply(connection);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     private async Task ResetAsync()

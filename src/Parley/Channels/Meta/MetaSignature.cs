@@ -20,7 +20,7 @@ public static class MetaSignature
         Span<byte> given = stackalloc byte[32];
         if (Convert.FromHexString(hex, given, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32) return false;
         Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(appSecret), body, expected);
+        HmacKey.Sign(appSecret, body, expected);
         return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 }

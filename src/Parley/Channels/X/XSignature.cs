@@ -18,9 +18,9 @@ public static class XSignature
     {
         if (header is null || !header.StartsWith("sha256=", StringComparison.Ordinal)) return false;
         Span<byte> given = stackalloc byte[32];
-        if (!Convert.TryFromBase64String(header["sha256=".Length..], given, out var written) || written != 32) return false;
+        if (!Convert.TryFromBase64Chars(header.AsSpan("sha256=".Length), given, out var written) || written != 32) return false;
         Span<byte> expected = stackalloc byte[32];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(consumerSecret), body, expected);
+        HmacKey.Sign(consumerSecret, body, expected);
         return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 }
