@@ -163,7 +163,7 @@ public static class IngestBreakdown
         var parsedAtIngest = parley.App.Services.GetRequiredService<ParsedDeliveries>();
         var (rate, cpuUs) = await TimeProcessingAsync(processor, parley, half);
         Say($"processing as Parley does it (InboundProcessor.ProcessPendingAsync, batch transactions, parses handed over from ingest where still held "
-            + $"[{parsedAtIngest.Count:N0} held]): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery");
+            + $"[{parsedAtIngest.Count:N0} held]): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery, {processor.Conflicts} batches prepared again after a conflict");
         diagnostics.Report("processing as is");
 
         var held = parsedAtIngest.Count;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Parley.Channels;
+using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform.Events;
 using Parley.Triage;
@@ -9,10 +10,12 @@ namespace Parley.Ingest;
 
 /// <summary>Turns stored raw deliveries into contacts, conversations and messages, in arrival order.
 /// Safe to run again on the same delivery: messages are deduplicated on the network's ids.</summary>
-/// <remarks>A batch is one transaction: its deliveries are read without their change tracking, what
-/// threading needs is read with a few set queries (<see cref="ThreadingLookup"/>), and everything the
-/// batch creates or changes is saved at once. If a batch fails, its deliveries are processed one by
-/// one so that one bad delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md.</remarks>
+/// <remarks>A batch is prepared first: its deliveries are read without their change tracking, what threading
+/// and triage need is read with a few set queries (<see cref="ThreadingLookup"/>, <see cref="InboundTriage"/>),
+/// and everything the batch creates or changes is added to one context. Only then does it take its write turn, in
+/// which it checks that the conversations it read are unchanged and saves everything in one transaction
+/// (<see cref="PreparedBatch"/>). If a batch fails, its deliveries are processed one by one so that one bad
+/// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md and 0023.</remarks>
 public sealed partial class InboundProcessor(
     IServiceScopeFactory scopes, InboundSignal signal, EventSignal events, ChannelDirectory channels, WriteGate gate, ParsedDeliveries parsedAtIngest,
     TimeProvider clock, ILogger<InboundProcessor> log) : BackgroundService
@@ -27,9 +30,23 @@ public sealed partial class InboundProcessor(
 
     private int _batchSize = 200;
 
-    /// <summary>A stored delivery as processing needs it; the row itself is updated through a stub.</summary>
-    private sealed record Delivery(long Id, Guid ChannelId, string Source, DateTimeOffset ReceivedAt,
-        int MessageCount, int UnhandledCount, InboundStatus Status, string? Error, DateTimeOffset? ProcessedAt);
+    /// <summary>Tests only: runs after a batch is prepared and before it asks for its write turn, to change what
+    /// the batch read in between, as an agent might.</summary>
+    internal Func<CancellationToken, Task>? AfterPrepare { get; set; }
+
+    /// <summary>Batches prepared again because a conversation they read changed meanwhile (for the benchmark).</summary>
+    internal int Conflicts => Volatile.Read(ref _conflicts);
+    private int _conflicts;
+
+    /// <summary>A stored delivery as processing needs it.</summary>
+    private sealed record Delivery(long Id, Guid ChannelId, string Source, DateTimeOffset ReceivedAt);
+
+    /// <summary>How a try at a batch ended: nothing to do, written, or given up because someone changed a
+    /// conversation the batch read (<see cref="Conflicted"/> holds those it read, to lock on the next try).</summary>
+    private sealed record Attempt(int Taken, bool Written, IReadOnlyList<Guid> Conflicted)
+    {
+        public static readonly Attempt None = new(0, true, []);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -51,30 +68,27 @@ public sealed partial class InboundProcessor(
 
     /// <summary>Processes one batch of waiting deliveries.</summary>
     /// <returns>How many deliveries were taken.</returns>
+    /// <remarks>The batch is prepared (read, threaded, triaged) before its write turn, and the turn holds only the
+    /// check that nobody changed the conversations it read, the write and the commit. When an agent or a sweep did
+    /// change one, the batch is prepared again inside the turn, where nobody can (docs/adr/0023).</remarks>
     public async Task<int> ProcessPendingAsync(CancellationToken ct)
     {
         var ids = new List<long>();
-        using (await gate.EnterAsync(ct))
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-            try
+            var attempt = await AttemptAsync(null, _batchSize, insideTurn: false, [], ids, ct);
+            if (!attempt.Written)
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var batch = await PendingAsync(db, null, _batchSize, ct);
-                if (batch.Count == 0) return 0;
-                ids.AddRange(batch.Select(b => b.Id));
-                await ProcessAsync(db, batch, ct);
-                await tx.CommitAsync(ct);
-                Adapt(batch.Count, Stopwatch.GetElapsedTime(started));
-                events.Pulse();
-                return batch.Count;
+                Interlocked.Increment(ref _conflicts);
+                LogConflict(log, attempt.Taken);
+                attempt = await AttemptAsync(null, _batchSize, insideTurn: true, attempt.Conflicted, ids, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException && ids.Count > 0)
-            {
-                LogBatchRetried(log, e, ids.Count);
-            }
+            if (attempt.Taken > 0) events.Pulse();
+            return attempt.Taken;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && ids.Count > 0)
+        {
+            LogBatchRetried(log, e, ids.Count);
         }
         // Something in the batch failed: process each on its own so one bad delivery cannot hold up the rest.
         foreach (var id in ids) await ProcessAloneAsync(id, ct);
@@ -82,9 +96,50 @@ public sealed partial class InboundProcessor(
         return ids.Count;
     }
 
-    /// <summary>On SQLite a batch holds the write lock that acknowledgements wait for. While the
-    /// ingest writer is waiting, batches are sized to take about <see cref="TurnTarget"/>; while
-    /// nobody waits they grow again, since larger transactions cost less per delivery.</summary>
+    /// <summary>One try at a batch (or at one delivery, <paramref name="only"/>): prepared before the write turn,
+    /// or inside it (<paramref name="insideTurn"/>, after a conflict), holding <paramref name="lockFirst"/>'s rows.</summary>
+    /// <param name="ids">Filled with the deliveries taken, for the caller's fallback if this throws.</param>
+    private async Task<Attempt> AttemptAsync(long? only, int take, bool insideTurn, IReadOnlyList<Guid> lockFirst, List<long> ids,
+        CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        PreparedBatch? batch = null;
+        if (!insideTurn)
+        {
+            batch = await PrepareAsync(db, only, take, ids, ct);
+            if (batch is null) return Attempt.None;
+            if (AfterPrepare is { } hook) await hook(ct);
+        }
+
+        using var turn = await gate.EnterAsync(ct);
+        var started = Stopwatch.GetTimestamp();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (batch is null)
+        {
+            // On SQLite the transaction already excludes every other writer; on PostgreSQL the rows the last try
+            // found changed are locked before they are read again, so they cannot change a second time.
+            if (db.IsPostgres && lockFirst.Count > 0)
+                await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Conversations\" WHERE \"Id\" = ANY({lockFirst.ToArray()}) ORDER BY \"Id\" FOR UPDATE", ct);
+            batch = await PrepareAsync(db, only, take, ids, ct);
+            if (batch is null) return Attempt.None;
+        }
+        if (!await batch.StillCurrentAsync(ct))
+        {
+            await tx.RollbackAsync(ct);
+            // Still pending: a later round takes them again.
+            return new Attempt(batch.Count, false, batch.ConversationIds);
+        }
+        await batch.WriteAsync(ct);
+        await tx.CommitAsync(ct);
+        foreach (var id in ids) parsedAtIngest.Forget(id);
+        Adapt(batch.Count, Stopwatch.GetElapsedTime(started));
+        return new Attempt(batch.Count, true, []);
+    }
+
+    /// <summary>On SQLite a batch's write turn holds the write lock that acknowledgements wait for. While the
+    /// ingest writer is waiting, batches are sized so a turn takes about <see cref="TurnTarget"/>; while
+    /// nobody waits they grow again, since larger batches cost less per delivery.</summary>
     private void Adapt(int count, TimeSpan took)
     {
         if (!gate.Exclusive) return;
@@ -104,41 +159,45 @@ public sealed partial class InboundProcessor(
         var query = db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending);
         if (only is { } id) query = query.Where(e => e.Id == id);
         return query.OrderBy(e => e.Id).Take(take)
-            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt, e.MessageCount, e.UnhandledCount, e.Status, e.Error, e.ProcessedAt))
+            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt))
             .ToListAsync(ct);
     }
 
     private async Task ProcessAloneAsync(long id, CancellationToken ct)
     {
-        using var turn = await gate.EnterAsync(ct);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var one = await PendingAsync(db, id, 1, ct);
-            if (one.Count == 0) return;
-            await ProcessAsync(db, one, ct);
-            await tx.CommitAsync(ct);
+            // Prepared inside the turn: one delivery costs little to hold it for, and nobody can change what it reads.
+            var attempt = await AttemptAsync(id, 1, insideTurn: true, [], [], ct);
+            if (!attempt.Written) LogConflict(log, 1);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogDeliveryFailed(log, e, id);
-            db.ChangeTracker.Clear();
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+            using var turn = await gate.EnterAsync(ct);
             await db.InboundEvents.Where(x => x.Id == id).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, InboundStatus.Failed)
                 .SetProperty(x => x.Error, Truncate(e.Message, 1000))
                 .SetProperty(x => x.ProcessedAt, clock.GetUtcNow()), ct);
+            parsedAtIngest.Forget(id);
         }
     }
 
-    /// <summary>Threads <paramref name="batch"/> and saves the result, inside the caller's transaction.</summary>
-    /// <returns>How many new messages were stored.</returns>
-    private async Task<int> ProcessAsync(ParleyDb db, List<Delivery> batch, CancellationToken ct)
+    /// <summary>Reads <paramref name="take"/> pending deliveries (or <paramref name="only"/> that one), threads and
+    /// triages them, and adds the result to <paramref name="db"/> without saving.</summary>
+    /// <returns>Null when nothing is pending.</returns>
+    private async Task<PreparedBatch?> PrepareAsync(ParleyDb db, long? only, int take, List<long> ids, CancellationToken ct)
     {
+        var batch = await PendingAsync(db, only, take, ct);
+        if (batch.Count == 0) return null;
+        ids.Clear();
+        ids.AddRange(batch.Select(b => b.Id));
+
         var now = clock.GetUtcNow();
         var work = new List<(Delivery Delivery, ChannelRuntime? Channel, ParsedDelivery? Parsed)>(batch.Count);
-        var parsedAlready = batch.Select(d => parsedAtIngest.Take(d.Id)).ToList();
+        var parsedAlready = batch.Select(d => parsedAtIngest.Find(d.Id)).ToList();
         // Bodies are read only for deliveries whose parse at ingest is not at hand.
         var unparsed = batch.Where((_, i) => parsedAlready[i] is null).Select(d => d.Id).ToList();
         var bodies = unparsed.Count == 0 ? [] : await db.InboundEvents.AsNoTracking().Where(e => unparsed.Contains(e.Id))
@@ -151,51 +210,33 @@ public sealed partial class InboundProcessor(
         }
         var lookup = await ThreadingLookup.LoadAsync(db,
             work.Where(w => w.Parsed is not null).Select(w => (w.Channel!, w.Parsed!.Items)), ct);
+        var triage = new InboundTriage();
+        var inbound = work.Where(w => w.Parsed is not null).SelectMany(w => w.Parsed!.Items).Where(i => i.Direction == MessageDirection.Inbound).ToList();
+        if (inbound.Count > 0) await triage.PreloadAsync(db, lookup.StoredContacts, inbound.Min(i => i.CreatedAt), ct);
 
         var stored = 0;
-        var waitingNow = new List<InboundEvent>();
-        var triage = new InboundTriage();
+        var outcomes = new List<DeliveryOutcome>(batch.Count);
         foreach (var (d, channel, parsed) in work)
         {
-            // A stub with the row's current values: only what changes below is written.
-            var inbound = new InboundEvent
-            {
-                Id = d.Id, ChannelId = d.ChannelId, Source = d.Source, ReceivedAt = d.ReceivedAt, Status = d.Status,
-                Error = d.Error, MessageCount = d.MessageCount, UnhandledCount = d.UnhandledCount, ProcessedAt = d.ProcessedAt,
-            };
-            db.InboundEvents.Attach(inbound);
             if (channel is null || parsed is null)
             {
-                inbound.Status = InboundStatus.Failed;
-                inbound.Error = "The channel no longer exists.";
+                outcomes.Add(new DeliveryOutcome(d.Id, InboundStatus.Failed, 0, null, "The channel no longer exists."));
+                continue;
             }
-            else
-            {
-                var (added, waiting) = await ThreadInboundItems.ApplyAsync(db, lookup, channel, parsed.Items, now, triage, ct);
-                stored += added;
-                inbound.MessageCount += added;
-                inbound.UnhandledCount = parsed.Unhandled;
-                inbound.Status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;
-                if (waiting > 0 && now - d.ReceivedAt < MaxWait)
-                {
-                    inbound.Status = InboundStatus.Waiting;
-                    waitingNow.Add(inbound);
-                }
-                else if (waiting > 0) inbound.Error = $"{waiting} message(s) answered posts that never arrived.";
-            }
-            inbound.ProcessedAt = now;
+            var (added, waiting) = await ThreadInboundItems.ApplyAsync(db, lookup, channel, parsed.Items, now, triage, ct);
+            stored += added;
+            var status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;
+            string? error = null;
+            if (waiting > 0 && now - d.ReceivedAt < MaxWait) status = InboundStatus.Waiting;
+            else if (waiting > 0) error = $"{waiting} message(s) answered posts that never arrived.";
+            outcomes.Add(new DeliveryOutcome(d.Id, status, added, parsed.Unhandled, error));
         }
-
+        // New messages may be the ones this batch's waiting deliveries answer (a reply ahead of its post in the
+        // same batch): those go round again at once.
         if (stored > 0)
-        {
-            // New messages may be the ones that waiting deliveries answer: those waiting from earlier
-            // batches and those of this one (a reply ahead of its post in the same batch) go round again.
-            await db.InboundEvents.Where(e => e.Status == InboundStatus.Waiting)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Pending), ct);
-            foreach (var w in waitingNow) w.Status = InboundStatus.Pending;
-        }
-        await db.SaveChangesAsync(ct);
-        return stored;
+            for (var i = 0; i < outcomes.Count; i++)
+                if (outcomes[i].Status == InboundStatus.Waiting) outcomes[i] = outcomes[i] with { Status = InboundStatus.Pending };
+        return new PreparedBatch(db, lookup.Stored, outcomes, stored, now);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
@@ -205,6 +246,9 @@ public sealed partial class InboundProcessor(
 
     [LoggerMessage(LogLevel.Warning, "A batch of {Count} inbound deliveries failed; processing them one by one.")]
     private static partial void LogBatchRetried(ILogger logger, Exception e, int count);
+
+    [LoggerMessage(LogLevel.Information, "{Count} inbound deliveries were prepared while someone changed a conversation they read; preparing them again.")]
+    private static partial void LogConflict(ILogger logger, int count);
 
     [LoggerMessage(LogLevel.Error, "Inbound delivery {Id} could not be processed and was marked failed.")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception e, long id);

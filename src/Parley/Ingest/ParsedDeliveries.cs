@@ -22,11 +22,14 @@ public sealed class ParsedDeliveries
         if (_byId.TryAdd(id, parsed)) Interlocked.Increment(ref _count);
     }
 
-    public ParsedDelivery? Take(long id)
+    /// <summary>The parse of <paramref name="id"/>, if still held; it stays held until <see cref="Forget"/>, so a
+    /// batch that must be prepared again (a conflict with an agent's change) does not parse again.</summary>
+    public ParsedDelivery? Find(long id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>Drops the parse of a delivery that has been processed.</summary>
+    public void Forget(long id)
     {
-        if (!_byId.TryRemove(id, out var parsed)) return null;
-        Interlocked.Decrement(ref _count);
-        return parsed;
+        if (_byId.TryRemove(id, out _)) Interlocked.Decrement(ref _count);
     }
 
     public int Count => Volatile.Read(ref _count);

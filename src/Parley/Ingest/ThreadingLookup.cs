@@ -86,8 +86,17 @@ public sealed class ThreadingLookup
         }
         // Tracked queries hand back the same instance for the same row, so a conversation found both ways is one object.
         foreach (var c in loaded) lookup.Add(c);
+        lookup.Stored = [.. lookup._conversations.Values];
+        lookup.StoredContacts = [.. lookup._identities.Values.Select(i => i.ContactId).Concat(lookup.Stored.Select(c => c.ContactId)).Distinct()];
         return lookup;
     }
+
+    /// <summary>The conversations read from the database (tracked), as the batch found them: the ones whose
+    /// rows must still be the same when the batch is written.</summary>
+    public IReadOnlyList<Conversation> Stored { get; private set; } = [];
+
+    /// <summary>The customers of the identities and conversations read: those whose history triage may read.</summary>
+    public IReadOnlyCollection<Guid> StoredContacts { get; private set; } = [];
 
     public bool HasMessage(Guid channelId, string externalId) => _messages.ContainsKey((channelId, externalId));
 

@@ -45,6 +45,43 @@ public static class TriageStore
          select new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
         .AsNoTracking().Take(max).ToListAsync(ct);
 
+    /// <summary>The recent messages of many customers at once (one query for a batch, rather than one per customer):
+    /// each customer's newest <paramref name="max"/> from <paramref name="since"/> on, newest first. A customer's own,
+    /// later cut-off is then a prefix of the list. <paramref name="conversations"/> are all of their conversations
+    /// (<see cref="CustomerProfiles.Conversations"/>): the newest of each is read, and the newest of those kept.</summary>
+    public static async Task<Dictionary<Guid, List<StoredPost>>> LoadPostsAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds,
+        IReadOnlyDictionary<Guid, Guid> conversations, DateTimeOffset since, int max, CancellationToken ct)
+    {
+        var ids = conversations.Keys.ToList();
+        // The newest of each conversation by a correlated LIMIT, an index range per conversation; a window function
+        // (ROW_NUMBER, what EF makes of a Take per group) would number every recent message in the database first.
+        var rows = await db.Messages.AsNoTracking()
+            .Where(m => ids.Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since
+                && db.Messages.Where(n => n.ConversationId == m.ConversationId && n.Direction == MessageDirection.Inbound && n.CreatedAt >= since)
+                    .OrderByDescending(n => n.CreatedAt).Take(max).Select(n => n.Id).Contains(m.Id))
+            .Select(m => new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
+            .ToListAsync(ct);
+        var byContact = contactIds.ToDictionary(id => id, _ => new List<StoredPost>());
+        foreach (var post in rows) byContact[conversations[post.ConversationId]].Add(post);
+        foreach (var list in byContact.Values)
+        {
+            list.Sort((a, b) => b.At.CompareTo(a.At));
+            if (list.Count > max) list.RemoveRange(max, list.Count - max);
+        }
+        return byContact;
+    }
+
+    /// <summary>What <see cref="LoadProfileAsync"/> reads, for many customers at once: two queries for a batch.</summary>
+    public static async Task<CustomerProfiles> LoadProfilesAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
+    {
+        var ids = contactIds.ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(x => ids.Contains(x.Id)).Select(x => new CustomerProfiles.Reach(
+            x.Id, x.Value, x.Identities.Max(i => i.Followers) ?? 0, x.Identities.Any(i => i.Verified))).ToListAsync(ct);
+        var conversations = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.ContactId)).Select(c => new CustomerProfiles.Earlier(
+            c.Id, c.ContactId, c.CreatedAt, c.LastMessageAt, c.Status == ConversationStatus.Open || c.AcknowledgedAt == null)).ToListAsync(ct);
+        return new CustomerProfiles(contacts, conversations);
+    }
+
     public static PostVisibility VisibilityOf(MessageVisibility v) => v == MessageVisibility.Public ? PostVisibility.Public : PostVisibility.Private;
 
     /// <summary>Logs what a triage change means for the inbox: a burst that is complete (with its priority), and,
@@ -103,5 +140,59 @@ public static class TriageStore
 /// <summary>A customer's stored message with its stored signals.</summary>
 public sealed record StoredPost(Guid Id, Guid ConversationId, string Text, DateTimeOffset At, MessageVisibility Visibility, string? Signals)
 {
-    public CustomerPost ToPost() => new(Id, ConversationId, Text, At, TriageStore.VisibilityOf(Visibility));
+    private CustomerPost? _post;
+    private MessageSignals? _signals;
+
+    /// <summary>The same instance each time: a customer's post is read again for each of their next messages in a batch.</summary>
+    public CustomerPost ToPost() => _post ??= new(Id, ConversationId, Text, At, TriageStore.VisibilityOf(Visibility));
+
+    /// <summary>The stored signals, parsed once (null when there are none or they are unreadable).</summary>
+    public MessageSignals? ReadSignals() => _signals ??= StoredSignals.Read<MessageSignals>(Signals);
+
+    /// <summary>A message just triaged: its signals are at hand, not parsed back from their JSON.</summary>
+    public static StoredPost Triaged(CustomerPost post, MessageVisibility visibility, string json, MessageSignals signals) =>
+        new(post.Id, post.ConversationId, post.Text, post.At, visibility, json) { _post = post, _signals = signals };
+}
+
+/// <summary>Reach, history and value of many customers as one batch found them in the database; a conversation's
+/// profile is then worked out in memory exactly as <see cref="TriageStore.LoadProfileAsync"/> reads it.</summary>
+public sealed class CustomerProfiles
+{
+    public sealed record Reach(Guid ContactId, decimal? Value, long Followers, bool Verified);
+    /// <param name="Unresolved">Still open, or closed without the brand ever answering.</param>
+    public sealed record Earlier(Guid Id, Guid ContactId, DateTimeOffset CreatedAt, DateTimeOffset LastMessageAt, bool Unresolved);
+
+    private readonly Dictionary<Guid, Reach> _reach;
+    private readonly Dictionary<Guid, List<Earlier>> _conversations = [];
+
+    public CustomerProfiles(IEnumerable<Reach> reach, IEnumerable<Earlier> conversations)
+    {
+        _reach = reach.ToDictionary(r => r.ContactId);
+        foreach (var c in conversations)
+        {
+            if (!_conversations.TryGetValue(c.ContactId, out var list)) _conversations[c.ContactId] = list = [];
+            list.Add(c);
+        }
+    }
+
+    public bool Covers(Guid contactId) => _reach.ContainsKey(contactId);
+
+    /// <summary>Every conversation of these customers, with whose it is.</summary>
+    public IReadOnlyDictionary<Guid, Guid> Conversations => _conversations.Values.SelectMany(l => l).ToDictionary(c => c.Id, c => c.ContactId);
+
+    /// <summary>The customer as <paramref name="conversation"/>'s triage sees them: its other conversations count as
+    /// history, and "how the last one ended" is the most recently active of those begun no later than this one.</summary>
+    public CustomerProfile For(Guid contactId, Guid conversationId, DateTimeOffset conversationCreatedAt)
+    {
+        if (!_reach.TryGetValue(contactId, out var reach)) return CustomerProfile.Unknown;
+        var previous = 0;
+        Earlier? last = null;
+        foreach (var c in _conversations.GetValueOrDefault(contactId) ?? [])
+        {
+            if (c.Id == conversationId) continue;
+            previous++;
+            if (c.CreatedAt <= conversationCreatedAt && (last is null || c.LastMessageAt > last.LastMessageAt)) last = c;
+        }
+        return new CustomerProfile(reach.Followers, reach.Verified, previous, last?.Unresolved == true, reach.Value);
+    }
 }
