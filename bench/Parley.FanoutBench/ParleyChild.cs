@@ -102,7 +102,7 @@ public sealed class ParleyChild : IAsyncDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    public async Task<MemorySample> MemoryAsync() => (await Api.GetFromJsonAsync<MemorySample>("/bench/memory"))!;
+    public async Task<ProcessSample> MemoryAsync() => (await Api.GetFromJsonAsync<ProcessSample>("/bench/memory"))!;
 
     public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
 
@@ -140,11 +140,7 @@ public sealed class ParleyChild : IAsyncDisposable
     {
         var app = ParleyApp.Build(args);
         var writer = new EventWriter(app.Services);
-        app.MapGet("/bench/memory", () =>
-        {
-            var info = GC.GetGCMemoryInfo();
-            return new MemorySample(DateTimeOffset.UtcNow, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), info.HeapSizeBytes);
-        });
+        app.MapGet("/bench/memory", ProcessSample.Now);
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
@@ -160,9 +156,6 @@ public sealed class ParleyChild : IAsyncDisposable
     }
 }
 
-/// <param name="GcHeap">Bytes in use by managed objects (GC.GetTotalMemory).</param>
-/// <param name="GcHeapSize">The GC heap's size after the last collection, fragmentation included.</param>
-public sealed record MemorySample(DateTimeOffset At, long WorkingSet, long GcHeap, long GcHeapSize);
 
 public sealed record WriterStatus(bool Running, long Appended, double BehindMaxMs);
 
