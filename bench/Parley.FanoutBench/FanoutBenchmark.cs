@@ -44,7 +44,7 @@ public static class FanoutBenchmark
         await parley.PostAsync($"/bench/events?rate={o.Rate.ToString(Inv)}&seconds={o.Seconds}&conversations={o.Conversations}", null);
         receivers.TakeWindow();
         Console.WriteLine("  Every 10 s: time, events appended, receipts at the healthy endpoints in the window (per second; due: " +
-            $"{due:0}/s), the window's delays, Parley's and the receivers' CPU (cores) and CPU per receipt, Parley's threads and queued work items, GC pause, memory, load average.");
+            $"{due:0}/s), the window's delays, receipts so far at the slowest and fastest subscription, Parley's and the receivers' CPU (cores) and CPU per receipt, Parley's threads and queued work items, GC pause, memory, load average.");
         var (lastReport, lastChild, lastBench, lastReceipts) = (TimeSpan.Zero, samples[0], bench[0], 0L);
         while (clock.Elapsed < TimeSpan.FromSeconds(o.Seconds))
         {
@@ -58,8 +58,9 @@ public static class FanoutBenchmark
             var got = receipts - lastReceipts;
             var cpuUs = (child.CpuMs - lastChild.CpuMs + self.CpuMs - lastBench.CpuMs) * 1000 / Math.Max(1, got);
             var w = await parley.WriterAsync();
+            var per = receivers.PerReceiver();
             Console.WriteLine(string.Create(Inv, $"  {clock.Elapsed.TotalSeconds,4:0} s: {w.Appended,7} events, {got / seconds,6:0}/s received, " +
-                $"window p50 {window.P(50),6:0} ms p99 {window.P(99),6:0} ms; CPU Parley {Cores(lastChild, child):0.00} receivers {Cores(lastBench, self):0.00}, " +
+                $"window p50 {window.P(50),6:0} ms p99 {window.P(99),6:0} ms; slowest subscription {per.Min(),7}, fastest {per.Max(),7}; CPU Parley {Cores(lastChild, child):0.00} receivers {Cores(lastBench, self):0.00}, " +
                 $"{cpuUs:0} µs/receipt; threads {child.Threads} queued {child.ThreadPoolQueue}; GC pause {child.GcPauseMs - lastChild.GcPauseMs:0} ms; " +
                 $"WS {Mib(child.WorkingSet):0} MiB heap {Mib(child.GcHeap):0} MiB; load {ProcessSample.LoadAverage()}"));
             (lastReport, lastChild, lastBench, lastReceipts) = (clock.Elapsed, child, self, receipts);
@@ -76,8 +77,8 @@ public static class FanoutBenchmark
         var report = new StringBuilder();
         report.AppendLine(Inv, $"Events appended: {writer.Appended} ({writer.Appended / (double)o.Seconds:0} /s; the writer fell behind its schedule by at most {writer.BehindMaxMs:0} ms)");
         report.AppendLine(Inv, $"Healthy receipts: {receivers.Delays.Count} of {expected} expected ({healthy} subscriptions); drained {drained.TotalSeconds:0} s after the writer stopped");
-        var per = receivers.PerReceiver();
-        report.AppendLine(Inv, $"Receipts per healthy subscription: min {per.Min()}, max {per.Max()}");
+        var each = receivers.PerReceiver();
+        report.AppendLine(Inv, $"Receipts per healthy subscription: min {each.Min()}, max {each.Max()}");
         report.AppendLine(Inv, $"Failing endpoint answered 500 {receivers.Failed} times");
         report.AppendLine(Inv, $"Delay to healthy endpoints (receipt - occurredAt): {receivers.Delays.Summary()}");
         if (baseline is not null)
@@ -93,6 +94,7 @@ public static class FanoutBenchmark
         var cores = Cores(samples[0], runEnd.Child) + Cores(bench[0], runEnd.Bench);
         report.AppendLine(Inv, $"CPU the target needs at that cost: {due:0} receipts/s x {total:0} µs = {due * total / 1e6:0.00} cores of {Environment.ProcessorCount}; " +
             $"Parley and the receivers got {cores:0.00} cores on average; load average during the run {loads.DefaultIfEmpty(double.NaN).Average():0.0} (max {loads.DefaultIfEmpty(double.NaN).Max():0.0}), now {ProcessSample.LoadAverage()}");
+        report.AppendLine(Verdict(receivers.Delays.P(99), due * total / 1e6, cores));
         report.AppendLine(Inv, $"Parley's GC: {runEnd.Child.Gen0 - samples[0].Gen0} gen0, {runEnd.Child.Gen1 - samples[0].Gen1} gen1, {runEnd.Child.Gen2 - samples[0].Gen2} gen2 collections, " +
             $"paused {runEnd.Child.GcPauseMs - samples[0].GcPauseMs:0} ms in all; allocated {(runEnd.Child.Allocated - samples[0].Allocated) / (double)Math.Max(1, runEnd.Receipts):0} bytes per receipt");
         report.AppendLine(Memory("working set", samples, s => s.WorkingSet));
@@ -101,6 +103,20 @@ public static class FanoutBenchmark
         Console.WriteLine();
         Console.Write(report);
         return 0;
+    }
+
+    /// <summary>Whether the target was met and, if not, whether CPU was what held it back: the cores the measured CPU
+    /// per receipt needs at the target's rate, against the cores the benchmark's two processes got on the shared machine.</summary>
+    private static string Verdict(double p99, double coresNeeded, double coresGot)
+    {
+        if (p99 <= 1000) return string.Create(Inv, $"Verdict: target met (p99 {p99:0} ms <= 1,000 ms).");
+        var fits = coresNeeded <= Environment.ProcessorCount * 0.8
+            ? "That fits this machine's cores when others leave them free: run it on a quiet machine."
+            : "That is more than this machine has.";
+        if (coresGot < coresNeeded * 0.9)
+            return string.Create(Inv, $"Verdict: target not met (p99 {p99:0} ms), held back by CPU: at the measured CPU per receipt the rate needs " +
+                $"{coresNeeded:0.00} cores, and Parley with the receivers got {coresGot:0.00} (load average {ProcessSample.LoadAverage()}). {fits}");
+        return string.Create(Inv, $"Verdict: target not met (p99 {p99:0} ms) with the CPU it needed ({coresGot:0.00} cores got, {coresNeeded:0.00} needed): the limit is not CPU.");
     }
 
     /// <summary>Cores used between two samples of the same process: CPU time over wall time.</summary>

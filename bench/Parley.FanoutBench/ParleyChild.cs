@@ -62,7 +62,11 @@ public sealed class ParleyChild : IAsyncDisposable
 
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { typeof(ParleyChild).Assembly.Location, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
+        // Parley's own runtime settings (server GC, no thread-pool spinning), not this program's, so the child runs as
+        // Parley does in production.
+        var bench = typeof(ParleyChild).Assembly.Location;
+        var runtime = Path.Combine(Path.GetDirectoryName(bench)!, "Parley.runtimeconfig.json");
+        foreach (var a in new[] { "exec", "--runtimeconfig", runtime, bench, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
         start.Environment["Parley__Database"] = database;
         start.Environment["Parley__KeysPath"] = Path.Combine(folder, "keys");
         start.Environment["Parley__AdminKey"] = AdminKey;
