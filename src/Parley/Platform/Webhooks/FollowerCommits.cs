@@ -42,8 +42,9 @@ internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
         }
         try
         {
-            // Written by the write before this one, with others'.
-            if (!commit.Done.Task.IsCompleted) await WriteQueuedAsync(ct);
+            // Written by the write before this one, with others'. Not cancelled with this follower: the write carries
+            // the other followers' steps too, and is a few statements long.
+            if (!commit.Done.Task.IsCompleted) await WriteQueuedAsync(CancellationToken.None);
         }
         finally { _writing.Release(); }
         return await commit.Done.Task;
@@ -62,7 +63,7 @@ internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
             var moved = await WriteAsync(batch, ct);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(moved[i]);
         }
-        catch (Exception) when (batch.Count > 1 && !ct.IsCancellationRequested)
+        catch (Exception) when (batch.Count > 1)
         {
             // One step's rows must not keep every other follower from moving: write each alone.
             foreach (var commit in batch)
