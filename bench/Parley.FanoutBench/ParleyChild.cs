@@ -62,7 +62,11 @@ public sealed class ParleyChild : IAsyncDisposable
 
         var url = new Uri($"http://127.0.0.1:{FreePort()}");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { typeof(ParleyChild).Assembly.Location, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
+        // Parley's own runtime settings (server GC, no thread-pool spinning), not this program's, so the child runs as
+        // Parley does in production.
+        var bench = typeof(ParleyChild).Assembly.Location;
+        var runtime = Path.Combine(Path.GetDirectoryName(bench)!, "Parley.runtimeconfig.json");
+        foreach (var a in new[] { "exec", "--runtimeconfig", runtime, bench, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
         start.Environment["Parley__Database"] = database;
         start.Environment["Parley__KeysPath"] = Path.Combine(folder, "keys");
         start.Environment["Parley__AdminKey"] = AdminKey;
@@ -102,7 +106,7 @@ public sealed class ParleyChild : IAsyncDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    public async Task<MemorySample> MemoryAsync() => (await Api.GetFromJsonAsync<MemorySample>("/bench/memory"))!;
+    public async Task<ProcessSample> MemoryAsync() => (await Api.GetFromJsonAsync<ProcessSample>("/bench/memory"))!;
 
     public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
 
@@ -140,11 +144,7 @@ public sealed class ParleyChild : IAsyncDisposable
     {
         var app = ParleyApp.Build(args);
         var writer = new EventWriter(app.Services);
-        app.MapGet("/bench/memory", () =>
-        {
-            var info = GC.GetGCMemoryInfo();
-            return new MemorySample(DateTimeOffset.UtcNow, Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), info.HeapSizeBytes);
-        });
+        app.MapGet("/bench/memory", ProcessSample.Now);
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
@@ -160,9 +160,6 @@ public sealed class ParleyChild : IAsyncDisposable
     }
 }
 
-/// <param name="GcHeap">Bytes in use by managed objects (GC.GetTotalMemory).</param>
-/// <param name="GcHeapSize">The GC heap's size after the last collection, fragmentation included.</param>
-public sealed record MemorySample(DateTimeOffset At, long WorkingSet, long GcHeap, long GcHeapSize);
 
 public sealed record WriterStatus(bool Running, long Appended, double BehindMaxMs);
 

@@ -16,17 +16,20 @@ public sealed class Receivers : IAsyncDisposable
     private long _failed;
 
     public DelayHistogram Delays { get; private set; } = new();
+    private DelayHistogram _window = new();
+    private long[] _perReceiver;
     public string BaseUrl { get; }
     public long Failed => Interlocked.Read(ref _failed);
 
-    private Receivers(WebApplication app, int failing)
+    private Receivers(WebApplication app, int failing, int count)
     {
         _app = app;
+        _perReceiver = new long[count];
         _failing = failing;
         BaseUrl = app.Urls.First();
     }
 
-    public static async Task<Receivers> StartAsync(int failing)
+    public static async Task<Receivers> StartAsync(int failing, int count)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -36,7 +39,7 @@ public sealed class Receivers : IAsyncDisposable
         Receivers? receivers = null;
         app.MapPost("/r/{n:int}", (int n, HttpRequest request) => receivers!.ReceiveAsync(n, request));
         await app.StartAsync();
-        receivers = new Receivers(app, failing);
+        receivers = new Receivers(app, failing, count);
         return receivers;
     }
 
@@ -46,8 +49,16 @@ public sealed class Receivers : IAsyncDisposable
     public void Reset()
     {
         Delays = new DelayHistogram();
+        _window = new DelayHistogram();
+        _perReceiver = new long[_perReceiver.Length];
         Interlocked.Exchange(ref _failed, 0);
     }
+
+    /// <summary>The delays received since the last call, so a report can show how the delay moves over the run.</summary>
+    public DelayHistogram TakeWindow() => Interlocked.Exchange(ref _window, new DelayHistogram());
+
+    /// <summary>Receipts so far at each healthy receiver (one per subscription).</summary>
+    public long[] PerReceiver() => [.. _perReceiver.Skip(_failing)];
 
     private async Task<IResult> ReceiveAsync(int n, HttpRequest request)
     {
@@ -60,7 +71,10 @@ public sealed class Receivers : IAsyncDisposable
         using var body = await JsonDocument.ParseAsync(request.Body);
         // Every receipt is timed; a repeat of a delivery (at least once) would be counted twice, which the
         // report shows as more receipts than events times healthy subscriptions.
-        Delays.Add((at - body.RootElement.GetProperty("occurredAt").GetDateTimeOffset()).TotalMilliseconds);
+        var delay = (at - body.RootElement.GetProperty("occurredAt").GetDateTimeOffset()).TotalMilliseconds;
+        Delays.Add(delay);
+        Volatile.Read(ref _window).Add(delay);
+        Interlocked.Increment(ref _perReceiver[n]);
         return Results.Ok();
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform.Events;
@@ -6,8 +7,10 @@ namespace Parley.Platform.Webhooks;
 
 /// <summary>One subscription's place in the event log, and one step along it: read a batch, send what the
 /// subscription wants straight to its endpoint, keep as rows only what did not go, then move the cursor — rows and
-/// cursor in one transaction, so a crash sends a batch again (same delivery ids) and never skips one (ADR 21).</summary>
-internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail tail, WebhookSender sender, TimeProvider clock, WebhookOptions options)
+/// cursor in one transaction (shared with the other followers' steps, ADR 25), so a crash sends a batch again (same
+/// delivery ids) and never skips one (ADR 21).</summary>
+internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail tail, FollowerCommits commits, WebhookSender sender, TimeProvider clock,
+    WebhookOptions options)
 {
     private const int BatchSize = 500;
     /// <summary>Rows waiting for the dispatcher beyond which the follower stops reading: an endpoint that is down
@@ -82,30 +85,20 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
         var paused = attempts.Any(a => a.Error is not null) || (attempts.Count > 0 && subscription.ConsecutiveFailures > 0)
             ? await WebhookHealth.RecordAsync(db, target.Id, attempts, options, ct)
             : null;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        // Rows and cursor together, with the other followers' steps (one write transaction for all of them).
+        if (!await commits.CommitAsync(new FollowerCommits.Commit(target.Id, CursorName, _cursor, next.Id, rows), ct))
         {
-            // Compare-and-set: if another node moved this cursor first, what it sent stands and this batch is dropped.
-            var cursor = _cursor;
-            if (await db.WebhookCursors.Where(c => c.Name == CursorName && c.LastEventId == cursor)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.LastEventId, next.Id), ct) == 0)
-            {
-                Forget();
-                return new Step(batch.Count, false, false, paused);
-            }
-            db.WebhookDeliveries.AddRange(rows);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            Forget();
+            return new Step(batch.Count, false, false, paused);
         }
         (_cursor, _position) = (next.Id, EventReader.Position.Of(next));
-
-        if (rows.Any(r => r.State == DeliveryState.Delivered)) await PruneSuccessesAsync(db, ct);
         return new Step(batch.Count, batch.Count == BatchSize, rows.Any(r => r.State == DeliveryState.Pending), paused);
     }
 
     /// <summary>The rows this batch leaves: each failed first attempt (with its retry scheduled) and each event held
     /// back, with its body; and the latest successes, without one (the dispatcher renders it again if asked to
     /// redeliver). Added in event order, which is the order the dispatcher keeps per conversation.</summary>
-    private List<WebhookDelivery> Rows(List<Event> wanted, List<string> bodies, Sent?[] sent, DateTimeOffset now)
+    private List<WebhookDelivery> Rows(List<Event> wanted, List<byte[]> bodies, Sent?[] sent, DateTimeOffset now)
     {
         var successes = Enumerable.Range(0, wanted.Count).Where(i => sent[i] is { Error: null }).ToList();
         var logged = successes.Skip(Math.Max(0, successes.Count - RecentSuccesses)).ToHashSet();
@@ -118,7 +111,7 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
             var row = new WebhookDelivery
             {
                 Id = WebhookSender.DeliveryId(target.Id, e.Id), SubscriptionId = target.Id, EventId = e.Id, EventType = e.Type,
-                OrderKey = e.Subject, Body = s is { Error: null } ? "" : bodies[i], CreatedAt = now, NextAttemptAt = now,
+                OrderKey = e.Subject, Body = s is { Error: null } ? "" : Encoding.UTF8.GetString(bodies[i]), CreatedAt = now, NextAttemptAt = now,
                 Attempts = s is null ? 0 : 1, LastAttemptAt = s?.At, LastStatusCode = s?.Status, LastError = s?.Error,
             };
             if (s is { Error: null })
@@ -130,15 +123,6 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
             rows.Add(row);
         }
         return rows;
-    }
-
-    /// <summary>Keeps the delivery log's successes to the latest <see cref="RecentSuccesses"/> of the subscription.</summary>
-    private async Task PruneSuccessesAsync(ParleyDb db, CancellationToken ct)
-    {
-        var delivered = db.WebhookDeliveries.Where(d => d.SubscriptionId == target.Id && d.State == DeliveryState.Delivered);
-        var oldestKept = await delivered.OrderByDescending(d => d.Seq).Skip(RecentSuccesses - 1).Select(d => (long?)d.Seq).FirstOrDefaultAsync(ct);
-        if (oldestKept is { } seq)
-            await delivered.Where(d => d.Seq < seq).ExecuteDeleteAsync(ct);
     }
 
     /// <summary>Where the subscription's cursor is, made on first use: just after the event that recorded the

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -156,7 +157,7 @@ public sealed partial class WebhookDispatcher(
                         _outcomes.Writer.TryWrite(new Outcome(delivery, null, null, clock.GetUtcNow(), Skipped: true));
                         return;
                     }
-                    var (status, error) = await sender.PostAsync(delivery.Id, delivery.EventId, delivery.EventType, body, subscription.Url, secrets, ct);
+                    var (status, error) = await sender.PostAsync(delivery.Id, delivery.EventId, delivery.EventType, Encoding.UTF8.GetBytes(body), subscription.Url, secrets, ct);
                     _outcomes.Writer.TryWrite(new Outcome(delivery, status, error, clock.GetUtcNow()));
                 }
                 finally { all.Release(); }

@@ -34,6 +34,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 
     private readonly Dictionary<Guid, Follower> _followers = [];
     private readonly EventTail _tail = new();
+    private readonly FollowerCommits _commits = new(scopes);
 
     /// <summary>How often the subscriptions to follow are looked up again (created, changed, paused, resumed).</summary>
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
@@ -92,7 +93,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 
     private async Task FollowAsync(SubscriptionTarget target, Wakeup wake, CancellationToken ct)
     {
-        var follower = new SubscriptionFollower(target, _tail, sender, clock, options.Value);
+        var follower = new SubscriptionFollower(target, _tail, _commits, sender, clock, options.Value);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -127,6 +128,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     public override void Dispose()
     {
         _tail.Dispose();
+        _commits.Dispose();
         base.Dispose();
     }
 
@@ -146,6 +148,9 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     /// <summary>The body every delivery of the event carries: the same fields as the event log's API. Events never
     /// change, so the body can be rendered again from the event at any time.</summary>
     public static string Envelope(Event e) => JsonSerializer.Serialize(EventDto.From(e), JsonSerializerOptions.Web);
+
+    /// <summary>The same envelope as UTF-8, the bytes that are signed and sent.</summary>
+    public static byte[] EnvelopeUtf8(Event e) => JsonSerializer.SerializeToUtf8Bytes(EventDto.From(e), JsonSerializerOptions.Web);
 
     [LoggerMessage(LogLevel.Error, "The webhook fan-out failed; it will try again.")]
     private static partial void LogFanOutFailed(ILogger logger, Exception e);

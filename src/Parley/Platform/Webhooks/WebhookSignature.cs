@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,15 +18,27 @@ public static class WebhookSignature
     /// accepts the delivery when any v1 matches the secret it holds.</summary>
     public static string Sign(IReadOnlyList<string> secrets, long unixSeconds, ReadOnlySpan<byte> body)
     {
-        var t = unixSeconds.ToString(CultureInfo.InvariantCulture);
-        var prefix = Encoding.UTF8.GetBytes(t + ".");
-        var signed = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(signed, 0);
-        body.CopyTo(signed.AsSpan(prefix.Length));
-        var header = new StringBuilder("t=").Append(t);
-        foreach (var secret in secrets)
-            header.Append(",v1=").Append(Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed)));
-        return header.ToString();
+        // "<t>." and the body in one pooled buffer: this runs for every attempt, 20,000 a second at the benchmark's load.
+        Span<byte> t = stackalloc byte[20];
+        unixSeconds.TryFormat(t, out var tLength, default, CultureInfo.InvariantCulture);
+        var length = tLength + 1 + body.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var signed = rented.AsSpan(0, length);
+            t[..tLength].CopyTo(signed);
+            signed[tLength] = (byte)'.';
+            body.CopyTo(signed[(tLength + 1)..]);
+            var header = new StringBuilder(8 + (secrets.Count * 69)).Append("t=").Append(unixSeconds);
+            Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            foreach (var secret in secrets)
+            {
+                HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed, mac);
+                header.Append(",v1=").Append(Convert.ToHexStringLower(mac));
+            }
+            return header.ToString();
+        }
+        finally { ArrayPool<byte>.Shared.Return(rented); }
     }
 
     public static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
