@@ -32,6 +32,8 @@ public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCurso
 public static class Inbox
 {
     public const int MaxIds = 100;
+    /// <summary>The rows a page shows first (inbox.js asks for as many).</summary>
+    public const int FirstPageSize = 50;
 
     public static void MapInbox(this IEndpointRouteBuilder api) =>
         api.MapGet("/inbox", Handle).WithTags("Workspace")
@@ -48,7 +50,7 @@ public static class Inbox
     /// <param name="sort">priority (default; resolved: recent), waiting (oldest waiting first) or recent (newest first).</param>
     /// <param name="removed">Conversations the brand's removal rules took out: left out (default), "include", or "only".</param>
     /// <param name="tag">Only conversations with this tag.</param>
-    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
+    internal static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
         string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
         string? sort, string? removed, string? tag, CancellationToken ct)
     {

@@ -5,14 +5,14 @@
 // "Show hidden details" asks the server for the original, which logs who asked.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration, firstPaint,
 } from './common.js';
 import { limitFor } from './xtext.js';
 import { clockChip, clockText, clockName } from './clocks.js';
 import { TemplatePicker } from './templates.js';
 import { appBadge, proposalItem, suggestCommands, KnowledgePicker, TagEditor } from './acting.js';
 
-const chrome = setUpChrome();
+const chrome = setUpChrome({ afterFirstPaint: true });
 const main = document.getElementById('main');
 const id = main.dataset.subject;
 const state = {
@@ -744,7 +744,7 @@ document.addEventListener('keydown', (event) => {
 window.addEventListener('pagehide', stopTyping);
 
 // ---------- live ----------
-new Live({
+const live = new Live({
   conversation: id,
   onEvent(type, event) {
     if (type === 'people.changed') { loadDirectory(); return; }
@@ -765,9 +765,13 @@ new Live({
     }
   },
   onResync() { loadAll(); },
-}).start();
+});
 
-loadDirectory();
 loadAll();
+// The thread's own requests go first; the browser holds at most six connections to a server (docs/adr/0026).
+firstPaint.then(() => {
+  live.start();
+  loadDirectory();
+});
 // Time left counts down while the page is open.
 setInterval(() => { if (!document.hidden && state.detail) { renderClocks(); renderCustomer(); } }, 15000);

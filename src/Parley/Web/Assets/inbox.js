@@ -2,7 +2,7 @@
 // kept live by the event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
 import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, markRendered,
+  Live, conversationOf, setUpChrome, markRendered, firstData, firstPaint,
 } from './common.js';
 import { clockChip, loadClocks } from './clocks.js';
 
@@ -17,7 +17,11 @@ const BUILT_IN_VIEWS = [
   { name: 'Taken out by rules', query: 'status=open&removed=only' },
 ];
 
-const chrome = setUpChrome();
+const chrome = setUpChrome({ afterFirstPaint: true });
+// The first page, read by the server for this address and sent in the document (docs/adr/0026).
+const first = firstData();
+// The live feed's position that first page is current to; consumed by the first connection.
+let firstSince = first?.since ?? null;
 const main = document.getElementById('main');
 const state = {
   filters: readFilters(),
@@ -237,23 +241,26 @@ async function load({ append = false } = {}) {
   params.set('limit', '50');
   if (append && state.nextCursor) params.set('cursor', state.nextCursor);
   try {
-    const page = await api('/api/v1/inbox?' + params, { signal: loadController.signal });
-    const selectedId = state.items[state.selected]?.id;
-    state.items = append ? state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id))) : page.items;
-    state.nextCursor = page.nextCursor;
-    state.total = page.total;
-    const keep = state.items.findIndex((i) => i.id === selectedId);
-    state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
-    state.loading = false;
-    render();
-    if (!append) markRendered('inbox');
-    refreshClocks(append ? page.items.map((i) => i.id) : undefined);
+    show(await api('/api/v1/inbox?' + params, { signal: loadController.signal }), { append });
   } catch (e) {
     if (e.name === 'AbortError') return;
     state.loading = false;
     state.error = e.message;
     renderStatus();
   }
+}
+
+function show(page, { append = false } = {}) {
+  const selectedId = state.items[state.selected]?.id;
+  state.items = append ? state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id))) : page.items;
+  state.nextCursor = page.nextCursor;
+  state.total = page.total;
+  const keep = state.items.findIndex((i) => i.id === selectedId);
+  state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
+  state.loading = false;
+  render();
+  if (!append) markRendered('inbox');
+  refreshClocks(append ? page.items.map((i) => i.id) : undefined);
 }
 
 /** Live: ask the server which of the changed conversations match the current filters, and merge. */
@@ -505,7 +512,7 @@ document.addEventListener('keydown', (event) => {
 });
 
 // ---------- live ----------
-new Live({
+const live = new Live({
   onEvent(type, event) {
     if (type === 'people.changed') { loadDirectory(); return; }
     if (type === 'note.added') { chrome.notifications.mentioned(event); return; }
@@ -524,11 +531,21 @@ new Live({
     li.replaceWith(fresh);
     if (hadFocus) fresh.querySelector('.row-link').focus({ preventScroll: true });
   },
-  onResync() { load(); },
-}).start();
+  onResync(ready) {
+    // The first connection after the page came with its first page: nothing to reload if no events were
+    // handed out between that read and this connection.
+    const current = ready && firstSince !== null && ready.since === firstSince;
+    firstSince = null;
+    if (!current) load();
+  },
+});
 
 showFilters();
-loadDirectory();
-loadViews();
-loadQueues();
-load();
+if (first) show(first.page); else load();
+// Everything else waits for the list to be painted (the browser's connections go to the list first).
+firstPaint.then(() => {
+  live.start();
+  loadDirectory();
+  loadViews();
+  loadQueues();
+});
