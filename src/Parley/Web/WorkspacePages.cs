@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform.People;
 
@@ -27,8 +28,8 @@ public static class WorkspacePages
         var person = pages.MapGroup("").RequireAuthorization(Sessions.Policies.Person);
         person.MapGet("/", async (HttpContext http, WebAssets assets, IAntiforgery af, ParleyDb db, LiveFeed feed) =>
             Shell(http, assets, af, "inbox", "Inbox", "inbox.js", data: await FirstInboxPageAsync(http, db, feed)));
-        person.MapGet("/conversations/{id:guid}", (Guid id, HttpContext http, WebAssets assets, IAntiforgery af) =>
-            Shell(http, assets, af, "conversation", "Conversation", "conversation.js", id.ToString()));
+        person.MapGet("/conversations/{id:guid}", async (Guid id, HttpContext http, WebAssets assets, IAntiforgery af, ParleyDb db, LiveFeed feed) =>
+            Shell(http, assets, af, "conversation", "Conversation", "conversation.js", id.ToString(), await FirstConversationAsync(id, http, db, feed)));
         person.MapGet("/people", (HttpContext http, WebAssets assets, IAntiforgery af) =>
             Shell(http, assets, af, "people", "People", "people.js"));
         person.MapGet("/missed", (HttpContext http, WebAssets assets, IAntiforgery af) =>
@@ -134,6 +135,21 @@ public static class WorkspacePages
         var result = await Inbox.Handle(db, viewer, Q("status"), Q("state"), Q("channel"), Q("team"), Q("assignee"), Q("q"), ids: null,
             limit: Inbox.FirstPageSize, cursor: null, Q("sort"), Q("removed"), Q("tag"), http.RequestAborted);
         return result.Result is Ok<InboxPage> ok ? new { since, page = ok.Value } : null;
+    }
+
+    /// <summary>What the conversation page shows first (the thread, its notes, apps' proposals, tags), read while the
+    /// page is made, as its four API requests would; null when the conversation is not there for this person
+    /// (the script then asks, and shows "not found").</summary>
+    private static async Task<object?> FirstConversationAsync(Guid id, HttpContext http, ParleyDb db, LiveFeed feed)
+    {
+        var since = feed.Published;
+        var viewer = await Viewer.BindAsync(http);
+        var ct = http.RequestAborted;
+        if ((await GetConversation.Handle(id, db, viewer, ct)).Result is not Ok<ConversationDetail> detail) return null;
+        if ((await Notes.ListAsync(id, db, viewer, ct)).Result is not Ok<List<NoteDto>> notes) return null;
+        var proposals = (await AppReplies.ListAsync(id, db, viewer, ct)).Result is Ok<List<ReplyProposalDto>> p ? p.Value : [];
+        var tags = (await Tags.ListAsync(id, db, viewer, ct)).Result is Ok<List<TagDto>> t ? t.Value : [];
+        return new { since, detail = detail.Value, notes = notes.Value, proposals, tags };
     }
 
     private static IResult Shell(HttpContext http, WebAssets assets, IAntiforgery af, string page, string title, string script, string? subject = null,

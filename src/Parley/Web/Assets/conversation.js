@@ -5,7 +5,7 @@
 // "Show hidden details" asks the server for the original, which logs who asked.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration, firstPaint,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration, firstPaint, firstData,
 } from './common.js';
 import { limitFor } from './xtext.js';
 import { clockChip, clockText, clockName } from './clocks.js';
@@ -115,9 +115,17 @@ replaceChildren(main,
     customerPane));
 
 // ---------- loading ----------
+// The thread, its notes, proposals and tags, read by the server for this page and sent in it (docs/adr/0026).
+let first = firstData();
+// The live feed's position that data is current to; consumed by the first connection.
+let firstSince = first?.since ?? null;
+
 async function loadAll() {
   try {
-    const [detail, notes, proposals, tags] = await Promise.all([api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`),
+    const inline = first;
+    first = null;
+    const [detail, notes, proposals, tags] = inline ? [inline.detail, inline.notes, inline.proposals, inline.tags] : await Promise.all([
+      api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`),
       api(`/api/v1/conversations/${id}/proposals`).catch(() => []), api(`/api/v1/conversations/${id}/tags`).catch(() => [])]);
     state.detail = detail;
     state.notes = notes;
@@ -764,7 +772,12 @@ const live = new Live({
       }, 6000);
     }
   },
-  onResync() { loadAll(); },
+  onResync(ready) {
+    // Nothing to reload when no events were handed out between the server's read of this page and this connection.
+    const current = ready && firstSince !== null && ready.since === firstSince;
+    firstSince = null;
+    if (!current) loadAll();
+  },
 });
 
 loadAll();
