@@ -227,7 +227,9 @@ async function loadDirectory() {
     teams.map((t) => h('option', { value: t.id }, t.name)));
   replaceChildren(assigneeSelect, h('option', { value: '' }, 'Anyone'), h('option', { value: 'me' }, 'Me'), h('option', { value: 'none' }, 'Nobody'),
     users.filter((u) => u.id !== me.id && !u.disabled).map((u) => h('option', { value: u.id }, u.name)));
-  showFilters();
+  // Only the lists changed: the search box may hold words being typed right now.
+  teamSelect.value = state.filters.team ?? '';
+  assigneeSelect.value = state.filters.assignee ?? '';
 }
 
 // ---------- loading ----------
