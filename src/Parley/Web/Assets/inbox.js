@@ -4,7 +4,7 @@ import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
   Live, conversationOf, setUpChrome, markRendered, firstData, firstPaint,
 } from './common.js';
-import { clockChip, loadClocks } from './clocks.js';
+import { clockChip, clockText, loadClocks } from './clocks.js';
 
 const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q', 'tag'];
 const BUILT_IN_VIEWS = [
@@ -384,11 +384,46 @@ function render() {
   const hadFocus = list.contains(document.activeElement);
   renderStatus();
   totalEl.textContent = state.total ? `(${state.total})` : '';
-  replaceChildren(list, state.items.map((item, index) => row(item, index)));
+  const previous = drawn;
+  drawn = new Map();
+  replaceChildren(list, state.items.map((item, index) => rowFor(item, index, previous)));
   // A live update must not take the keyboard away from the agent.
   if (hadFocus) list.children[state.selected]?.querySelector('.row-link')?.focus({ preventScroll: true });
   moreButton.hidden = !state.nextCursor;
   renderFresh();
+}
+
+// Rows already in the list, by conversation id, with what they were drawn from. A live refresh redraws only the
+// rows whose item, selection, freshness, presence or clock changed; the rest are moved, and only their times
+// updated. At 100 posts a second the list grows by a row a post, and rebuilding all of it twice a refresh was
+// what kept a busy page seconds behind (docs/adr/0026).
+let drawn = new Map();
+
+function rowFor(item, index, previous) {
+  const inputs = {
+    item, selected: index === state.selected, fresh: state.fresh.has(item.id),
+    presence: state.presence.get(item.id), clock: state.clocks.get(item.id),
+  };
+  const old = previous.get(item.id);
+  let el;
+  if (old && Object.keys(inputs).every((k) => old.inputs[k] === inputs[k])) {
+    el = old.el;
+    updateTimes(el, item);
+  } else {
+    el = row(item, index);
+  }
+  drawn.set(item.id, { inputs, el });
+  return el;
+}
+
+/** The parts of a row that move on with the clock. */
+function updateTimes(el, item) {
+  const waitingMs = Date.now() - new Date(item.lastMessageAt).getTime();
+  const waiting = el.querySelector('.waiting, .replied');
+  if (waiting) waiting.textContent = item.lastDirection === 'inbound' ? `waiting ${duration(waitingMs)}` : `replied ${duration(waitingMs)} ago`;
+  const summary = state.clocks.get(item.id);
+  const clock = el.querySelector('.clock');
+  if (clock && summary) clock.textContent = clockText(summary.urgency, summary.clock, summary.dueAt);
 }
 
 function row(item, index) {
@@ -404,7 +439,8 @@ function row(item, index) {
   h('a', {
     href: `/conversations/${item.id}`, class: 'row-link', tabindex: selected ? '0' : '-1',
     'aria-current': selected ? 'true' : undefined,
-    onfocus: () => select(index, { focus: false }),
+    // The row may have moved since it was drawn: its place is looked up when it gets focus.
+    onfocus: () => select(state.items.findIndex((i) => i.id === item.id), { focus: false }),
   },
   h('span', { class: `channel channel-${item.channelKind}`, title: item.channelName }, channelName(item.channelKind)),
   h('span', { class: 'who' },
