@@ -3,13 +3,16 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Simulator;
+using Parley.Triage;
 
 namespace Parley.WorkspaceBench;
 
 /// <summary>Fills Parley's database with conversations through Parley's own model (so the rows are
 /// what ingest would have written): each a customer with an X identity, the customer's tweet and,
 /// for most, the brand's answer, with the texts of real customer-support tweets (TWCS). About a
-/// third stay open, spread over the last two days; the rest were resolved over the last ninety.</summary>
+/// third stay open, spread over the last two days; the rest were resolved over the last ninety.
+/// Each is triaged as ingest would have triaged it (signals, priority, the current settings version), so the
+/// server does not start re-triaging tens of thousands of rows while the pages are measured.</summary>
 public static class Seeder
 {
     public const int Batch = 2_000;
@@ -60,6 +63,7 @@ public static class Seeder
                     db.Add(answer);
                     if (!isOpen) conversation.Resolve(answeredAt.AddMinutes(random.Next(1, 600)));
                 }
+                Triage(conversation, question, channelId, isOpen ? now : conversation.ResolvedAt!.Value);
                 if (isOpen) open.Add(conversation.Id);
             }
             db.ChangeTracker.DetectChanges();
@@ -67,6 +71,20 @@ public static class Seeder
             if ((done / Batch) % 10 == 9) Console.Error.WriteLine($"    seeded {done + Batch:N0} of {count:N0} conversations");
         }
         return new Seeded(open, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Triage of the one customer message, with no earlier contacts (each seeded customer writes once), the
+    /// way the inbound processor stores it: the message's signals, the conversation's priority and its version.</summary>
+    private static void Triage(Conversation conversation, Message question, Guid channelId, DateTimeOffset now)
+    {
+        var settings = BrandTriageSettings.Default;
+        var post = new CustomerPost(question.Id, conversation.Id, question.Text, question.CreatedAt, PostVisibility.Public);
+        var replies = conversation.LastBrandReplyAt is { } replied ? new[] { replied } : [];
+        var history = new ConversationHistory(conversation.Id, "x", [post], replies, conversation.ResolvedAt, CustomerProfile.Unknown);
+        var signals = MessageSignals.From(ConversationTriage.AnalyzeMessage(post, history, settings));
+        question.Signals = StoredSignals.Write(signals);
+        conversation.Triaged(ConversationTriage.Assess(history, settings, new Dictionary<Guid, MessageSignals> { [question.Id] = signals }),
+            TriageSettingsRecord.DefaultVersion, now);
     }
 
     private static ParleyDb Open(string database) => DatabaseSetup.IsPostgres(database)

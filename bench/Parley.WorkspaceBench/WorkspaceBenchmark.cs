@@ -17,6 +17,8 @@ public static class WorkspaceBenchmark
     {
         Say($"Workspace benchmark: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, database {o.Database}, "
             + $"{o.Conversations:N0} conversations, {o.Agents} agents ({o.BrowserAgents} in Chromium), {o.Rate:0} posts/s for {o.Seconds} s.");
+        // The machine's load is printed beside the results: wall-clock times mean little on a busy machine.
+        var loadAtStart = File.ReadAllText("/proc/loadavg").Trim();
         var texts = Seeder.Texts().Customers;
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -117,6 +119,7 @@ public static class WorkspaceBenchmark
                 + $"Parley's memory peaked at {peakDuringRun:0} MiB during the run ({report.MemoryPeak:0} MiB since start)");
         }
 
+        report.LoadAverage = (loadAtStart, File.ReadAllText("/proc/loadavg").Trim());
         Console.WriteLine(report.ToMarkdown());
         return report.AllMet ? 0 : 1;
     }

@@ -16,6 +16,8 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
     public double SeedSeconds { get; set; }
     public double MemoryDuringLive { get; set; }
     public double MemoryPeak { get; set; }
+    /// <summary>/proc/loadavg when the run started and when it ended.</summary>
+    public (string Start, string End) LoadAverage { get; set; }
 
     private bool InboxMet => Worst(Inbox) <= InboxTargetMs;
     private bool ConversationMet => Worst(Conversation) <= ConversationTargetMs;
@@ -61,6 +63,8 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
             Line(s, $"| refetch | {b.Refetch.Summary()} |");
             Line(s, $"| told to reload (resync), all clients | {b.Resyncs} |");
         }
+        Line(s, "");
+        Line(s, $"Load average (/proc/loadavg) at the start: {LoadAverage.Start}; at the end: {LoadAverage.End}.");
         Line(s, "");
         Line(s, $"Seeding {o.Conversations:N0} conversations through Parley's model took {SeedSeconds:0.0} s; Parley's peak resident memory since it started: {MemoryPeak:0} MiB.");
         return s.ToString();

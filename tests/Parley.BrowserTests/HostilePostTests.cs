@@ -57,8 +57,12 @@ public sealed class HostilePostTests(Chromium chromium)
         Assert.Null(await page.EvaluateAsync<string?>("window.__pwned ?? null"));
         Assert.Equal(0, await page.Locator("main img[src='x'], main img[src='y'], main img[onerror]").CountAsync());
         Assert.Equal(0, await page.Locator("a[href^='javascript:' i]").CountAsync());
-        // The only scripts are the page's own module.
-        Assert.Equal(1, await page.Locator("script").CountAsync());
+        // The only scripts are the page's own module, and at most the page's data block (inert JSON, never run;
+        // docs/adr/0026), which must still be one well-formed block: customer text cannot have closed it early.
+        Assert.Equal(1, await page.Locator("script:not([type='application/json'])").CountAsync());
+        Assert.True(await page.Locator("script[type='application/json']").CountAsync() <= 1);
+        Assert.Equal(await page.Locator("script[type='application/json']").CountAsync(), await page.Locator("script#first-data").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("(() => { const d = document.getElementById('first-data'); if (!d) return true; JSON.parse(d.textContent); return true; })()"));
         Assert.Equal(0, await page.Locator("main script").CountAsync());
     }
 }

@@ -72,7 +72,7 @@ public static class AppReplies
         return proposal;
     }
 
-    private static async Task<Results<Ok<List<ReplyProposalDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
+    internal static async Task<Results<Ok<List<ReplyProposalDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         if (!await viewer.Visible(db.Conversations).AnyAsync(c => c.Id == id, ct)) return Problems.NotFound("conversation", id);
         var proposals = await db.ReplyProposals.AsNoTracking().Where(p => p.ConversationId == id).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).ToListAsync(ct);

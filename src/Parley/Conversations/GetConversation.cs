@@ -12,7 +12,7 @@ public static class GetConversation
     public static void MapGetConversation(this IEndpointRouteBuilder group) =>
         group.MapGet("/{id:guid}", Handle).WithSummary("A conversation with all its messages (sensitive values masked; each inbound message with its signals), oldest first, its customer, and its triage: priority, reasons, signals, the patience window.");
 
-    private static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
+    internal static async Task<Results<Ok<ConversationDetail>, ProblemHttpResult>> Handle(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         var c = await viewer.Visible(db.Conversations.AsNoTracking()).Include(x => x.Contact).ThenInclude(x => x!.Identities)
             .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);

@@ -37,7 +37,7 @@ public static partial class Notes
             .WithSummary("Notes on all of a customer's conversations the caller may see, newest first.");
     }
 
-    private static async Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
+    internal static async Task<Results<Ok<List<NoteDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         if (!await viewer.Visible(db.Conversations).AnyAsync(c => c.Id == id, ct)) return Problems.NotFound("conversation", id);
         var notes = await db.Notes.AsNoTracking().Where(n => n.ConversationId == id).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).ToListAsync(ct);

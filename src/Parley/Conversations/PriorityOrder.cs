@@ -11,11 +11,14 @@ public static class PriorityOrder
 
     public static IQueryable<Conversation> Apply(IQueryable<Conversation> query, Position? after)
     {
-        if (after is { } a)
-            query = query.Where(c => c.RankedPriority < a.RankedPriority
-                || (c.RankedPriority == a.RankedPriority && (c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0))));
+        if (after is { } a) query = After(query, a);
         return query.OrderByDescending(c => c.RankedPriority).ThenBy(c => c.LastMessageAt).ThenBy(c => c.Id);
     }
+
+    /// <summary>Only the conversations after <paramref name="a"/> in this order.</summary>
+    public static IQueryable<Conversation> After(IQueryable<Conversation> query, Position a) =>
+        query.Where(c => c.RankedPriority < a.RankedPriority
+            || (c.RankedPriority == a.RankedPriority && (c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0))));
 
     public static string Encode(int rankedPriority, DateTimeOffset at, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"p|{rankedPriority}|{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -39,7 +39,7 @@ public static partial class Tags
         return TagPattern().IsMatch(t) ? t : null;
     }
 
-    private static async Task<Results<Ok<List<TagDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
+    internal static async Task<Results<Ok<List<TagDto>>, ProblemHttpResult>> ListAsync(Guid id, ParleyDb db, Viewer viewer, CancellationToken ct)
     {
         if (!await viewer.Visible(db.Conversations).AnyAsync(c => c.Id == id, ct)) return Problems.NotFound("conversation", id);
         return TypedResults.Ok(await ReadAsync(db, id, ct));

@@ -41,6 +41,8 @@ public static class DatabaseSetup
             // SQLite has one writer at a time: the busy writers in this process take turns (see WriteGate).
             services.AddSingleton(new WriteGate(exclusive: true));
             services.AddSingleton(_ => new RawDeliveryStore(postgres: false, connection));
+            // PostgreSQL's autovacuum keeps its planner's statistics; SQLite needs asking.
+            services.AddHostedService<SqliteStatistics>();
         }
         return services;
     }

@@ -32,6 +32,8 @@ public sealed record InboxPage(IReadOnlyList<InboxItem> Items, string? NextCurso
 public static class Inbox
 {
     public const int MaxIds = 100;
+    /// <summary>The rows a page shows first (inbox.js asks for as many).</summary>
+    public const int FirstPageSize = 50;
 
     public static void MapInbox(this IEndpointRouteBuilder api) =>
         api.MapGet("/inbox", Handle).WithTags("Workspace")
@@ -48,7 +50,7 @@ public static class Inbox
     /// <param name="sort">priority (default; resolved: recent), waiting (oldest waiting first) or recent (newest first).</param>
     /// <param name="removed">Conversations the brand's removal rules took out: left out (default), "include", or "only".</param>
     /// <param name="tag">Only conversations with this tag.</param>
-    private static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
+    internal static async Task<Results<Ok<InboxPage>, ValidationProblem>> Handle(ParleyDb db, Viewer viewer,
         string? status, string? state, string? channel, string? team, string? assignee, string? q, string? ids, int? limit, string? cursor,
         string? sort, string? removed, string? tag, CancellationToken ct)
     {
@@ -146,21 +148,26 @@ public static class Inbox
         // second, and counting the whole filter for each was most of that work.
         var filtered = query;
         var total = wanted is null ? await filtered.CountAsync(ct) : (int?)null;
-        if (order == Order.Priority) query = PriorityOrder.Apply(query, afterPriority);
-        else
+        if (afterPriority is { } p) query = PriorityOrder.After(query, p);
+        if (after is { } a)
         {
-            if (after is { } a)
-            {
-                query = newestFirst
-                    ? query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0))
-                    : query.Where(c => c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0));
-            }
             query = newestFirst
-                ? query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id)
-                : query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id);
+                ? query.Where(c => c.LastMessageAt < a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) < 0))
+                : query.Where(c => c.LastMessageAt > a.At || (c.LastMessageAt == a.At && c.Id.CompareTo(a.Id) > 0));
+        }
+        // A refresh by id looks its rows up by key and sorts the few it finds here (below). Ordered in SQL, SQLite
+        // walked the order's index through every open conversation to find the ids (docs/adr/0026).
+        if (wanted is null)
+        {
+            query = order switch
+            {
+                Order.Priority => PriorityOrder.Apply(query, after: null),
+                Order.Recent => query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id),
+                _ => query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id),
+            };
         }
 
-        var rows = await query.Take(take + 1).Select(c => new
+        var rows = await (wanted is null ? query.Take(take + 1) : query).Select(c => new
         {
             c.Id, c.BrandId, c.ChannelId, c.Status, c.State, c.ContactId, c.Preview, c.CreatedAt, c.LastMessageAt,
             c.TeamId, c.AssigneeId, c.SnoozedUntil, c.Priority, c.RankedPriority, c.PriorityReasons, c.ReadyAt, c.ReadyAnnounced, c.Removed,
@@ -169,6 +176,15 @@ public static class Inbox
             LastDirection = db.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.CreatedAt)
                 .Select(m => (MessageDirection?)m.Direction).FirstOrDefault(),
         }).ToListAsync(ct);
+        if (wanted is not null)
+        {
+            rows = order switch
+            {
+                Order.Priority => [.. rows.OrderByDescending(r => r.RankedPriority).ThenBy(r => r.LastMessageAt).ThenBy(r => r.Id, ByKey)],
+                Order.Recent => [.. rows.OrderByDescending(r => r.LastMessageAt).ThenByDescending(r => r.Id, ByKey)],
+                _ => [.. rows.OrderBy(r => r.LastMessageAt).ThenBy(r => r.Id, ByKey)],
+            };
+        }
 
         var page = rows.Take(take).ToList();
         total ??= rows.Count <= take && cursor is null ? rows.Count : await filtered.CountAsync(ct);
@@ -198,6 +214,9 @@ public static class Inbox
     }
 
     private enum Order { Priority, Waiting, Recent }
+
+    /// <summary>Ids in the databases' order (SQLite compares their text, PostgreSQL their bytes: the same order).</summary>
+    private static readonly IComparer<Guid> ByKey = Comparer<Guid>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()));
 
     private static string EncodeCursor(DateTimeOffset at, Guid id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

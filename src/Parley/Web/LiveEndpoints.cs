@@ -57,7 +57,7 @@ public static class LiveEndpoints
                 presence.Join(id, access!, subscriber.ConnectionId, userId, viewer.Name);
             var present = conversation is { } c ? [presence.Snapshot(c)]
                 : presence.All().Where(p => viewer.CanSee(p.Access.BrandId, p.Access.TeamId, p.Access.AssigneeId)).Select(p => p.Presence).ToList();
-            yield return [LiveMessage.Of("ready", new { connectionId = subscriber.ConnectionId, presence = present })];
+            yield return [LiveMessage.Of("ready", new { connectionId = subscriber.ConnectionId, presence = present, since = subscriber.Since })];
 
             var lastViewerCheck = DateTime.UtcNow;
             Task<bool>? pending = null;

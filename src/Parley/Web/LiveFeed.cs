@@ -31,6 +31,8 @@ public sealed class LiveSubscriber(Viewer viewer, Guid? watching)
     public bool ViewerIsStale { get; set; }
 
     public ChannelReader<LiveMessage> Reader => _queue.Reader;
+    /// <summary>The feed's <see cref="LiveFeed.Published"/> when this page subscribed: it receives every batch after it.</summary>
+    public long Since { get; set; }
 
     public void Offer(LiveMessage message)
     {
@@ -53,11 +55,22 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
     /// <summary>Wakes the loop when the first page subscribes. With nobody listening the loop does not
     /// follow the event signal, which fires for every write (hundreds a second while webhooks pour in).</summary>
     private readonly Platform.Wakeup _subscribed = new();
+    /// <summary>Orders subscribing against publishing, so a subscriber's <see cref="LiveSubscriber.Since"/> is exact.</summary>
+    private readonly Lock _publishing = new();
+    private long _published;
+
+    /// <summary>How many batches of events have been handed to pages so far. A page whose data was read when this
+    /// was N, and whose live connection started at N too, missed nothing in between and need not reload.</summary>
+    public long Published => Interlocked.Read(ref _published);
 
     public LiveSubscriber Subscribe(Viewer viewer, Guid? watching)
     {
         var subscriber = new LiveSubscriber(viewer, watching);
-        _subscribers[subscriber.ConnectionId] = subscriber;
+        lock (_publishing)
+        {
+            _subscribers[subscriber.ConnectionId] = subscriber;
+            subscriber.Since = _published;
+        }
         _subscribed.Pulse();
         return subscriber;
     }
@@ -134,7 +147,12 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
         var access = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
             .Select(c => new { c.Id, c.BrandId, c.TeamId, c.AssigneeId })
             .ToDictionaryAsync(c => c.Id, c => new Presence.Access(c.BrandId, c.TeamId, c.AssigneeId), ct);
-        var subscribers = _subscribers.Values.ToList();
+        List<LiveSubscriber> subscribers;
+        lock (_publishing)
+        {
+            subscribers = _subscribers.Values.ToList();
+            Interlocked.Increment(ref _published);
+        }
         foreach (var e in batch)
         {
             if (e.Type.StartsWith("user.", StringComparison.Ordinal) || e.Type.StartsWith("team.", StringComparison.Ordinal))

@@ -1,8 +1,13 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Parley.Conversations;
 using Parley.Data;
 using Parley.Platform.People;
 
@@ -21,10 +26,10 @@ public static class WorkspacePages
         pages.MapPost("/sign-out", (Delegate)SignOutAsync).DisableAntiforgery();
 
         var person = pages.MapGroup("").RequireAuthorization(Sessions.Policies.Person);
-        person.MapGet("/", (HttpContext http, WebAssets assets, IAntiforgery af) =>
-            Shell(http, assets, af, "inbox", "Inbox", "inbox.js"));
-        person.MapGet("/conversations/{id:guid}", (Guid id, HttpContext http, WebAssets assets, IAntiforgery af) =>
-            Shell(http, assets, af, "conversation", "Conversation", "conversation.js", id.ToString()));
+        person.MapGet("/", async (HttpContext http, WebAssets assets, IAntiforgery af, ParleyDb db, LiveFeed feed) =>
+            Shell(http, assets, af, "inbox", "Inbox", "inbox.js", data: await FirstInboxPageAsync(http, db, feed)));
+        person.MapGet("/conversations/{id:guid}", async (Guid id, HttpContext http, WebAssets assets, IAntiforgery af, ParleyDb db, LiveFeed feed) =>
+            Shell(http, assets, af, "conversation", "Conversation", "conversation.js", id.ToString(), await FirstConversationAsync(id, http, db, feed)));
         person.MapGet("/people", (HttpContext http, WebAssets assets, IAntiforgery af) =>
             Shell(http, assets, af, "people", "People", "people.js"));
         person.MapGet("/missed", (HttpContext http, WebAssets assets, IAntiforgery af) =>
@@ -118,7 +123,37 @@ public static class WorkspacePages
         return Html(http, Document("Sign in", assets, "signin", body.ToString(), script: null, meta: ""), status);
     }
 
-    private static IResult Shell(HttpContext http, WebAssets assets, IAntiforgery af, string page, string title, string script, string? subject = null)
+    /// <summary>The inbox's first page for the filters in the address, read while the page is made and sent in it,
+    /// so the list shows without another round trip (docs/adr/0026); with the live feed's position before the read,
+    /// so the page can tell whether anything happened before its live connection started. Null when the
+    /// filters are not valid: the script then asks the API and shows its answer.</summary>
+    private static async Task<object?> FirstInboxPageAsync(HttpContext http, ParleyDb db, LiveFeed feed)
+    {
+        var since = feed.Published;
+        var viewer = await Viewer.BindAsync(http);
+        string? Q(string name) => http.Request.Query[name] is { Count: > 0 } v && v[0] is { Length: > 0 } value ? value : null;
+        var result = await Inbox.Handle(db, viewer, Q("status"), Q("state"), Q("channel"), Q("team"), Q("assignee"), Q("q"), ids: null,
+            limit: Inbox.FirstPageSize, cursor: null, Q("sort"), Q("removed"), Q("tag"), http.RequestAborted);
+        return result.Result is Ok<InboxPage> ok ? new { since, page = ok.Value } : null;
+    }
+
+    /// <summary>What the conversation page shows first (the thread, its notes, apps' proposals, tags), read while the
+    /// page is made, as its four API requests would; null when the conversation is not there for this person
+    /// (the script then asks, and shows "not found").</summary>
+    private static async Task<object?> FirstConversationAsync(Guid id, HttpContext http, ParleyDb db, LiveFeed feed)
+    {
+        var since = feed.Published;
+        var viewer = await Viewer.BindAsync(http);
+        var ct = http.RequestAborted;
+        if ((await GetConversation.Handle(id, db, viewer, ct)).Result is not Ok<ConversationDetail> detail) return null;
+        if ((await Notes.ListAsync(id, db, viewer, ct)).Result is not Ok<List<NoteDto>> notes) return null;
+        var proposals = (await AppReplies.ListAsync(id, db, viewer, ct)).Result is Ok<List<ReplyProposalDto>> p ? p.Value : [];
+        var tags = (await Tags.ListAsync(id, db, viewer, ct)).Result is Ok<List<TagDto>> t ? t.Value : [];
+        return new { since, detail = detail.Value, notes = notes.Value, proposals, tags };
+    }
+
+    private static IResult Shell(HttpContext http, WebAssets assets, IAntiforgery af, string page, string title, string script, string? subject = null,
+        object? data = null)
     {
         var tokens = af.GetAndStoreTokens(http);
         var user = http.User;
@@ -179,6 +214,7 @@ public static class WorkspacePages
               <form method="dialog" class="dialog-actions"><button type="button" id="notifications-read" class="ghost">Mark all read</button><button class="primary">Close</button></form>
             </dialog>
             <div id="toasts" class="toasts" aria-live="polite"></div>
+            {(data is null ? "" : $"""<script type="application/json" id="first-data">{Json(http, data)}</script>""")}
             """;
         var meta = $"""
             <meta name="csrf-token" content="{E(tokens.RequestToken!)}">
@@ -186,6 +222,12 @@ public static class WorkspacePages
             """;
         return Html(http, Document(title, assets, page, body, script, meta), StatusCodes.Status200OK);
     }
+
+    /// <summary>Data for the page's script inside the document: a JSON data block is never executed (the CSP allows
+    /// it), and '&lt;' is escaped so no string in it can close the element.</summary>
+    private static string Json(HttpContext http, object data) =>
+        JsonSerializer.Serialize(data, data.GetType(), http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
+            .Replace("<", "\\u003c", StringComparison.Ordinal);
 
     private static string Document(string title, WebAssets assets, string page, string body, string? script, string meta) => $"""
         <!doctype html>

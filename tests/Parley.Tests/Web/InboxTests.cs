@@ -59,6 +59,58 @@ public sealed class InboxTests
         foreach (var field in new[] { "status", "limit", "team", "cursor" }) Assert.True(errors.TryGetProperty(field, out _), field);
     }
 
+    /// <summary>The JSON in a page's data block (docs/adr/0026), or null when the page has none.</summary>
+    private static JsonElement? FirstData(string html)
+    {
+        const string open = "<script type=\"application/json\" id=\"first-data\">";
+        var start = html.IndexOf(open, StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += open.Length;
+        return JsonDocument.Parse(html[start..html.IndexOf("</script>", start, StringComparison.Ordinal)]).RootElement.Clone();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_inbox_and_conversation_pages_carry_their_first_data_as_inert_json_for_those_who_may_see_it(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var w = await Workspace.CreateAsync(parley);
+        var care = await w.TeamAsync("Care");
+        var billing = await w.TeamAsync("Billing");
+        await w.PersonAsync("Maria Lopez", "maria@example.com", "agent", care);
+        await w.PersonAsync("Sam Berg", "sam@example.com", "agent", billing);
+        var hostile = await w.CustomerTweetsAsync("</script><script>alert(1)</script> where is my bag", "1", "ana", DateTimeOffset.UtcNow.AddMinutes(-20));
+        await w.CustomerTweetsAsync("seat refund?", "2", "ben", DateTimeOffset.UtcNow.AddMinutes(-10));
+        await w.AssignAsync(hostile, care);
+        var maria = await w.SignInAsync("maria@example.com");
+
+        // The inbox page holds what the API answers for the same filters; the customer's "</script>" cannot end the block.
+        var inbox = FirstData(await (await maria.GetAsync("/?sort=waiting")).Content.ReadAsStringAsync());
+        Assert.NotNull(inbox);
+        var api = await maria.GetJsonAsync("/api/v1/inbox?sort=waiting&limit=50");
+        var page = inbox.Value.GetProperty("page");
+        Assert.Equal(Handles(api), Handles(page));
+        Assert.Equal(["ana", "ben"], Handles(page));
+        Assert.Equal(api.GetProperty("total").GetInt32(), page.GetProperty("total").GetInt32());
+        Assert.Contains("</script><script>alert(1)</script>", page.GetProperty("items")[0].GetProperty("preview").GetString());
+        Assert.True(inbox.Value.GetProperty("since").GetInt64() >= 0);
+        // Filters the API refuses leave the page to ask (and show the API's answer).
+        Assert.Null(FirstData(await (await maria.GetAsync("/?status=maybe")).Content.ReadAsStringAsync()));
+
+        var conversation = FirstData(await (await maria.GetAsync($"/conversations/{hostile}")).Content.ReadAsStringAsync());
+        Assert.NotNull(conversation);
+        Assert.Equal(hostile, conversation.Value.GetProperty("detail").GetProperty("id").GetGuid());
+        Assert.Contains("</script><script>", conversation.Value.GetProperty("detail").GetProperty("messages")[0].GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Array, conversation.Value.GetProperty("notes").ValueKind);
+        // Another team's agent gets the page but none of the conversation in it.
+        var sam = await w.SignInAsync("sam@example.com");
+        var other = await sam.GetAsync($"/conversations/{hostile}");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        var html = await other.Content.ReadAsStringAsync();
+        Assert.Null(FirstData(html));
+        Assert.DoesNotContain("where is my bag", html);
+    }
+
     [Fact]
     public async Task Saved_views_belong_to_their_person()
     {

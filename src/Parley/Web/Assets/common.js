@@ -89,8 +89,18 @@ export function markRendered(name) {
   if (performance.getEntriesByName(mark).length) return;
   requestAnimationFrame(() => setTimeout(() => {
     if (!performance.getEntriesByName(mark).length) performance.mark(mark);
+    paintedFirst();
   }, 0));
 }
+
+let paintedFirst;
+/** Settles once the page's main content was first painted (markRendered), or after three seconds whatever happens.
+ * What the first paint does not need waits for it: a browser opens at most six connections to a server, one of
+ * them is the live stream, and a request for the header's bell must not queue the page's own data (docs/adr/0026). */
+export const firstPaint = new Promise((resolve) => {
+  paintedFirst = resolve;
+  setTimeout(resolve, 3000);
+});
 
 export function safeUrl(value) {
   try {
@@ -181,7 +191,8 @@ export function hasModifier(event) {
 /**
  * The page's live connection (Server-Sent Events from /api/v1/live). Shows its state in the header
  * and a banner when lost, reconnects by itself with backoff, and calls onResync after every
- * (re)connection so the page reloads what it may have missed.
+ * (re)connection so the page reloads what it may have missed: with { since }, the feed's position when
+ * this connection started (see firstData), or with nothing when the server asks for a reload.
  */
 export class Live {
   constructor({ conversation, onEvent, onPresence, onResync }) {
@@ -224,7 +235,7 @@ export class Live {
       this.attempt = 0;
       this.setStatus('live');
       for (const p of data.presence ?? []) this.onPresence(p);
-      this.onResync();
+      this.onResync({ since: data.since });
     });
     source.addEventListener('ping', () => { lastMessage = Date.now(); });
     source.addEventListener('presence', (e) => { lastMessage = Date.now(); this.onPresence(JSON.parse(e.data)); });
@@ -291,6 +302,17 @@ Live.eventTypes = [
   'reply.proposed', 'reply.approved', 'reply.rejected', 'conversation.tagged', 'conversation.untagged',
 ];
 
+/** Data the server put in the page for its first paint (WorkspacePages), or null. Its `since` is the live
+ * feed's position when it was read: a live connection that starts at the same position missed nothing. */
+export function firstData() {
+  const el = document.getElementById('first-data');
+  try {
+    return el ? JSON.parse(el.textContent) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The conversation an event is about, from its subject ("conversations/{id}"). */
 export function conversationOf(event) {
   const subject = event?.subject ?? '';
@@ -298,11 +320,13 @@ export function conversationOf(event) {
 }
 
 /** Header pieces every page has: shortcuts dialog, notifications. */
-export function setUpChrome() {
+/** afterFirstPaint: the header's requests wait for the page's first paint (pages that call markRendered). */
+export function setUpChrome({ afterFirstPaint = false } = {}) {
   const shortcuts = document.getElementById('shortcuts');
   document.getElementById('help-button')?.addEventListener('click', () => shortcuts.showModal());
-  const notifications = new Notifications();
-  if (readOnly) setUpReadOnly(); else setUpStatusPicker();
+  const ready = afterFirstPaint ? firstPaint : Promise.resolve();
+  const notifications = new Notifications(ready);
+  if (readOnly) setUpReadOnly(); else setUpStatusPicker(ready);
   document.addEventListener('keydown', (event) => {
     if (event.key === '?' && !typingInField(event) && !hasModifier(event)) {
       event.preventDefault();
@@ -333,7 +357,7 @@ function setUpReadOnly() {
 }
 
 class Notifications {
-  constructor() {
+  constructor(ready) {
     this.button = document.getElementById('notifications-button');
     this.count = document.getElementById('notification-count');
     this.dialog = document.getElementById('notifications');
@@ -343,7 +367,7 @@ class Notifications {
       await api('/api/v1/notifications/read', { method: 'POST' }).catch(() => {});
       await this.refresh();
     });
-    this.refresh();
+    ready.then(() => this.refresh());
   }
 
   async refresh() {
@@ -387,9 +411,10 @@ class Notifications {
 }
 
 /** The header's status picker: online (conversations are assigned to me while a page is open), away, offline. */
-async function setUpStatusPicker() {
+async function setUpStatusPicker(ready) {
   const select = document.getElementById('my-status');
   if (!select) return;
+  await ready;
   const picker = select.closest('.status-picker');
   const show = (agent) => {
     select.value = agent.status;

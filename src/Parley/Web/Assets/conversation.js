@@ -5,14 +5,14 @@
 // "Show hidden details" asks the server for the original, which logs who asked.
 import {
   api, h, me, replaceChildren, timeEl, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration,
+  Live, conversationOf, setUpChrome, linkified, safeUrl, ApiError, markRendered, confirmDialog, duration, firstPaint, firstData,
 } from './common.js';
 import { limitFor } from './xtext.js';
 import { clockChip, clockText, clockName } from './clocks.js';
 import { TemplatePicker } from './templates.js';
 import { appBadge, proposalItem, suggestCommands, KnowledgePicker, TagEditor } from './acting.js';
 
-const chrome = setUpChrome();
+const chrome = setUpChrome({ afterFirstPaint: true });
 const main = document.getElementById('main');
 const id = main.dataset.subject;
 const state = {
@@ -115,9 +115,17 @@ replaceChildren(main,
     customerPane));
 
 // ---------- loading ----------
+// The thread, its notes, proposals and tags, read by the server for this page and sent in it (docs/adr/0026).
+let first = firstData();
+// The live feed's position that data is current to; consumed by the first connection.
+let firstSince = first?.since ?? null;
+
 async function loadAll() {
   try {
-    const [detail, notes, proposals, tags] = await Promise.all([api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`),
+    const inline = first;
+    first = null;
+    const [detail, notes, proposals, tags] = inline ? [inline.detail, inline.notes, inline.proposals, inline.tags] : await Promise.all([
+      api(`/api/v1/conversations/${id}`), api(`/api/v1/conversations/${id}/notes`),
       api(`/api/v1/conversations/${id}/proposals`).catch(() => []), api(`/api/v1/conversations/${id}/tags`).catch(() => [])]);
     state.detail = detail;
     state.notes = notes;
@@ -744,7 +752,7 @@ document.addEventListener('keydown', (event) => {
 window.addEventListener('pagehide', stopTyping);
 
 // ---------- live ----------
-new Live({
+const live = new Live({
   conversation: id,
   onEvent(type, event) {
     if (type === 'people.changed') { loadDirectory(); return; }
@@ -764,10 +772,19 @@ new Live({
       }, 6000);
     }
   },
-  onResync() { loadAll(); },
-}).start();
+  onResync(ready) {
+    // Nothing to reload when no events were handed out between the server's read of this page and this connection.
+    const current = ready && firstSince !== null && ready.since === firstSince;
+    firstSince = null;
+    if (!current) loadAll();
+  },
+});
 
-loadDirectory();
 loadAll();
+// The thread's own requests go first; the browser holds at most six connections to a server (docs/adr/0026).
+firstPaint.then(() => {
+  live.start();
+  loadDirectory();
+});
 // Time left counts down while the page is open.
 setInterval(() => { if (!document.hidden && state.detail) { renderClocks(); renderCustomer(); } }, 15000);

@@ -2,9 +2,9 @@
 // kept live by the event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
 import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, markRendered,
+  Live, conversationOf, setUpChrome, markRendered, firstData, firstPaint,
 } from './common.js';
-import { clockChip, loadClocks } from './clocks.js';
+import { clockChip, clockText, loadClocks } from './clocks.js';
 
 const FILTERS = ['status', 'state', 'channel', 'team', 'assignee', 'sort', 'removed', 'q', 'tag'];
 const BUILT_IN_VIEWS = [
@@ -17,7 +17,11 @@ const BUILT_IN_VIEWS = [
   { name: 'Taken out by rules', query: 'status=open&removed=only' },
 ];
 
-const chrome = setUpChrome();
+const chrome = setUpChrome({ afterFirstPaint: true });
+// The first page, read by the server for this address and sent in the document (docs/adr/0026).
+const first = firstData();
+// The live feed's position that first page is current to; consumed by the first connection.
+let firstSince = first?.since ?? null;
 const main = document.getElementById('main');
 const state = {
   filters: readFilters(),
@@ -223,7 +227,9 @@ async function loadDirectory() {
     teams.map((t) => h('option', { value: t.id }, t.name)));
   replaceChildren(assigneeSelect, h('option', { value: '' }, 'Anyone'), h('option', { value: 'me' }, 'Me'), h('option', { value: 'none' }, 'Nobody'),
     users.filter((u) => u.id !== me.id && !u.disabled).map((u) => h('option', { value: u.id }, u.name)));
-  showFilters();
+  // Only the lists changed: the search box may hold words being typed right now.
+  teamSelect.value = state.filters.team ?? '';
+  assigneeSelect.value = state.filters.assignee ?? '';
 }
 
 // ---------- loading ----------
@@ -237,23 +243,26 @@ async function load({ append = false } = {}) {
   params.set('limit', '50');
   if (append && state.nextCursor) params.set('cursor', state.nextCursor);
   try {
-    const page = await api('/api/v1/inbox?' + params, { signal: loadController.signal });
-    const selectedId = state.items[state.selected]?.id;
-    state.items = append ? state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id))) : page.items;
-    state.nextCursor = page.nextCursor;
-    state.total = page.total;
-    const keep = state.items.findIndex((i) => i.id === selectedId);
-    state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
-    state.loading = false;
-    render();
-    if (!append) markRendered('inbox');
-    refreshClocks(append ? page.items.map((i) => i.id) : undefined);
+    show(await api('/api/v1/inbox?' + params, { signal: loadController.signal }), { append });
   } catch (e) {
     if (e.name === 'AbortError') return;
     state.loading = false;
     state.error = e.message;
     renderStatus();
   }
+}
+
+function show(page, { append = false } = {}) {
+  const selectedId = state.items[state.selected]?.id;
+  state.items = append ? state.items.concat(page.items.filter((i) => !state.items.some((x) => x.id === i.id))) : page.items;
+  state.nextCursor = page.nextCursor;
+  state.total = page.total;
+  const keep = state.items.findIndex((i) => i.id === selectedId);
+  state.selected = keep >= 0 ? keep : Math.min(state.selected, Math.max(0, state.items.length - 1));
+  state.loading = false;
+  render();
+  if (!append) markRendered('inbox');
+  refreshClocks(append ? page.items.map((i) => i.id) : undefined);
 }
 
 /** Live: ask the server which of the changed conversations match the current filters, and merge. */
@@ -375,11 +384,46 @@ function render() {
   const hadFocus = list.contains(document.activeElement);
   renderStatus();
   totalEl.textContent = state.total ? `(${state.total})` : '';
-  replaceChildren(list, state.items.map((item, index) => row(item, index)));
+  const previous = drawn;
+  drawn = new Map();
+  replaceChildren(list, state.items.map((item, index) => rowFor(item, index, previous)));
   // A live update must not take the keyboard away from the agent.
   if (hadFocus) list.children[state.selected]?.querySelector('.row-link')?.focus({ preventScroll: true });
   moreButton.hidden = !state.nextCursor;
   renderFresh();
+}
+
+// Rows already in the list, by conversation id, with what they were drawn from. A live refresh redraws only the
+// rows whose item, selection, freshness, presence or clock changed; the rest are moved, and only their times
+// updated. At 100 posts a second the list grows by a row a post, and rebuilding all of it twice a refresh was
+// what kept a busy page seconds behind (docs/adr/0026).
+let drawn = new Map();
+
+function rowFor(item, index, previous) {
+  const inputs = {
+    item, selected: index === state.selected, fresh: state.fresh.has(item.id),
+    presence: state.presence.get(item.id), clock: state.clocks.get(item.id),
+  };
+  const old = previous.get(item.id);
+  let el;
+  if (old && Object.keys(inputs).every((k) => old.inputs[k] === inputs[k])) {
+    el = old.el;
+    updateTimes(el, item);
+  } else {
+    el = row(item, index);
+  }
+  drawn.set(item.id, { inputs, el });
+  return el;
+}
+
+/** The parts of a row that move on with the clock. */
+function updateTimes(el, item) {
+  const waitingMs = Date.now() - new Date(item.lastMessageAt).getTime();
+  const waiting = el.querySelector('.waiting, .replied');
+  if (waiting) waiting.textContent = item.lastDirection === 'inbound' ? `waiting ${duration(waitingMs)}` : `replied ${duration(waitingMs)} ago`;
+  const summary = state.clocks.get(item.id);
+  const clock = el.querySelector('.clock');
+  if (clock && summary) clock.textContent = clockText(summary.urgency, summary.clock, summary.dueAt);
 }
 
 function row(item, index) {
@@ -395,7 +439,8 @@ function row(item, index) {
   h('a', {
     href: `/conversations/${item.id}`, class: 'row-link', tabindex: selected ? '0' : '-1',
     'aria-current': selected ? 'true' : undefined,
-    onfocus: () => select(index, { focus: false }),
+    // The row may have moved since it was drawn: its place is looked up when it gets focus.
+    onfocus: () => select(state.items.findIndex((i) => i.id === item.id), { focus: false }),
   },
   h('span', { class: `channel channel-${item.channelKind}`, title: item.channelName }, channelName(item.channelKind)),
   h('span', { class: 'who' },
@@ -505,7 +550,7 @@ document.addEventListener('keydown', (event) => {
 });
 
 // ---------- live ----------
-new Live({
+const live = new Live({
   onEvent(type, event) {
     if (type === 'people.changed') { loadDirectory(); return; }
     if (type === 'note.added') { chrome.notifications.mentioned(event); return; }
@@ -524,11 +569,21 @@ new Live({
     li.replaceWith(fresh);
     if (hadFocus) fresh.querySelector('.row-link').focus({ preventScroll: true });
   },
-  onResync() { load(); },
-}).start();
+  onResync(ready) {
+    // The first connection after the page came with its first page: nothing to reload if no events were
+    // handed out between that read and this connection.
+    const current = ready && firstSince !== null && ready.since === firstSince;
+    firstSince = null;
+    if (!current) load();
+  },
+});
 
 showFilters();
-loadDirectory();
-loadViews();
-loadQueues();
-load();
+if (first) show(first.page); else load();
+// Everything else waits for the list to be painted (the browser's connections go to the list first).
+firstPaint.then(() => {
+  live.start();
+  loadDirectory();
+  loadViews();
+  loadQueues();
+});
