@@ -53,8 +53,7 @@ public static class ServiceLevelEndpoints
         Apply(record, request);
         db.ServiceLevelPolicies.Add(record);
         db.Append("service_level.policy_created", $"service-levels/{record.Id}", record.BrandId, ServiceLevelDto.From(record), now);
-        await Recheck(db, record.BrandId, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAndRecheckAsync(db, record.BrandId, ct);
         return TypedResults.Created($"/api/v1/service-levels/{record.Id}", ServiceLevelDto.From(record));
     }
 
@@ -67,8 +66,7 @@ public static class ServiceLevelEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         Apply(record, request);
         db.Append("service_level.policy_changed", $"service-levels/{id}", record.BrandId, ServiceLevelDto.From(record), clock.GetUtcNow());
-        await Recheck(db, record.BrandId, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAndRecheckAsync(db, record.BrandId, ct);
         return TypedResults.Ok(ServiceLevelDto.From(record));
     }
 
@@ -78,16 +76,21 @@ public static class ServiceLevelEndpoints
         if (record is null) return Problems.NotFound("service-level policy", id);
         db.ServiceLevelPolicies.Remove(record);
         db.Append("service_level.policy_deleted", $"service-levels/{id}", record.BrandId, new DeletedByNameData(id, record.Name, null), clock.GetUtcNow());
-        await Recheck(db, record.BrandId, ct);
-        await db.SaveChangesAsync(ct);
+        await SaveAndRecheckAsync(db, record.BrandId, ct);
         return TypedResults.NoContent();
     }
 
     // A changed policy changes every open conversation's clocks (targets, business hours): have the sweep
-    // recompute their next due instants.
-    private static Task<int> Recheck(ParleyDb db, Guid brandId, CancellationToken ct) =>
-        db.Conversations.Where(c => c.BrandId == brandId && c.Status == Conversations.ConversationStatus.Open)
+    // recompute their next due instants. The policy and the marks commit together, so a sweep that sees a mark
+    // and then reads the policies (it reads them after each batch) never pairs the mark with the old policy.
+    private static async Task SaveAndRecheckAsync(ParleyDb db, Guid brandId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        await db.Conversations.Where(c => c.BrandId == brandId && c.Status == Conversations.ConversationStatus.Open)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, Conversations.Conversation.ClocksChanged), ct);
+        await tx.CommitAsync(ct);
+    }
 
     private static void Apply(ServiceLevelPolicyRecord r, ServiceLevelRequest q)
     {

@@ -75,9 +75,8 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
         var watch = Stopwatch.StartNew();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var policies = await ClockPolicies.LoadAsync(db, ct);
         // Brands without a policy cost nothing: a policy added later marks their open conversations.
-        if (!policies.Any) return new(started, watch.Elapsed, 0, 0, null);
+        if (!(await ClockPolicies.LoadAsync(db, ct)).Any) return new(started, watch.Elapsed, 0, 0, null);
         int evaluated = 0, fired = 0;
         // A pass takes what is due when it starts, so it ends even while more keeps coming due; the loop starts
         // the next one at once.
@@ -87,6 +86,9 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
             var now = clock.GetUtcNow();
             var batch = await DueAsync(db, until, ct);
             if (batch.Count == 0) break;
+            // Read after the batch: a policy change commits with the marks it sets, so a marked conversation is
+            // never evaluated against the policy as it was before the change (policies are a few rows).
+            var policies = await ClockPolicies.LoadAsync(db, ct);
             var items = await ClockBatch.EvaluateAsync(db, batch, policies, now, ct);
             fired += await WriteAsync(db, items, now, ct);
             evaluated += batch.Count;
