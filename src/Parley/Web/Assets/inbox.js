@@ -326,9 +326,12 @@ function merge(asked, found, brandNew) {
   for (const item of found) {
     const at = state.items.findIndex((i) => i.id === item.id);
     if (at >= 0) {
+      const shown = state.items[at];
       state.items[at] = item;
-      // A burst the customer has finished is news, even in a conversation already listed.
-      if (brandNew.has(item.id) && !item.writing) state.fresh.add(item.id);
+      // A burst the customer has finished is news, even in a conversation already listed, but only if the row
+      // showed less than that: the page's own data can be ahead of the feed, whose events then repeat it.
+      const grew = shown.writing || shown.lastMessageAt !== item.lastMessageAt;
+      if (brandNew.has(item.id) && !item.writing && grew) state.fresh.add(item.id);
       continue;
     }
     // Beyond the loaded page it would only appear out of order; "Show more" will bring it.
