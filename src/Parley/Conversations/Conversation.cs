@@ -44,6 +44,15 @@ public sealed partial class Conversation
     /// <summary>The mark a change to the clocks leaves in <see cref="NextClockCheckAt"/>: long past, so the
     /// sweep's indexed read of due conversations finds it first, and distinct from any real due instant.</summary>
     public static readonly DateTimeOffset ClocksChanged = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>Every value of <see cref="NextClockCheckAt"/> before this is a mark, not a due instant.</summary>
+    public static readonly DateTimeOffset MarksEnd = new(2001, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A mark of its own for one change that concerns many conversations at once (a service-level policy
+    /// changed): the sweep writes a conversation's next due instant only if its mark is still the one it read, so
+    /// a conversation already marked before the change, and read by a pass that loaded the old policy, is not
+    /// settled by that pass. In whole tenths of a millisecond, which both databases' stored forms keep exactly.</summary>
+    public static DateTimeOffset NewBulkMark() =>
+        ClocksChanged.AddTicks(Random.Shared.NextInt64(1, (MarksEnd - ClocksChanged).Ticks / 1000) * 1000);
     /// <summary>When the timer-rule sweep should look at this conversation again; null: as soon as it can.</summary>
     public DateTimeOffset? NextTimerCheckAt { get; set; }
     /// <summary>When routing decided where the conversation goes (a team's queue, or the brand's front line);

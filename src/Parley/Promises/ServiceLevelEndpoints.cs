@@ -82,13 +82,15 @@ public static class ServiceLevelEndpoints
 
     // A changed policy changes every open conversation's clocks (targets, business hours): have the sweep
     // recompute their next due instants. The policy and the marks commit together, so a sweep that sees a mark
-    // and then reads the policies (it reads them after each batch) never pairs the mark with the old policy.
+    // and then reads the policies (it reads them after each batch) never pairs the mark with the old policy; and
+    // the mark is new, so a pass that read a conversation marked earlier, with the old policy, cannot clear it.
     private static async Task SaveAndRecheckAsync(ParleyDb db, Guid brandId, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        var mark = Conversations.Conversation.NewBulkMark();
         await db.Conversations.Where(c => c.BrandId == brandId && c.Status == Conversations.ConversationStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, Conversations.Conversation.ClocksChanged), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, mark), ct);
         await tx.CommitAsync(ct);
     }
 

@@ -14,7 +14,7 @@ public sealed record SweepPass(DateTimeOffset StartedAt, TimeSpan Duration, int 
 /// <c>service_level.breached</c>), within moments of its due instant, however many conversations are open
 /// (docs/adr/0014). Every open conversation carries when its next warning or breach is due
 /// (<see cref="Conversation.NextClockCheckAt"/>, indexed with its status); a change to its clocks marks it
-/// <see cref="Conversation.ClocksChanged"/>. A pass reads only the due and the marked through that index, in
+/// with a value before <see cref="Conversation.MarksEnd"/>. A pass reads only the due and the marked through that index, in
 /// batches, evaluates each batch with a handful of set-based queries (<see cref="ClockBatch"/>), writes its events
 /// and next due instants in one short transaction, and then sleeps until the earliest next due instant (at most
 /// <see cref="MaxSleep"/>), or less when this node commits a change.</summary>
@@ -101,13 +101,14 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
 
     private static async Task<List<Conversation>> DueAsync(ParleyDb db, DateTimeOffset now, CancellationToken ct)
     {
-        var changed = Conversation.ClocksChanged;
+        var marksEnd = Conversation.MarksEnd;
         var open = db.Conversations.AsNoTracking().Where(c => c.Status == ConversationStatus.Open);
-        var due = await open.Where(c => c.NextClockCheckAt > changed && c.NextClockCheckAt <= now)
+        var due = await open.Where(c => c.NextClockCheckAt >= marksEnd && c.NextClockCheckAt <= now)
             .OrderBy(c => c.NextClockCheckAt).Take(BatchSize).ToListAsync(ct);
         if (due.Count < BatchSize)
-            // Oldest first, so that a long run of changes is worked through in order rather than at the database's whim.
-            due.AddRange(await open.Where(c => c.NextClockCheckAt == changed).OrderBy(c => c.Id).Take(BatchSize - due.Count).ToListAsync(ct));
+            // In a stable order, so that a long run of changes is worked through rather than at the database's whim.
+            due.AddRange(await open.Where(c => c.NextClockCheckAt < marksEnd).OrderBy(c => c.NextClockCheckAt).ThenBy(c => c.Id)
+                .Take(BatchSize - due.Count).ToListAsync(ct));
         return due;
     }
 

@@ -166,6 +166,38 @@ public sealed class ClockNextDueTests
         Assert.True(late >= TimeSpan.Zero && late <= TimeSpan.FromSeconds(5), $"announced {late.TotalMilliseconds:0} ms after it was due");
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_pass_that_read_a_conversation_before_a_policy_change_cannot_settle_it_with_the_old_policy(string provider)
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var parley = await TestParley.StartAsync(provider, clock: clock);
+        var brand = await parley.CreateBrandAsync();
+        var channel = await parley.CreateXChannelAsync(brandId: brand);
+        var policy = await PolicyAsync(parley, Policy(brand, "1.00:00:00"));
+        var wrote = clock.GetUtcNow().AddMinutes(-5);
+        var conversation = await CustomerTweetsAsync(parley, channel, "7101", "1", wrote);
+
+        // A pass reads the conversation while it carries a mark from an earlier change (and the old policy)...
+        await parley.WithDbAsync(db => db.Conversations.Where(c => c.Id == conversation)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.NextClockCheckAt, Conversation.ClocksChanged)));
+        var read = await parley.WithDbAsync(db => db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversation));
+        // ...then the policy changes...
+        Assert.True((await parley.Client.PutAsJsonAsync($"/api/v1/service-levels/{policy}", Policy(brand, "2.00:00:00"))).IsSuccessStatusCode);
+        // ...then the pass writes what it computed from the old policy: the change's new mark refuses it.
+        var stale = new DateTimeOffset(clock.GetUtcNow().AddDays(77).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        await parley.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await NextLooks.WriteAsync(db, [(read, stale)], CancellationToken.None);
+            await tx.CommitAsync();
+            return 0;
+        });
+        Assert.NotEqual(stale, await NextDueAsync(parley, conversation));
+        // The next pass evaluates it with the new policy.
+        AssertSameInstant(wrote + Ack - Lead, await AfterPassAsync(parley, conversation));
+    }
+
     [Fact]
     public void The_sweep_sleeps_until_the_next_due_instant_but_never_longer_than_five_seconds()
     {
