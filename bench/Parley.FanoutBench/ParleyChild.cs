@@ -110,6 +110,9 @@ public sealed class ParleyChild : IAsyncDisposable
 
     public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
 
+    public async Task<Dictionary<string, StageWindow>> StagesAsync(bool total) =>
+        (await Api.GetFromJsonAsync<Dictionary<string, StageWindow>>($"/bench/stages?total={total}"))!;
+
     public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
 
     private static int FreePort()
@@ -142,9 +145,12 @@ public sealed class ParleyChild : IAsyncDisposable
     /// <summary>Inside the child: Parley, plus the benchmark's two endpoints.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        using var stages = new StageTimings();
         var app = ParleyApp.Build(args);
-        var writer = new EventWriter(app.Services);
+        var writer = new EventWriter(app.Services, stages);
         app.MapGet("/bench/memory", ProcessSample.Now);
+        // Where deliveries waited (FanOutMetrics and the writer's commits), since the last call or since the start.
+        app.MapGet("/bench/stages", (bool? total) => stages.Take(total ?? false));
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
@@ -166,8 +172,9 @@ public sealed record WriterStatus(bool Running, long Appended, double BehindMaxM
 public sealed record QueueStatus(long Pending, long Done);
 
 /// <summary>Appends <c>conversation.bench</c> events at a steady rate: every 10 ms, the events now due, in one
-/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would.</summary>
-public sealed class EventWriter(IServiceProvider services)
+/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would. Its commits are timed
+/// (<c>writer.commit</c>: from the events' occurredAt to the end of the commit).</summary>
+public sealed class EventWriter(IServiceProvider services, StageTimings stages)
 {
     private int _running;
     private long _appended;
@@ -207,6 +214,7 @@ public sealed class EventWriter(IServiceProvider services)
                         db.Append("conversation.bench", $"conversations/{conversation}", null, new { conversationId = conversation, n }, now);
                     }
                     await db.SaveChangesAsync();
+                    stages.Add("writer.commit", (DateTimeOffset.UtcNow - now).TotalMilliseconds);
                 }
                 signal.Pulse();
                 sent += due;

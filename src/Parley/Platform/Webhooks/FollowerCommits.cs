@@ -60,7 +60,9 @@ internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
         }
         try
         {
+            var started = TimeProvider.System.GetTimestamp();
             var moved = await WriteAsync(batch, ct);
+            if (FanOutMetrics.GroupWrite.Enabled) FanOutMetrics.GroupWrite.Record(TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(moved[i]);
         }
         catch (Exception) when (batch.Count > 1)

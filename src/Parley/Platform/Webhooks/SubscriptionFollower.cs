@@ -35,6 +35,7 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
 
     public async Task<Step> RunOnceAsync(IServiceScopeFactory scopes, CancellationToken ct)
     {
+        var phase = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var subscription = await db.WebhookSubscriptions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == target.Id, ct);
@@ -50,9 +51,14 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
             .GroupBy(d => d.OrderKey).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         if (waiting.Sum(w => w.Count) >= MaxQueued) return default;
         var blocked = waiting.Select(w => w.Key).ToHashSet();
+        phase = Measured("load", phase);
 
         var read = await tail.ReadAfterAsync(db, _position, BatchSize, ct);
         if (read.Count == 0) return default;
+        phase = Measured("read", phase);
+        if (FanOutMetrics.AgeAtRead.Enabled)
+            foreach (var x in read) FanOutMetrics.AgeAtRead.Record(FanOutMetrics.AgeMs(x.Event.OccurredAt, phase));
+        if (FanOutMetrics.NewestAtRead.Enabled) FanOutMetrics.NewestAtRead.Record(FanOutMetrics.AgeMs(read[^1].Event.OccurredAt, phase));
         var batch = read.Select(x => x.Event).ToList();
         var channels = target.ChannelId is null ? [] : await ChannelsOfAsync(db, batch, ct);
         var chosen = read.Where(x => target.Wants(x.Event, channels.TryGetValue(x.Event.Subject, out var c) ? c : null)).ToList();
@@ -72,12 +78,15 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
                 foreach (var i in line)
                 {
                     var e = wanted[i];
+                    if (FanOutMetrics.AgeAtSend.Enabled) FanOutMetrics.AgeAtSend.Record(FanOutMetrics.AgeMs(e.OccurredAt, clock.GetUtcNow()));
                     var (status, error) = await sender.PostAsync(WebhookSender.DeliveryId(target.Id, e.Id), e.Id, e.Type, bodies[i], subscription.Url, secrets, token);
                     sent[i] = new Sent(status, error, clock.GetUtcNow());
+                    if (FanOutMetrics.AgeAtAnswer.Enabled) FanOutMetrics.AgeAtAnswer.Record(FanOutMetrics.AgeMs(e.OccurredAt, sent[i]!.At));
                     if (error is not null) return;
                 }
             });
 
+        phase = Measured("send", phase);
         var rows = Rows(wanted, bodies, sent, now);
         var next = batch[^1];
         // The endpoint's health first: if these failures pause it, the dispatcher never retries them meanwhile.
@@ -86,7 +95,9 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
             ? await WebhookHealth.RecordAsync(db, target.Id, attempts, options, ct)
             : null;
         // Rows and cursor together, with the other followers' steps (one write transaction for all of them).
-        if (!await commits.CommitAsync(new FollowerCommits.Commit(target.Id, CursorName, _cursor, next.Id, rows), ct))
+        var committed = await commits.CommitAsync(new FollowerCommits.Commit(target.Id, CursorName, _cursor, next.Id, rows), ct);
+        Measured("commit", phase);
+        if (!committed)
         {
             Forget();
             return new Step(batch.Count, false, false, paused);
@@ -148,6 +159,14 @@ internal sealed class SubscriptionFollower(SubscriptionTarget target, EventTail 
             return (await db.WebhookCursors.AsNoTracking().FirstAsync(c => c.Name == CursorName, ct)).LastEventId;
         }
         return start;
+    }
+
+    /// <summary>Records the phase that started at <paramref name="since"/> (when anyone listens) and returns now.</summary>
+    private DateTimeOffset Measured(string phase, DateTimeOffset since)
+    {
+        var now = clock.GetUtcNow();
+        if (FanOutMetrics.StepPhase.Enabled) FanOutMetrics.Phase(phase, now - since);
+        return now;
     }
 
     private static bool Later(EventReader.Position a, EventReader.Position b) => a.Tx > b.Tx || (a.Tx == b.Tx && a.Seq > b.Seq);

@@ -94,12 +94,15 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     private async Task FollowAsync(SubscriptionTarget target, Wakeup wake, CancellationToken ct)
     {
         var follower = new SubscriptionFollower(target, _tail, _commits, sender, clock, options.Value);
+        DateTimeOffset? ended = null;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 var started = clock.GetUtcNow();
+                if (ended is { } end && FanOutMetrics.StepPhase.Enabled) FanOutMetrics.Phase("rest", started - end);
                 var (_, full, queued, paused) = await follower.RunOnceAsync(scopes, ct);
+                ended = clock.GetUtcNow();
                 if (queued) dispatch.Pulse();
                 if (paused is not null)
                 {
