@@ -129,7 +129,8 @@ public static class FanoutBenchmark
     /// <summary>The stages in the order a delivery meets them, then the follower's step phases.</summary>
     private static string Stages(Dictionary<string, StageWindow> stages)
     {
-        string[] order = ["writer.commit", "newest_at_read", "age_at_read", "age_at_send", "age_at_answer", "step.rest", "step.load", "step.read", "step.send", "step.commit", "group_write"];
+        string[] order = ["writer.commit", "newest_at_read", "age_at_read", "age_at_send", "age_at_answer", "step.rest", "step.load", "step.read", "step.send", "step.commit", "group_write",
+            "tail_read.memory", "tail_read.extended", "tail_read.behind"];
         return string.Join("; ", order.Where(stages.ContainsKey).Select(k => $"{k} {stages[k]}"));
     }
 

@@ -172,7 +172,8 @@ public sealed record WriterStatus(bool Running, long Appended, double BehindMaxM
 public sealed record QueueStatus(long Pending, long Done);
 
 /// <summary>Appends <c>conversation.bench</c> events at a steady rate: every 10 ms, the events now due, in one
-/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would. Its commits are timed
+/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would; like Parley's busy writers
+/// (ingest), it takes its turn at the <see cref="WriteGate"/> (on SQLite). Its commits are timed
 /// (<c>writer.commit</c>: from the events' occurredAt to the end of the commit).</summary>
 public sealed class EventWriter(IServiceProvider services, StageTimings stages)
 {
@@ -195,6 +196,7 @@ public sealed class EventWriter(IServiceProvider services, StageTimings stages)
         {
             var subjects = Enumerable.Range(0, conversations).Select(_ => Guid.NewGuid()).ToArray();
             var signal = services.GetRequiredService<EventSignal>();
+            var gate = services.GetRequiredService<WriteGate>();
             var clock = Stopwatch.StartNew();
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
             long sent = 0;
@@ -213,7 +215,8 @@ public sealed class EventWriter(IServiceProvider services, StageTimings stages)
                         var conversation = subjects[n % subjects.Length];
                         db.Append("conversation.bench", $"conversations/{conversation}", null, new { conversationId = conversation, n }, now);
                     }
-                    await db.SaveChangesAsync();
+                    // Taking turns with the process's other busy writers, as Parley's ingest does (WriteGate).
+                    using (await gate.EnterAsync(CancellationToken.None)) await db.SaveChangesAsync();
                     stages.Add("writer.commit", (DateTimeOffset.UtcNow - now).TotalMilliseconds);
                 }
                 signal.Pulse();

@@ -20,14 +20,19 @@ public sealed class StageTimings : IDisposable
         {
             if (instrument.Meter.Name == FanOutMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            var name = instrument.Name["parley.webhooks.fanout.".Length..];
-            foreach (var tag in tags)
-                if (tag.Key == "phase") name = "step." + tag.Value;
-            Add(name, value);
-        });
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(NameOf(instrument, tags), value));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Add(NameOf(instrument, tags), value));
         _listener.Start();
+    }
+
+    /// <summary>The instrument's name after <c>parley.webhooks.fanout.</c>; a tagged one is named by its tag
+    /// (<c>step.send</c>, <c>tail_read.memory</c>).</summary>
+    private static string NameOf(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var name = instrument.Name["parley.webhooks.fanout.".Length..];
+        foreach (var tag in tags)
+            name = (tag.Key == "phase" ? "step" : name) + "." + tag.Value;
+        return name;
     }
 
     public void Add(string stage, double ms) => _stages.GetOrAdd(stage, _ => new Counts()).Add(ms);
@@ -59,13 +64,13 @@ public sealed class StageTimings : IDisposable
                     if (!total) _taken[i] = now;
                 }
                 var n = window.Sum();
-                return new StageWindow(n, P(window, n, 50), P(window, n, 99), n == 0 ? double.NaN : Ms(Array.FindLastIndex(window, c => c > 0)));
+                return new StageWindow(n, P(window, n, 50), P(window, n, 99), n == 0 ? 0 : Ms(Array.FindLastIndex(window, c => c > 0)));
             }
         }
 
         private static double P(long[] window, long n, double percent)
         {
-            if (n == 0) return double.NaN;
+            if (n == 0) return 0; // JSON has no NaN; an empty window prints as "-"
             var (rank, running) = ((long)Math.Ceiling(percent / 100 * n), 0L);
             for (var i = 0; i < Buckets; i++)
                 if ((running += window[i]) >= rank) return Ms(i);

@@ -32,6 +32,16 @@ public static class FanOutMetrics
     /// <summary>How long one group commit's transaction took (<see cref="FollowerCommits"/>), all the steps in it together.</summary>
     public static readonly Histogram<double> GroupWrite = Meter.CreateHistogram<double>("parley.webhooks.fanout.group_write", "ms");
 
+    /// <summary>Events a follower's read of the tail returned, tagged <c>source</c>: <c>memory</c> (served from the
+    /// stretch alone), <c>extended</c> (the stretch and then the log after it), <c>behind</c> (the log, for a
+    /// follower behind the stretch).</summary>
+    public static readonly Histogram<int> TailRead = Meter.CreateHistogram<int>("parley.webhooks.fanout.tail_read", "{event}");
+
+    public static void Read(string source, int events)
+    {
+        if (TailRead.Enabled) TailRead.Record(events, new KeyValuePair<string, object?>("source", source));
+    }
+
     public static void Phase(string phase, TimeSpan took) =>
         StepPhase.Record(took.TotalMilliseconds, new KeyValuePair<string, object?>("phase", phase));
 

@@ -25,7 +25,7 @@ public sealed record SubscriptionTarget(Guid Id, IReadOnlyList<string> Types, Gu
 /// wants straight to its endpoint; only what did not go becomes a row for the <see cref="WebhookDispatcher"/>
 /// (ADR 21). Each subscription is followed by a loop of its own, so a slow or failing endpoint delays nobody else;
 /// paused and deleted subscriptions are not followed, and a resumed one goes on from its cursor.</summary>
-public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, WebhookSender sender,
+public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, WebhookSender sender, WriteGate gate,
     TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookFanOut> log) : BackgroundService
 {
     public const string Name = "webhook-fanout";
@@ -34,7 +34,7 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 
     private readonly Dictionary<Guid, Follower> _followers = [];
     private readonly EventTail _tail = new();
-    private readonly FollowerCommits _commits = new(scopes);
+    private readonly FollowerCommits _commits = new(scopes, gate);
 
     /// <summary>How often the subscriptions to follow are looked up again (created, changed, paused, resumed).</summary>
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
