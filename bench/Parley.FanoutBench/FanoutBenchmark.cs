@@ -41,6 +41,7 @@ public static class FanoutBenchmark
         var bench = new List<ProcessSample> { ProcessSample.Now() };
         var loads = new List<double>();
         var clock = Stopwatch.StartNew();
+        await parley.WaitForFollowersAsync(o.Subscriptions);
         await parley.StagesAsync(total: false); // what the set-up recorded is not the run's
         await parley.PostAsync($"/bench/events?rate={o.Rate.ToString(Inv)}&seconds={o.Seconds}&conversations={o.Conversations}", null);
         receivers.TakeWindow();

@@ -113,6 +113,18 @@ public sealed class ParleyChild : IAsyncDisposable
     public async Task<Dictionary<string, StageWindow>> StagesAsync(bool total) =>
         (await Api.GetFromJsonAsync<Dictionary<string, StageWindow>>($"/bench/stages?total={total}"))!;
 
+    /// <summary>Waits until every subscription's follower has started, so the run measures delivery, not the
+    /// supervisor's look-up of new subscriptions (once a second).</summary>
+    public async Task WaitForFollowersAsync(int subscriptions)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await Api.GetFromJsonAsync<int>("/bench/followers") < subscriptions)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Not all {subscriptions} subscriptions were followed within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
 
     private static int FreePort()
@@ -154,6 +166,8 @@ public sealed class ParleyChild : IAsyncDisposable
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
+        // Subscriptions whose follower has taken its first step (it makes its cursor then).
+        app.MapGet("/bench/followers", async (ParleyDb db) => await db.WebhookCursors.CountAsync(c => c.Name.StartsWith("webhook:")));
         // Where deliveries are: still to be queued by the fan-out (events not yet read), pending, or done.
         app.MapGet("/bench/queue", async (ParleyDb db) =>
         {
