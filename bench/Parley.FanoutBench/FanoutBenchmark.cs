@@ -41,6 +41,8 @@ public static class FanoutBenchmark
         var bench = new List<ProcessSample> { ProcessSample.Now() };
         var loads = new List<double>();
         var clock = Stopwatch.StartNew();
+        await parley.WaitForFollowersAsync(o.Subscriptions);
+        await parley.StagesAsync(total: false); // what the set-up recorded is not the run's
         await parley.PostAsync($"/bench/events?rate={o.Rate.ToString(Inv)}&seconds={o.Seconds}&conversations={o.Conversations}", null);
         receivers.TakeWindow();
         Console.WriteLine("  Every 10 s: time, events appended, receipts at the healthy endpoints in the window (per second; due: " +
@@ -63,6 +65,7 @@ public static class FanoutBenchmark
                 $"window p50 {window.P(50),6:0} ms p99 {window.P(99),6:0} ms; slowest subscription {per.Min(),7}, fastest {per.Max(),7}; CPU Parley {Cores(lastChild, child):0.00} receivers {Cores(lastBench, self):0.00}, " +
                 $"{cpuUs:0} µs/receipt; threads {child.Threads} queued {child.ThreadPoolQueue}; GC pause {child.GcPauseMs - lastChild.GcPauseMs:0} ms; " +
                 $"WS {Mib(child.WorkingSet):0} MiB heap {Mib(child.GcHeap):0} MiB; load {ProcessSample.LoadAverage()}"));
+            Console.WriteLine("        stages p50/p99 ms: " + Stages(await parley.StagesAsync(total: false)));
             (lastReport, lastChild, lastBench, lastReceipts) = (clock.Elapsed, child, self, receipts);
         }
         var writer = await parley.WriterAsync();
@@ -81,6 +84,8 @@ public static class FanoutBenchmark
         report.AppendLine(Inv, $"Receipts per healthy subscription: min {each.Min()}, max {each.Max()}");
         report.AppendLine(Inv, $"Failing endpoint answered 500 {receivers.Failed} times");
         report.AppendLine(Inv, $"Delay to healthy endpoints (receipt - occurredAt): {receivers.Delays.Summary()}");
+        report.AppendLine("Where it waited, p50/p99 ms over the run (ages are now - occurredAt; step.* are a follower's phases): " +
+            Stages(await parley.StagesAsync(total: true)));
         if (baseline is not null)
             report.AppendLine(Inv, $"Baseline bare loop: {baseline.Summary()}; ratio p99 {receivers.Delays.P(99) / Math.Max(1, baseline.P(99)):0.0}x, p50 {receivers.Delays.P(50) / Math.Max(1, baseline.P(50)):0.0}x");
 
@@ -120,6 +125,14 @@ public static class FanoutBenchmark
                 $"{coresNeeded:0.00} cores, and Parley with the receivers got {coresGot:0.00} on average (load average {ProcessSample.LoadAverage()}; " +
                 $"a PostgreSQL server's CPU is not counted, and the windows above show whether Parley was short of CPU throughout or waiting). {fits}");
         return string.Create(Inv, $"Verdict: target not met (p99 {p99:0} ms) with the CPU it needed ({coresGot:0.00} cores got, {coresNeeded:0.00} needed): the limit is not CPU.");
+    }
+
+    /// <summary>The stages in the order a delivery meets them, then the follower's step phases.</summary>
+    private static string Stages(Dictionary<string, StageWindow> stages)
+    {
+        string[] order = ["writer.commit", "newest_at_read", "age_at_read", "age_at_send", "age_at_answer", "step.rest", "step.load", "step.read", "step.send", "step.commit", "group_write",
+            "tail_read.memory", "tail_read.extended", "tail_read.behind"];
+        return string.Join("; ", order.Where(stages.ContainsKey).Select(k => $"{k} {stages[k]}"));
     }
 
     /// <summary>Cores used between two samples of the same process: CPU time over wall time.</summary>

@@ -110,6 +110,21 @@ public sealed class ParleyChild : IAsyncDisposable
 
     public async Task<WriterStatus> WriterAsync() => (await Api.GetFromJsonAsync<WriterStatus>("/bench/events"))!;
 
+    public async Task<Dictionary<string, StageWindow>> StagesAsync(bool total) =>
+        (await Api.GetFromJsonAsync<Dictionary<string, StageWindow>>($"/bench/stages?total={total}"))!;
+
+    /// <summary>Waits until every subscription's follower has started, so the run measures delivery, not the
+    /// supervisor's look-up of new subscriptions (once a second).</summary>
+    public async Task WaitForFollowersAsync(int subscriptions)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await Api.GetFromJsonAsync<int>("/bench/followers") < subscriptions)
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Not all {subscriptions} subscriptions were followed within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
     public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
 
     private static int FreePort()
@@ -142,12 +157,17 @@ public sealed class ParleyChild : IAsyncDisposable
     /// <summary>Inside the child: Parley, plus the benchmark's two endpoints.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
+        using var stages = new StageTimings();
         var app = ParleyApp.Build(args);
-        var writer = new EventWriter(app.Services);
+        var writer = new EventWriter(app.Services, stages);
         app.MapGet("/bench/memory", ProcessSample.Now);
+        // Where deliveries waited (FanOutMetrics and the writer's commits), since the last call or since the start.
+        app.MapGet("/bench/stages", (bool? total) => stages.Take(total ?? false));
         app.MapPost("/bench/events", (double rate, int seconds, int conversations) => writer.Start(rate, TimeSpan.FromSeconds(seconds), conversations)
             ? Results.Accepted() : Results.Conflict());
         app.MapGet("/bench/events", () => writer.Status);
+        // Subscriptions whose follower has taken its first step (it makes its cursor then).
+        app.MapGet("/bench/followers", async (ParleyDb db) => await db.WebhookCursors.CountAsync(c => c.Name.StartsWith("webhook:")));
         // Where deliveries are: still to be queued by the fan-out (events not yet read), pending, or done.
         app.MapGet("/bench/queue", async (ParleyDb db) =>
         {
@@ -166,8 +186,10 @@ public sealed record WriterStatus(bool Running, long Appended, double BehindMaxM
 public sealed record QueueStatus(long Pending, long Done);
 
 /// <summary>Appends <c>conversation.bench</c> events at a steady rate: every 10 ms, the events now due, in one
-/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would.</summary>
-public sealed class EventWriter(IServiceProvider services)
+/// transaction, then a pulse to the fan-out, as a burst of Parley's own use cases would; like Parley's busy writers
+/// (ingest), it takes its turn at the <see cref="WriteGate"/> (on SQLite). Its commits are timed
+/// (<c>writer.commit</c>: from the events' occurredAt to the end of the commit).</summary>
+public sealed class EventWriter(IServiceProvider services, StageTimings stages)
 {
     private int _running;
     private long _appended;
@@ -188,6 +210,7 @@ public sealed class EventWriter(IServiceProvider services)
         {
             var subjects = Enumerable.Range(0, conversations).Select(_ => Guid.NewGuid()).ToArray();
             var signal = services.GetRequiredService<EventSignal>();
+            var gate = services.GetRequiredService<WriteGate>();
             var clock = Stopwatch.StartNew();
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
             long sent = 0;
@@ -206,7 +229,9 @@ public sealed class EventWriter(IServiceProvider services)
                         var conversation = subjects[n % subjects.Length];
                         db.Append("conversation.bench", $"conversations/{conversation}", null, new { conversationId = conversation, n }, now);
                     }
-                    await db.SaveChangesAsync();
+                    // Taking turns with the process's other busy writers, as Parley's ingest does (WriteGate).
+                    using (await gate.EnterAsync(CancellationToken.None)) await db.SaveChangesAsync();
+                    stages.Add("writer.commit", (DateTimeOffset.UtcNow - now).TotalMilliseconds);
                 }
                 signal.Pulse();
                 sent += due;

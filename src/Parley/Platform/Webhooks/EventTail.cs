@@ -31,30 +31,42 @@ public sealed class EventTail : IDisposable
     private volatile Stretch? _stretch;
 
     /// <summary>Up to <paramref name="limit"/> events after <paramref name="after"/>, in commit order, with their envelopes.</summary>
+    /// <remarks>Memory serves a read alone only when it fills the batch. One that reaches the stretch's end also reads
+    /// what was committed since (and extends the stretch with it): served the stretch alone, a follower would get the
+    /// log as it was when the stretch was last extended, a step of another follower ago (ADR 28).</remarks>
     public async Task<List<(Event Event, byte[] Body)>> ReadAfterAsync(ParleyDb db, EventReader.Position after, int limit, CancellationToken ct)
     {
-        if (Cached(after, limit) is { } hit) return hit;
-        // Only a follower at the end (or past it) extends the stretch; one behind it reads for itself at once.
-        if (_stretch is { } s && Before(after, s.End) && !Inside(s, after)) return await ReadAsync(db, after, limit, ct);
+        if (Cached(after, limit) is { } hit && hit.Count == limit) return Counted("memory", hit);
+        // A follower behind the stretch reads for itself at once; only one at its end extends it.
+        if (_stretch is { } s && Before(after, s.End) && !Inside(s, after)) return Counted("behind", await ReadAsync(db, after, limit, ct));
         await _extending.WaitAsync(ct);
         try
         {
-            // Another follower may have read them while this one waited.
-            if (Cached(after, limit) is { } again) return again;
-            var read = await ReadAsync(db, after, limit, ct);
-            if (read.Count == 0) return read;
+            // What memory has now (another follower may have extended it meanwhile), then the log after it.
+            var cached = Cached(after, limit) ?? [];
+            if (cached.Count == limit) return Counted("memory", cached);
+            var from = cached.Count > 0 ? EventReader.Position.Of(cached[^1].Event) : after;
+            var read = await ReadAsync(db, from, limit - cached.Count, ct);
+            if (read.Count == 0) return Counted("extended", cached);
             var stretch = _stretch;
-            if (stretch is not null && stretch.End == after)
-                _stretch = Trimmed(new Stretch([.. stretch.Chunks, new Chunk(after, read)], stretch.Count + read.Count));
-            else if (stretch is null || Before(stretch.End, after))
-                _stretch = new Stretch([new Chunk(after, read)], read.Count); // the readers have moved on past it
-            return read;
+            if (stretch is not null && stretch.End == from)
+                _stretch = Trimmed(new Stretch([.. stretch.Chunks, new Chunk(from, read)], stretch.Count + read.Count));
+            else if (stretch is null || Before(stretch.End, from))
+                _stretch = new Stretch([new Chunk(from, read)], read.Count); // the readers have moved on past it
+            cached.AddRange(read);
+            return Counted("extended", cached);
         }
         finally { _extending.Release(); }
     }
 
     private static async Task<List<(Event Event, byte[] Body)>> ReadAsync(ParleyDb db, EventReader.Position after, int limit, CancellationToken ct) =>
         (await EventReader.ReadAfterAsync(db, after, limit, ct)).Select(e => (e, WebhookFanOut.EnvelopeUtf8(e))).ToList();
+
+    private static List<(Event Event, byte[] Body)> Counted(string source, List<(Event Event, byte[] Body)> read)
+    {
+        FanOutMetrics.Read(source, read.Count);
+        return read;
+    }
 
     private static bool Inside(Stretch s, EventReader.Position after) => !Before(after, s.Chunks[0].Start);
 

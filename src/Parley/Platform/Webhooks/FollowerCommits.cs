@@ -8,8 +8,10 @@ namespace Parley.Platform.Webhooks;
 /// times a second queued on SQLite's single writer lock, and Microsoft.Data.Sqlite waits for that lock by sleeping on
 /// the thread, so the waiting followers held the thread pool's threads while the HTTP responses they were waiting
 /// for had none to run on. Here a follower waits asynchronously for the one write in progress, and the next write
-/// takes everything that queued meanwhile.</summary>
-internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
+/// takes everything that queued meanwhile. On SQLite the write also takes its turn at the <see cref="WriteGate"/> with
+/// the process's other busy writers (ADR 28): a writer that met it on SQLite's lock instead slept 150 ms, and the
+/// followers, released by this very write, read the log just without what that writer was holding back.</summary>
+internal sealed class FollowerCommits(IServiceScopeFactory scopes, WriteGate gate) : IDisposable
 {
     /// <summary>One follower's step: move <paramref name="CursorName"/> from <paramref name="From"/> to
     /// <paramref name="To"/> (compare-and-set) and, only if that succeeds, add <paramref name="Rows"/>.</summary>
@@ -60,7 +62,9 @@ internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
         }
         try
         {
+            var started = TimeProvider.System.GetTimestamp();
             var moved = await WriteAsync(batch, ct);
+            if (FanOutMetrics.GroupWrite.Enabled) FanOutMetrics.GroupWrite.Record(TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
             for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(moved[i]);
         }
         catch (Exception) when (batch.Count > 1)
@@ -83,6 +87,7 @@ internal sealed class FollowerCommits(IServiceScopeFactory scopes) : IDisposable
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var moved = new bool[batch.Count];
+        using var turn = await gate.EnterAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         for (var i = 0; i < batch.Count; i++)
         {

@@ -25,7 +25,7 @@ public sealed record SubscriptionTarget(Guid Id, IReadOnlyList<string> Types, Gu
 /// wants straight to its endpoint; only what did not go becomes a row for the <see cref="WebhookDispatcher"/>
 /// (ADR 21). Each subscription is followed by a loop of its own, so a slow or failing endpoint delays nobody else;
 /// paused and deleted subscriptions are not followed, and a resumed one goes on from its cursor.</summary>
-public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, WebhookSender sender,
+public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSignal events, WebhookSignal dispatch, WebhookSender sender, WriteGate gate,
     TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookFanOut> log) : BackgroundService
 {
     public const string Name = "webhook-fanout";
@@ -34,13 +34,15 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
 
     private readonly Dictionary<Guid, Follower> _followers = [];
     private readonly EventTail _tail = new();
-    private readonly FollowerCommits _commits = new(scopes);
+    private readonly FollowerCommits _commits = new(scopes, gate);
 
     /// <summary>How often the subscriptions to follow are looked up again (created, changed, paused, resumed).</summary>
     private static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
-    /// <summary>The shortest time between a follower's steps once it has caught up: a quarter of the second the
-    /// delivery delay may take.</summary>
-    private static readonly TimeSpan StepEvery = TimeSpan.FromMilliseconds(250);
+    /// <summary>The shortest time between a follower's steps once it has caught up. An event waits half of it on
+    /// average before a follower reads it (ADR 28: 250 ms was most of the p50 once the other waits were gone); a
+    /// step's work is a few statements, no longer rows for every success, so a tenth of the second the delivery delay
+    /// may take costs little. Under load a step takes longer than this and the batches grow instead.</summary>
+    private static readonly TimeSpan StepEvery = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,12 +96,15 @@ public sealed partial class WebhookFanOut(IServiceScopeFactory scopes, EventSign
     private async Task FollowAsync(SubscriptionTarget target, Wakeup wake, CancellationToken ct)
     {
         var follower = new SubscriptionFollower(target, _tail, _commits, sender, clock, options.Value);
+        DateTimeOffset? ended = null;
         while (!ct.IsCancellationRequested)
         {
             try
             {
                 var started = clock.GetUtcNow();
+                if (ended is { } end && FanOutMetrics.StepPhase.Enabled) FanOutMetrics.Phase("rest", started - end);
                 var (_, full, queued, paused) = await follower.RunOnceAsync(scopes, ct);
+                ended = clock.GetUtcNow();
                 if (queued) dispatch.Pulse();
                 if (paused is not null)
                 {
