@@ -103,6 +103,16 @@ public sealed class ParleyProcess : IAsyncDisposable
         static double Kib(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>CPU time the process has used so far (user + system, all threads), from /proc/&lt;pid&gt;/stat.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // Fields after the command name (which may hold spaces, so it is skipped by its closing parenthesis): utime is the 12th, stime the 13th.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
     public async Task<JsonElement> PostAsync(string path, object body)
     {
         using var response = await Api.PostAsJsonAsync(path, body);

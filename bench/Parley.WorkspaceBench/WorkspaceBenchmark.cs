@@ -95,7 +95,7 @@ public static class WorkspaceBenchmark
                     await page.CloseAsync();
                     agents.Add(await BrowserAgent.OpenAsync(context, new Uri(parley.Url, "/?" + filters).ToString()));
                 }
-                else agents.Add(await InboxClient.SignInAsync(parley.Url, emails[i], Password, filters));
+                else agents.Add(await InboxClient.SignInAsync(parley.Url, emails[i], Password, liveChannel));
             }
             using var sampling = new CancellationTokenSource();
             var peakDuringRun = 0.0;
@@ -108,15 +108,17 @@ public static class WorkspaceBenchmark
                 }
             });
             using var http = new HttpClient { BaseAddress = parley.Url };
+            var cpuBefore = parley.CpuTime();
             report.ParleyLive = await LiveRun.RunAsync(agents, new PostGenerator(http, texts), o.Rate, o.Seconds,
                 (n, text) => PostGenerator.Tweet(liveChannel, LiveAccount, XSecret, n, text));
+            report.CpuMsPerPost = (parley.CpuTime() - cpuBefore).TotalMilliseconds / Math.Max(1, report.ParleyLive.Acked);
             await sampling.CancelAsync();
             await sampler;
             report.MemoryDuringLive = peakDuringRun;
             report.MemoryPeak = parley.Memory().Peak;
             foreach (var a in agents) await a.DisposeAsync();
             Say($"    in every agent's list: {report.ParleyLive.EveryAgent.Summary()}; {report.ParleyLive.MissingSomewhere} missing somewhere; "
-                + $"Parley's memory peaked at {peakDuringRun:0} MiB during the run ({report.MemoryPeak:0} MiB since start)");
+                + $"Parley's memory peaked at {peakDuringRun:0} MiB during the run ({report.MemoryPeak:0} MiB since start); CPU {report.CpuMsPerPost:0.0} ms per post");
         }
 
         report.LoadAverage = (loadAtStart, File.ReadAllText("/proc/loadavg").Trim());

@@ -16,6 +16,8 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
     public double SeedSeconds { get; set; }
     public double MemoryDuringLive { get; set; }
     public double MemoryPeak { get; set; }
+    /// <summary>Parley's CPU time (user + system) from the live run's first post until every post was in every list or the wait ended, per acknowledged post.</summary>
+    public double CpuMsPerPost { get; set; }
     /// <summary>/proc/loadavg when the run started and when it ended.</summary>
     public (string Start, string End) LoadAverage { get; set; }
 
@@ -54,17 +56,20 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
         {
             Line(s, "");
             Line(s, "Where the time went (HTTP inbox clients, each post × client; processing = ack → the server wrote the conversation's first event, " +
-                "feed = that event → it reached the client, refetch = arrival → the row was in the client's list):");
+                "feed = that event → its row reached the client in the live stream, list = arrival → the row was in the client's list, " +
+                "which is 0 unless the client had to reload):");
             Line(s, "");
             Line(s, "| stage | Parley |");
             Line(s, "|---|---|");
             Line(s, $"| processing | {b.Processing.Summary()} |");
             Line(s, $"| live feed | {b.Feed.Summary()} |");
-            Line(s, $"| refetch | {b.Refetch.Summary()} |");
+            Line(s, $"| list | {b.Refetch.Summary()} |");
             Line(s, $"| told to reload (resync), all clients | {b.Resyncs} |");
         }
         Line(s, "");
         Line(s, $"Load average (/proc/loadavg) at the start: {LoadAverage.Start}; at the end: {LoadAverage.End}.");
+        Line(s, "");
+        Line(s, $"Parley's CPU time during the live run: {CpuMsPerPost:0.0} ms per acknowledged post (all its threads; load distorts this far less than the wall clock).");
         Line(s, "");
         Line(s, $"Seeding {o.Conversations:N0} conversations through Parley's model took {SeedSeconds:0.0} s; Parley's peak resident memory since it started: {MemoryPeak:0} MiB.");
         return s.ToString();
