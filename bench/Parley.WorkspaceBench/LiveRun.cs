@@ -37,6 +37,8 @@ public static class LiveRun
             if (!seen.All(s => s.ContainsKey(post)))
             {
                 missing++;
+                var lacking = Enumerable.Range(0, agents.Count).Where(i => !seen[i].ContainsKey(post)).Select(i => $"{i} ({agents[i].Kind})");
+                Console.Error.WriteLine($"    post {post} (acknowledged at {ackedAt}) is missing in agents {string.Join(", ", lacking)}");
                 continue;
             }
             everyAgent.Add(seen.Max(s => s[post]) - ackedAt);
