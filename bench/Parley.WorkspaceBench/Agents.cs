@@ -79,6 +79,9 @@ public sealed partial class InboxClient : IAgent
     /// <summary>Per post token: the conversation whose row showed it.</summary>
     private readonly ConcurrentDictionary<int, string> _rows = new();
     private int _resyncs;
+    /// <summary>Posts the brand's removal rules took out (spam, abuse): no inbox lists them by default.</summary>
+    private readonly ConcurrentDictionary<int, bool> _takenOut = new();
+    public IEnumerable<int> TakenOut => _takenOut.Keys;
     private Task _reading = Task.CompletedTask;
 
     public string Kind => "inbox protocol over HTTP";
@@ -139,8 +142,13 @@ public sealed partial class InboxClient : IAgent
                         var item = row.GetProperty("item");
                         var id = item.GetProperty("id").GetString()!;
                         if (row.GetProperty("at").TryGetDateTimeOffset(out var at)) _heard.TryAdd(id, (at.ToUnixTimeMilliseconds(), arrived));
-                        // The page's filters: open conversations of the live channel.
+                        // The page's filters: open conversations of the live channel, not taken out by the brand's rules.
                         if (item.GetProperty("status").GetString() != "open" || item.GetProperty("channelId").GetString() != _channel) continue;
+                        if (item.GetProperty("removed").GetBoolean())
+                        {
+                            foreach (var token in Tokens.In(item.GetProperty("preview").GetString())) _takenOut.TryAdd(token, true);
+                            continue;
+                        }
                         foreach (var token in Tokens.In(item.GetProperty("preview").GetString()))
                             if (_seen.TryAdd(token, arrived)) _rows[token] = id;
                     }

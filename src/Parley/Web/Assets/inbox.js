@@ -293,13 +293,14 @@ function applyRows({ rows = [], gone = [] }) {
 /** Whether a row belongs in the list under the current filters, as GET /api/v1/inbox decides it (but the text search). */
 function matches(item) {
   const f = state.filters;
+  const id = (value) => value?.toLowerCase(); // ids in an address may be upper case; the server's are not
   if ((f.status ?? 'open') !== 'all' && item.status !== (f.status ?? 'open')) return false;
   if (f.removed === 'only' ? !item.removed : f.removed !== 'include' && item.removed) return false;
   if (f.state && item.state !== f.state) return false;
-  if (f.channel && item.channelId !== f.channel && item.channelKind !== f.channel) return false;
-  if (f.team && (f.team === 'none' ? item.teamId !== null : item.teamId !== f.team)) return false;
+  if (f.channel && item.channelId !== id(f.channel) && item.channelKind !== f.channel) return false;
+  if (f.team && (f.team === 'none' ? item.teamId !== null : item.teamId !== id(f.team))) return false;
   if (f.assignee) {
-    const who = f.assignee === 'me' ? me.id : f.assignee;
+    const who = f.assignee === 'me' ? me.id : id(f.assignee);
     if (who === 'none' ? item.assigneeId !== null : item.assigneeId !== who) return false;
   }
   if (f.tag && !(item.tags ?? []).includes(f.tag.toLowerCase())) return false;
