@@ -18,6 +18,9 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
     public double MemoryPeak { get; set; }
     /// <summary>Parley's CPU time (user + system) from the live run's first post until every post was in every list or the wait ended, per acknowledged post.</summary>
     public double CpuMsPerPost { get; set; }
+    /// <summary>The same for Chromium (browser, GPU and renderer processes, the pages' work), per post and per page.</summary>
+    public double BrowserCpuMsPerPostPerPage { get; set; }
+    public double BaselineBrowserCpuMsPerPostPerPage { get; set; }
     /// <summary>/proc/loadavg when the run started and when it ended.</summary>
     public (string Start, string End) LoadAverage { get; set; }
 
@@ -69,7 +72,8 @@ public sealed class WorkspaceReport(WorkspaceOptions o)
         Line(s, "");
         Line(s, $"Load average (/proc/loadavg) at the start: {LoadAverage.Start}; at the end: {LoadAverage.End}.");
         Line(s, "");
-        Line(s, $"Parley's CPU time during the live run: {CpuMsPerPost:0.0} ms per acknowledged post (all its threads; load distorts this far less than the wall clock).");
+        Line(s, $"Parley's CPU time during the live run: {CpuMsPerPost:0.0} ms per acknowledged post (all its threads; load distorts this far less than the wall clock)" +
+            (o.BrowserAgents > 0 ? $"; Chromium's, per post and per page: {BrowserCpuMsPerPostPerPage:0.0} ms (the bare page: {BaselineBrowserCpuMsPerPostPerPage:0.0} ms)." : "."));
         Line(s, "");
         Line(s, $"Seeding {o.Conversations:N0} conversations through Parley's model took {SeedSeconds:0.0} s; Parley's peak resident memory since it started: {MemoryPeak:0} MiB.");
         return s.ToString();

@@ -38,6 +38,7 @@ public sealed class InboxRows
 
     public static async Task<InboxRows> ReadAsync(ParleyDb db, IReadOnlyList<Event> batch, Guid[] ids, DateTimeOffset now, CancellationToken ct)
     {
+        if (ids.Length == 0) return new InboxRows([], [], []);
         var items = await Inbox.RowsByIdAsync(db, ids, ct);
         var conversations = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id)).ToListAsync(ct);
         var clocks = conversations.Count == 0 ? [] : (await ClockSummaries.EvaluateAsync(db, conversations, now, ct)).ToDictionary(c => c.ConversationId);
