@@ -124,11 +124,14 @@ public sealed class LiveFeedTests
 
         // Billing's customer writes again: Sam is sent the row as the inbox lists it, Maria nothing about it.
         await w.CustomerTweetsAsync("hello??", "7", "priya");
-        var samRows = await sam.NextAsync("inbox.rows", HasRow(billed));
+        // (An earlier batch may carry the row too, e.g. when the first burst's triage completes: the one after the
+        // new message shows it.)
+        bool ShowsHello(JsonElement r) => r.GetProperty("item").GetProperty("id").GetGuid() == billed
+            && r.GetProperty("item").GetProperty("preview").GetString()!.Contains("hello??", StringComparison.Ordinal);
+        var samRows = await sam.NextAsync("inbox.rows", m => m.GetProperty("rows").EnumerateArray().Any(ShowsHello));
         Assert.NotNull(samRows);
-        var row = samRows!.Value.GetProperty("rows").EnumerateArray().Single(r => r.GetProperty("item").GetProperty("id").GetGuid() == billed);
+        var row = samRows!.Value.GetProperty("rows").EnumerateArray().Single(ShowsHello);
         Assert.Equal("Billing", row.GetProperty("item").GetProperty("teamName").GetString());
-        Assert.Contains("hello??", row.GetProperty("item").GetProperty("preview").GetString(), StringComparison.Ordinal);
         Assert.Null(await maria.NextAsync("inbox.rows", HasRow(billed), timeoutMs: 1_500));
 
         // A new customer (no team yet) is everyone's: both are sent the row, marked as news; the events about it
