@@ -64,33 +64,36 @@ public sealed class BrowserAgent(IBrowserContext context, IPage page) : IAgent
 }
 
 /// <summary>An agent's inbox followed over HTTP exactly as inbox.js does it: signed in through the
-/// form (a cookie session), the page's event stream (<c>/api/v1/live</c>), and after a 120 ms
-/// debounce the changed conversations fetched with <c>/api/v1/inbox?ids=...</c> under the same filters.
-/// A post has appeared when that answer holds its conversation.</summary>
+/// form (a cookie session), the page's live stream with rows (<c>/api/v1/live?rows=true</c>): the server sends
+/// the changed rows the person may see, and the client keeps those matching its filters (open, the live channel),
+/// as the page does. A post has appeared when a row showing it matched; told to resync, the client reloads its list.</summary>
 public sealed partial class InboxClient : IAgent
 {
     private readonly HttpClient _http;
     private readonly string _filters;
+    private readonly string _channel;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<int, long> _seen = new();
-    private readonly HashSet<string> _pending = [];
     /// <summary>Per conversation: when its first event was written (the event's occurredAt) and when it reached this client.</summary>
     private readonly ConcurrentDictionary<string, (long OccurredAt, long Arrived)> _heard = new();
     /// <summary>Per post token: the conversation whose row showed it.</summary>
     private readonly ConcurrentDictionary<int, string> _rows = new();
     private int _resyncs;
+    /// <summary>Posts the brand's removal rules took out (spam, abuse): no inbox lists them by default.</summary>
+    private readonly ConcurrentDictionary<int, bool> _takenOut = new();
+    public IEnumerable<int> TakenOut => _takenOut.Keys;
     private Task _reading = Task.CompletedTask;
-    private Task _flushing = Task.CompletedTask;
 
     public string Kind => "inbox protocol over HTTP";
 
-    private InboxClient(HttpClient http, string filters)
+    private InboxClient(HttpClient http, Guid channel)
     {
         _http = http;
-        _filters = filters;
+        _channel = channel.ToString();
+        _filters = $"status=open&channel={channel}";
     }
 
-    public static async Task<InboxClient> SignInAsync(Uri server, string email, string password, string filters)
+    public static async Task<InboxClient> SignInAsync(Uri server, string email, string password, Guid channel)
     {
         var handler = new SocketsHttpHandler { UseProxy = false, CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
         var http = new HttpClient(handler) { BaseAddress = server, Timeout = Timeout.InfiniteTimeSpan };
@@ -103,14 +106,14 @@ public sealed partial class InboxClient : IAgent
             ["returnUrl"] = "/", ["email"] = email, ["password"] = password,
         }));
         if (response.StatusCode != HttpStatusCode.Redirect) throw new InvalidOperationException($"Sign-in answered {(int)response.StatusCode}.");
-        var client = new InboxClient(http, filters);
+        var client = new InboxClient(http, channel);
         await client.FollowAsync();
         return client;
     }
 
     private async Task FollowAsync()
     {
-        var response = await _http.GetAsync("/api/v1/live", HttpCompletionOption.ResponseHeadersRead, _stop.Token);
+        var response = await _http.GetAsync("/api/v1/live?rows=true", HttpCompletionOption.ResponseHeadersRead, _stop.Token);
         response.EnsureSuccessStatusCode();
         var reader = new StreamReader(await response.Content.ReadAsStreamAsync(_stop.Token));
         // Ready once the stream says so, as the page waits for 'ready'.
@@ -121,6 +124,7 @@ public sealed partial class InboxClient : IAgent
             using var __ = reader;
             try
             {
+                string? type = null;
                 while (await reader.ReadLineAsync(_stop.Token) is { } line)
                 {
                     // The page reloads its list when told to (its first page; as many rows as the bench's clients ask for).
@@ -129,51 +133,29 @@ public sealed partial class InboxClient : IAgent
                         Interlocked.Increment(ref _resyncs);
                         var reload = ReadListAsync($"/api/v1/inbox?{_filters}&limit=200");
                     }
-                    if (!line.StartsWith("data:", StringComparison.Ordinal) || !line.Contains("\"subject\"", StringComparison.Ordinal)) continue;
+                    if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+                    if (type != "inbox.rows" || !line.StartsWith("data: ", StringComparison.Ordinal)) continue;
                     var arrived = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    using var doc = JsonDocument.Parse(line.AsMemory(5));
-                    if (doc.RootElement.TryGetProperty("subject", out var subject) && subject.GetString() is { } s && s.StartsWith("conversations/", StringComparison.Ordinal))
+                    using var doc = JsonDocument.Parse(line.AsMemory(6));
+                    foreach (var row in doc.RootElement.GetProperty("rows").EnumerateArray())
                     {
-                        var id = s["conversations/".Length..];
-                        if (doc.RootElement.TryGetProperty("occurredAt", out var at) && at.TryGetDateTimeOffset(out var occurred))
-                            _heard.TryAdd(id, (occurred.ToUnixTimeMilliseconds(), arrived));
-                        Changed(id);
+                        var item = row.GetProperty("item");
+                        var id = item.GetProperty("id").GetString()!;
+                        if (row.GetProperty("at").TryGetDateTimeOffset(out var at)) _heard.TryAdd(id, (at.ToUnixTimeMilliseconds(), arrived));
+                        // The page's filters: open conversations of the live channel, not taken out by the brand's rules.
+                        if (item.GetProperty("status").GetString() != "open" || item.GetProperty("channelId").GetString() != _channel) continue;
+                        if (item.GetProperty("removed").GetBoolean())
+                        {
+                            foreach (var token in Tokens.In(item.GetProperty("preview").GetString())) _takenOut.TryAdd(token, true);
+                            continue;
+                        }
+                        foreach (var token in Tokens.In(item.GetProperty("preview").GetString()))
+                            if (_seen.TryAdd(token, arrived)) _rows[token] = id;
                     }
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException) { }
         });
-    }
-
-    private void Changed(string id)
-    {
-        lock (_pending)
-        {
-            var first = _pending.Count == 0;
-            _pending.Add(id);
-            if (first && _flushing.IsCompleted) _flushing = FlushSoonAsync();
-        }
-    }
-
-    private async Task FlushSoonAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(120, _stop.Token);
-                string[] ids;
-                lock (_pending)
-                {
-                    if (_pending.Count == 0) return;
-                    ids = [.. _pending];
-                    _pending.Clear();
-                }
-                foreach (var chunk in ids.Chunk(100))
-                    await ReadListAsync($"/api/v1/inbox?{_filters}&limit=200&ids={string.Join(',', chunk)}");
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException) { }
     }
 
     private async Task ReadListAsync(string url)
@@ -203,7 +185,7 @@ public sealed partial class InboxClient : IAgent
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        try { await Task.WhenAll(_reading, _flushing); } catch (OperationCanceledException) { }
+        try { await _reading; } catch (OperationCanceledException) { }
         _http.Dispose();
         _stop.Dispose();
     }

@@ -103,6 +103,50 @@ public sealed class ParleyProcess : IAsyncDisposable
         static double Kib(string line) => double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>CPU time the process has used so far (user + system, all threads), from /proc/&lt;pid&gt;/stat.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        // Fields after the command name (which may hold spaces, so it is skipped by its closing parenthesis): utime is the 12th, stime the 13th.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    /// <summary>CPU time used so far by the processes this benchmark started below it (Chromium's browser, GPU and
+    /// renderer processes; Parley itself is not a descendant of them), so the pages' cost can be told apart.</summary>
+    public static TimeSpan DescendantsCpuTime(int except)
+    {
+        var self = Environment.ProcessId;
+        var parents = new Dictionary<int, int>();
+        var ticks = new Dictionary<int, long>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException) { }
+        }
+        long total = 0;
+        foreach (var (pid, used) in ticks)
+        {
+            if (pid == except) continue;
+            for (var p = parents.GetValueOrDefault(pid); p > 1; p = parents.GetValueOrDefault(p))
+            {
+                if (p == except) break;
+                if (p == self) { total += used; break; }
+            }
+        }
+        return TimeSpan.FromSeconds(total / 100.0);
+    }
+
+    public int Pid => _process.Id;
+
     public async Task<JsonElement> PostAsync(string path, object body)
     {
         using var response = await Api.PostAsJsonAsync(path, body);

@@ -75,7 +75,11 @@ public static class WorkspaceBenchmark
                     ? await BrowserAgent.OpenAsync(await NewContextAsync(browser), baseline.Url.ToString())
                     : await StreamClient.ConnectAsync(baseline.Url));
             using var http = new HttpClient { BaseAddress = baseline.Url };
+            var browserCpuBefore = ParleyProcess.DescendantsCpuTime(except: parley.Pid);
             report.BaselineLive = await LiveRun.RunAsync(agents, new PostGenerator(http, texts), o.Rate, o.Seconds, (_, text) => PostGenerator.Plain(text));
+            if (o.BrowserAgents > 0)
+                report.BaselineBrowserCpuMsPerPostPerPage = (ParleyProcess.DescendantsCpuTime(except: parley.Pid) - browserCpuBefore).TotalMilliseconds
+                    / Math.Max(1, report.BaselineLive.Acked) / o.BrowserAgents;
             foreach (var a in agents) await a.DisposeAsync();
             Say($"    in every client's list: {report.BaselineLive.EveryAgent.Summary()}; {report.BaselineLive.MissingSomewhere} missing somewhere");
         }
@@ -95,7 +99,7 @@ public static class WorkspaceBenchmark
                     await page.CloseAsync();
                     agents.Add(await BrowserAgent.OpenAsync(context, new Uri(parley.Url, "/?" + filters).ToString()));
                 }
-                else agents.Add(await InboxClient.SignInAsync(parley.Url, emails[i], Password, filters));
+                else agents.Add(await InboxClient.SignInAsync(parley.Url, emails[i], Password, liveChannel));
             }
             using var sampling = new CancellationTokenSource();
             var peakDuringRun = 0.0;
@@ -108,15 +112,21 @@ public static class WorkspaceBenchmark
                 }
             });
             using var http = new HttpClient { BaseAddress = parley.Url };
+            var cpuBefore = parley.CpuTime();
+            var browserCpuBefore = ParleyProcess.DescendantsCpuTime(except: parley.Pid);
             report.ParleyLive = await LiveRun.RunAsync(agents, new PostGenerator(http, texts), o.Rate, o.Seconds,
                 (n, text) => PostGenerator.Tweet(liveChannel, LiveAccount, XSecret, n, text));
+            report.CpuMsPerPost = (parley.CpuTime() - cpuBefore).TotalMilliseconds / Math.Max(1, report.ParleyLive.Acked);
+            if (o.BrowserAgents > 0)
+                report.BrowserCpuMsPerPostPerPage = (ParleyProcess.DescendantsCpuTime(except: parley.Pid) - browserCpuBefore).TotalMilliseconds
+                    / Math.Max(1, report.ParleyLive.Acked) / o.BrowserAgents;
             await sampling.CancelAsync();
             await sampler;
             report.MemoryDuringLive = peakDuringRun;
             report.MemoryPeak = parley.Memory().Peak;
             foreach (var a in agents) await a.DisposeAsync();
             Say($"    in every agent's list: {report.ParleyLive.EveryAgent.Summary()}; {report.ParleyLive.MissingSomewhere} missing somewhere; "
-                + $"Parley's memory peaked at {peakDuringRun:0} MiB during the run ({report.MemoryPeak:0} MiB since start)");
+                + $"Parley's memory peaked at {peakDuringRun:0} MiB during the run ({report.MemoryPeak:0} MiB since start); CPU {report.CpuMsPerPost:0.0} ms per post, Chromium {report.BrowserCpuMsPerPostPerPage:0.0} ms per post per page");
         }
 
         report.LoadAverage = (loadAtStart, File.ReadAllText("/proc/loadavg").Trim());

@@ -98,6 +98,46 @@ public sealed class LiveCollaborationTests(Chromium chromium)
     }
 
     [Fact]
+    public async Task Live_rows_follow_the_inbox_filters_a_team_queue_and_a_text_search()
+    {
+        chromium.Require();
+        await using var parley = await BrowserParley.StartAsync();
+        var care = await parley.CreateTeamAsync("Care");
+        var lee = await parley.CreatePersonAsync("Lee Lead", "lee@parley.example", "lead", care);
+        await parley.PutTriageAsync(new { patienceWindow = "00:00:00", patienceMaxHold = "00:00:00" });
+        var queued = await parley.CustomerTweetsAsync("already in the queue", Dana);
+        await parley.AssignAsync(queued, care);
+
+        // The Care queue: the server sends every row Lee may see; the page keeps those in Care only.
+        await using var context = await chromium.NewContextAsync(parley);
+        var inbox = await context.NewPageAsync();
+        await BrowserParley.SignInAsync(inbox, lee, $"/?status=open&team={care}");
+        var rows = inbox.Locator(".conversation-row");
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(inbox.Locator("#connection")).ToContainTextAsync("Live");
+        var outside = await parley.CustomerTweetsAsync("not routed anywhere yet", new SimXUser("77", "ola_n", "Ola Nordmann"));
+        await parley.CustomerTweetsAsync("routed to care below", new SimXUser("78", "kari_n", "Kari Nordmann"));
+        await Task.Delay(1_500);
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        // Put in the queue, it joins the list.
+        await parley.AssignAsync(outside, care);
+        await Assertions.Expect(rows).ToHaveCountAsync(2, new() { Timeout = 5_000 });
+        await Assertions.Expect(inbox.Locator(".conversation-row", new() { HasText = "Ola Nordmann" })).ToBeVisibleAsync();
+
+        // A text search is the server's to decide: a live post shows only if its words match.
+        await inbox.GotoAsync("/?status=open&q=refund");
+        await Assertions.Expect(inbox.Locator("#connection")).ToContainTextAsync("Live");
+        await Assertions.Expect(rows).ToHaveCountAsync(0);
+        await parley.CustomerTweetsAsync("where is my refund", new SimXUser("79", "per_s", "Per Svensson"));
+        await parley.CustomerTweetsAsync("lovely flight, thanks", new SimXUser("80", "liv_s", "Liv Svensson"));
+        await Assertions.Expect(rows).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        await Assertions.Expect(rows.First).ToContainTextAsync("Per Svensson");
+        await Task.Delay(1_500);
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        chromium.AssertNoScriptErrors();
+    }
+
+    [Fact]
     public async Task A_mention_in_a_private_note_notifies_the_colleague_at_once()
     {
         chromium.Require();

@@ -167,15 +167,7 @@ public static class Inbox
             };
         }
 
-        var rows = await (wanted is null ? query.Take(take + 1) : query).Select(c => new
-        {
-            c.Id, c.BrandId, c.ChannelId, c.Status, c.State, c.ContactId, c.Preview, c.CreatedAt, c.LastMessageAt,
-            c.TeamId, c.AssigneeId, c.SnoozedUntil, c.Priority, c.RankedPriority, c.PriorityReasons, c.ReadyAt, c.ReadyAnnounced, c.Removed,
-            DisplayName = c.Contact!.DisplayName,
-            Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
-            LastDirection = db.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.CreatedAt)
-                .Select(m => (MessageDirection?)m.Direction).FirstOrDefault(),
-        }).ToListAsync(ct);
+        var rows = await Project(db, wanted is null ? query.Take(take + 1) : query).ToListAsync(ct);
         if (wanted is not null)
         {
             rows = order switch
@@ -188,7 +180,61 @@ public static class Inbox
 
         var page = rows.Take(take).ToList();
         total ??= rows.Count <= take && cursor is null ? rows.Count : await filtered.CountAsync(ct);
-        // Names of the page's channels, teams and people; a lookup with nothing to look up is not sent.
+        var items = await ItemsAsync(db, page, ct);
+        var next = rows.Count <= take ? null
+            : order == Order.Priority ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
+            : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
+        return TypedResults.Ok(new InboxPage(items, next, total.Value));
+    }
+
+    /// <summary>The inbox rows of these conversations as they are now, whoever may see them and whatever page would list
+    /// them: the live feed reads them once for every open page and each page is sent those its person may see
+    /// (docs/adr/0029). Conversations that do not exist are left out.</summary>
+    public static async Task<List<InboxItem>> RowsByIdAsync(ParleyDb db, Guid[] ids, CancellationToken ct) =>
+        ids.Length == 0 ? [] : await ItemsAsync(db, await Project(db, db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))).ToListAsync(ct), ct);
+
+    /// <summary>What a row needs from the conversation, its customer and its latest message, in one query.</summary>
+    private sealed class Row
+    {
+        public Guid Id { get; init; }
+        public Guid BrandId { get; init; }
+        public Guid ChannelId { get; init; }
+        public ConversationStatus Status { get; init; }
+        public ConversationState State { get; init; }
+        public Guid ContactId { get; init; }
+        public string Preview { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset LastMessageAt { get; init; }
+        public Guid? TeamId { get; init; }
+        public Guid? AssigneeId { get; init; }
+        public DateTimeOffset? SnoozedUntil { get; init; }
+        public int Priority { get; init; }
+        public int RankedPriority { get; init; }
+        public string PriorityReasons { get; init; } = "[]";
+        public DateTimeOffset? ReadyAt { get; init; }
+        public bool ReadyAnnounced { get; init; }
+        public bool Removed { get; init; }
+        public string DisplayName { get; init; } = "";
+        public string? Handle { get; init; }
+        public MessageDirection? LastDirection { get; init; }
+    }
+
+    private static IQueryable<Row> Project(ParleyDb db, IQueryable<Conversation> query) => query.Select(c => new Row
+    {
+        Id = c.Id, BrandId = c.BrandId, ChannelId = c.ChannelId, Status = c.Status, State = c.State, ContactId = c.ContactId, Preview = c.Preview,
+        CreatedAt = c.CreatedAt, LastMessageAt = c.LastMessageAt, TeamId = c.TeamId, AssigneeId = c.AssigneeId, SnoozedUntil = c.SnoozedUntil,
+        Priority = c.Priority, RankedPriority = c.RankedPriority, PriorityReasons = c.PriorityReasons, ReadyAt = c.ReadyAt,
+        ReadyAnnounced = c.ReadyAnnounced, Removed = c.Removed,
+        DisplayName = c.Contact!.DisplayName,
+        Handle = db.ContactIdentities.Where(i => i.ContactId == c.ContactId).Select(i => i.Handle).FirstOrDefault(),
+        LastDirection = db.Messages.Where(m => m.ConversationId == c.Id).OrderByDescending(m => m.CreatedAt)
+            .Select(m => (MessageDirection?)m.Direction).FirstOrDefault(),
+    });
+
+    /// <summary>Rows with the names of their channels, teams and people, and their tags; a lookup with nothing to
+    /// look up is not sent.</summary>
+    private static async Task<List<InboxItem>> ItemsAsync(ParleyDb db, List<Row> page, CancellationToken ct)
+    {
         var channelIds = page.Select(r => r.ChannelId).Distinct().ToArray();
         var channels = channelIds.Length == 0 ? [] : await db.Channels.AsNoTracking().Where(ch => channelIds.Contains(ch.Id))
             .ToDictionaryAsync(ch => ch.Id, ch => (ch.Kind, ch.Name), ct);
@@ -206,11 +252,7 @@ public static class Inbox
             r.AssigneeId, r.AssigneeId is { } u ? users.GetValueOrDefault(u) : null, r.SnoozedUntil,
             r.Priority, r.RankedPriority, StoredSignals.ReadReasons(r.PriorityReasons), !r.ReadyAnnounced && r.ReadyAt != null, r.Removed)).ToList();
         var tagged = await ConversationTagLookup.ForAsync(db, items.Select(i => i.Id).ToArray(), ct);
-        items = items.Select(i => tagged.Contains(i.Id) ? i with { Tags = tagged[i.Id].ToList() } : i).ToList();
-        var next = rows.Count <= take ? null
-            : order == Order.Priority ? PriorityOrder.Encode(items[^1].RankedPriority, items[^1].LastMessageAt, items[^1].Id)
-            : EncodeCursor(items[^1].LastMessageAt, items[^1].Id);
-        return TypedResults.Ok(new InboxPage(items, next, total.Value));
+        return items.Select(i => tagged.Contains(i.Id) ? i with { Tags = tagged[i.Id].ToList() } : i).ToList();
     }
 
     private enum Order { Priority, Waiting, Recent }

@@ -22,14 +22,17 @@ public static class LiveEndpoints
         api.MapGet("/live", StreamAsync).WithTags("Workspace")
             .WithSummary("Server-Sent Events for a workspace page: log events about conversations the caller may see (the page then fetches what changed), " +
                 "presence (who has a conversation open, who is typing), 'ready' when connected, 'resync' when the page should reload its data, 'ping' every 15 s. " +
-                "With ?conversation=id the caller is shown as present in that conversation while connected.");
+                "With ?conversation=id the caller is shown as present in that conversation while connected. " +
+                "With ?rows=true (an inbox) the caller is sent 'inbox.rows' instead of the events about conversations: after each batch of changes, " +
+                "{ rows: [{ item (as /inbox lists it), clock (as /clocks gives it), news, at }], gone: [ids no longer visible] }, of the conversations it may see " +
+                "(whatever its filters: the page applies them), plus 'note.added' and 'conversation.assigned' events.");
         api.MapPost("/presence/{conversationId:guid}/typing", TypingAsync).WithTags("Workspace")
             .WithSummary("Tells colleagues with the conversation open that the caller is typing (or has stopped).");
     }
 
     private static async Task<Results<LiveStream, ProblemHttpResult>> StreamAsync(
         HttpContext http, ParleyDb db, Viewer viewer, LiveFeed feed, Presence presence, AgentConnections connections, IServiceScopeFactory scopes,
-        Guid? conversation, CancellationToken ct)
+        Guid? conversation, bool? rows, CancellationToken ct)
     {
         Presence.Access? access = null;
         if (conversation is { } id)
@@ -41,14 +44,14 @@ public static class LiveEndpoints
         // Proxies must not hold the stream back.
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return new LiveStream(FollowAsync(feed, presence, connections, scopes, viewer, conversation, access, ct));
+        return new LiveStream(FollowAsync(feed, presence, connections, scopes, viewer, conversation, access, rows ?? false, ct));
     }
 
     /// <summary>The page's messages, a batch per wake-up: everything queued for it by then.</summary>
     private static async IAsyncEnumerable<IReadOnlyList<LiveMessage>> FollowAsync(LiveFeed feed, Presence presence, AgentConnections connections,
-        IServiceScopeFactory scopes, Viewer viewer, Guid? conversation, Presence.Access? access, [EnumeratorCancellation] CancellationToken ct)
+        IServiceScopeFactory scopes, Viewer viewer, Guid? conversation, Presence.Access? access, bool rows, [EnumeratorCancellation] CancellationToken ct)
     {
-        var subscriber = feed.Subscribe(viewer, conversation);
+        var subscriber = feed.Subscribe(viewer, conversation, rows);
         // A connected page is what makes a person present for routing.
         if (viewer.UserId is { } person) connections.Connected(person);
         try

@@ -18,7 +18,9 @@ public sealed record LiveMessage(string Type, string Json, string? Id = null)
 }
 
 /// <summary>One open workspace page.</summary>
-public sealed class LiveSubscriber(Viewer viewer, Guid? watching)
+/// <param name="rows">The page keeps an inbox: it is sent the changed rows themselves (<c>inbox.rows</c>, one message a
+/// batch) instead of every event about them, and of those events only what the inbox still needs (<see cref="LiveFeed.RowPageEvents"/>).</param>
+public sealed class LiveSubscriber(Viewer viewer, Guid? watching, bool rows = false)
 {
     private readonly Channel<LiveMessage> _queue = Channel.CreateBounded<LiveMessage>(
         new BoundedChannelOptions(2_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
@@ -26,6 +28,7 @@ public sealed class LiveSubscriber(Viewer viewer, Guid? watching)
 
     public Guid ConnectionId { get; } = Guid.CreateVersion7();
     public Guid? Watching { get; } = watching;
+    public bool WantsRows { get; } = rows;
     public Viewer Viewer { get; set; } = viewer;
     /// <summary>Set when people or teams change, so the connection re-reads what its viewer may see.</summary>
     public bool ViewerIsStale { get; set; }
@@ -59,13 +62,20 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
     private readonly Lock _publishing = new();
     private long _published;
 
+    /// <summary>How long the loop waits after publishing before it reads again (see ExecuteAsync).</summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The events an inbox page (one sent rows) still hears about one by one: a note may mention its person,
+    /// an assignment may be theirs (both feed the notifications). Everything else about a conversation is in its row.</summary>
+    public static readonly IReadOnlySet<string> RowPageEvents = new HashSet<string>(StringComparer.Ordinal) { "note.added", "conversation.assigned" };
+
     /// <summary>How many batches of events have been handed to pages so far. A page whose data was read when this
     /// was N, and whose live connection started at N too, missed nothing in between and need not reload.</summary>
     public long Published => Interlocked.Read(ref _published);
 
-    public LiveSubscriber Subscribe(Viewer viewer, Guid? watching)
+    public LiveSubscriber Subscribe(Viewer viewer, Guid? watching, bool rows = false)
     {
-        var subscriber = new LiveSubscriber(viewer, watching);
+        var subscriber = new LiveSubscriber(viewer, watching, rows);
         lock (_publishing)
         {
             _subscribers[subscriber.ConnectionId] = subscriber;
@@ -129,6 +139,9 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
                 }
                 position = EventReader.Position.Of(batch[^1]);
                 await PublishAsync(db, batch, stoppingToken);
+                // Events come in runs (a post is three or four events, written over a few transactions): waiting a
+                // moment before the next read gathers a run into one batch, so its rows are read and sent once.
+                await Task.Delay(Gather, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e)
@@ -144,12 +157,16 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
     private async Task PublishAsync(ParleyDb db, List<Event> batch, CancellationToken ct)
     {
         var ids = batch.Select(e => ConversationOf(e.Subject)).Where(id => id is not null).Select(id => id!.Value).Distinct().ToArray();
-        var access = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.Id, c.BrandId, c.TeamId, c.AssigneeId })
-            .ToDictionaryAsync(c => c.Id, c => new Presence.Access(c.BrandId, c.TeamId, c.AssigneeId), ct);
         List<LiveSubscriber> subscribers;
+        lock (_publishing) subscribers = _subscribers.Values.ToList();
+        var rows = subscribers.Any(s => s.WantsRows) ? await InboxRows.ReadAsync(db, batch, ids, DateTimeOffset.UtcNow, ct) : null;
+        var access = rows is not null ? rows.Access
+            : await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.Id))
+                .Select(c => new { c.Id, c.BrandId, c.TeamId, c.AssigneeId })
+                .ToDictionaryAsync(c => c.Id, c => new Presence.Access(c.BrandId, c.TeamId, c.AssigneeId), ct);
         lock (_publishing)
         {
+            // Pages that subscribed while the rows were read get this batch too (their Since is before it).
             subscribers = _subscribers.Values.ToList();
             Interlocked.Increment(ref _published);
         }
@@ -168,15 +185,24 @@ public sealed partial class LiveFeed(IServiceScopeFactory scopes, EventSignal si
             var message = LiveMessage.Of(e.Type, EventDto.From(e), e.Id.ToString());
             // Those who could see it before a reassignment hear that it moved (and nothing else), so their lists drop it.
             var moved = e.Type is "conversation.assigned" or "conversation.routed" ? LiveMessage.Of(e.Type, new { subject = e.Subject, data = new { conversationId } }, e.Id.ToString()) : null;
+            var forRowPages = RowPageEvents.Contains(e.Type);
             foreach (var s in subscribers)
             {
+                if (s.WantsRows && !forRowPages) continue;
                 if (s.Viewer.CanSee(where.BrandId, where.TeamId, where.AssigneeId)) s.Offer(message);
                 else if (moved is not null && s.Viewer.SeesBrand(where.BrandId)) s.Offer(moved);
             }
         }
+        foreach (var s in subscribers)
+        {
+            if (!s.WantsRows) continue;
+            // An inbox page that subscribed while this batch was read without rows: rare, and a reload covers it.
+            if (rows is null) s.Offer(LiveMessage.Of("resync", new { reason = "Connected while changes were being sent." }));
+            else if (rows.For(s.Viewer) is { } message) s.Offer(message);
+        }
     }
 
-    private static Guid? ConversationOf(string subject) =>
+    internal static Guid? ConversationOf(string subject) =>
         subject.StartsWith("conversations/", StringComparison.Ordinal) && Guid.TryParse(subject.AsSpan("conversations/".Length), out var id) ? id : null;
 
     /// <summary>The last event readers may see now (on PostgreSQL: below the oldest transaction in flight, as EventReader reads).</summary>

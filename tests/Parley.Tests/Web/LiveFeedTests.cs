@@ -103,6 +103,55 @@ public sealed class LiveFeedTests
         Assert.True(DateTime.UtcNow - started < limit);
     }
 
+    private static Func<JsonElement, bool> HasRow(Guid conversation) =>
+        m => m.GetProperty("rows").EnumerateArray().Any(r => r.GetProperty("item").GetProperty("id").GetGuid() == conversation);
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_inbox_is_sent_the_rows_its_person_may_see_and_told_when_one_moves_away(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var w = await Workspace.CreateAsync(parley);
+        var care = await w.TeamAsync("Care");
+        var billing = await w.TeamAsync("Billing");
+        await w.PersonAsync("Maria Lopez", "maria@example.com", "agent", care);
+        await w.PersonAsync("Sam Carter", "sam@example.com", "agent", billing);
+        var billed = await w.CustomerTweetsAsync("charged twice", "7", "priya");
+        await w.AssignAsync(billed, billing);
+
+        await using var maria = await ConnectAsync(await w.SignInAsync("maria@example.com"), "?rows=true");
+        await using var sam = await ConnectAsync(await w.SignInAsync("sam@example.com"), "?rows=true");
+
+        // Billing's customer writes again: Sam is sent the row as the inbox lists it, Maria nothing about it.
+        await w.CustomerTweetsAsync("hello??", "7", "priya");
+        // (An earlier batch may carry the row too, e.g. when the first burst's triage completes: the one after the
+        // new message shows it.)
+        bool ShowsHello(JsonElement r) => r.GetProperty("item").GetProperty("id").GetGuid() == billed
+            && r.GetProperty("item").GetProperty("preview").GetString()!.Contains("hello??", StringComparison.Ordinal);
+        var samRows = await sam.NextAsync("inbox.rows", m => m.GetProperty("rows").EnumerateArray().Any(ShowsHello));
+        Assert.NotNull(samRows);
+        var row = samRows!.Value.GetProperty("rows").EnumerateArray().Single(ShowsHello);
+        Assert.Equal("Billing", row.GetProperty("item").GetProperty("teamName").GetString());
+        Assert.Null(await maria.NextAsync("inbox.rows", HasRow(billed), timeoutMs: 1_500));
+
+        // A new customer (no team yet) is everyone's: both are sent the row, marked as news; the events about it
+        // are not sent as well (the row says it all).
+        var fresh = await w.CustomerTweetsAsync("my bag!", "8", "ana");
+        var mariaRows = await maria.NextAsync("inbox.rows", HasRow(fresh));
+        Assert.NotNull(mariaRows);
+        Assert.Contains(mariaRows!.Value.GetProperty("rows").EnumerateArray(), r => r.GetProperty("news").GetBoolean());
+        Assert.NotNull(await sam.NextAsync("inbox.rows", HasRow(fresh)));
+        Assert.Null(await maria.NextAsync("message.received", timeoutMs: 500));
+
+        // Routed to Billing, it leaves Maria's sight: she is told to drop it (its id only), Sam gets its new row.
+        await w.AssignAsync(fresh, billing);
+        var gone = await maria.NextAsync("inbox.rows", m => m.GetProperty("gone").EnumerateArray().Any(g => g.GetGuid() == fresh));
+        Assert.NotNull(gone);
+        Assert.DoesNotContain(gone!.Value.GetProperty("rows").EnumerateArray(), r => r.GetProperty("item").GetProperty("id").GetGuid() == fresh);
+        Assert.NotNull(await sam.NextAsync("inbox.rows", m => HasRow(fresh)(m)
+            && m.GetProperty("rows").EnumerateArray().Any(r => r.GetProperty("item").GetProperty("teamName").GetString() == "Billing")));
+    }
+
     [Fact]
     public async Task Presence_shows_who_has_a_conversation_open_and_who_is_typing()
     {

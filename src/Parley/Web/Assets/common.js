@@ -195,8 +195,10 @@ export function hasModifier(event) {
  * this connection started (see firstData), or with nothing when the server asks for a reload.
  */
 export class Live {
-  constructor({ conversation, onEvent, onPresence, onResync }) {
-    this.url = '/api/v1/live' + (conversation ? `?conversation=${encodeURIComponent(conversation)}` : '');
+  constructor({ conversation, onEvent, onPresence, onResync, onRows }) {
+    // An inbox (onRows) is sent the changed rows themselves instead of the events about them (docs/adr/0029).
+    this.url = '/api/v1/live' + (conversation ? `?conversation=${encodeURIComponent(conversation)}` : onRows ? '?rows=true' : '');
+    this.onRows = onRows ?? null;
     this.onEvent = onEvent ?? (() => {});
     this.onPresence = onPresence ?? (() => {});
     this.onResync = onResync ?? (() => {});
@@ -240,6 +242,7 @@ export class Live {
     source.addEventListener('ping', () => { lastMessage = Date.now(); });
     source.addEventListener('presence', (e) => { lastMessage = Date.now(); this.onPresence(JSON.parse(e.data)); });
     source.addEventListener('resync', () => { lastMessage = Date.now(); this.onResync(); });
+    source.addEventListener('inbox.rows', (e) => { lastMessage = Date.now(); this.onRows?.(JSON.parse(e.data)); });
     source.onmessage = () => { lastMessage = Date.now(); };
     for (const type of Live.eventTypes) {
       source.addEventListener(type, (e) => {

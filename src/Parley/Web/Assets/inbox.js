@@ -2,7 +2,7 @@
 // kept live by the event log, and driven from the keyboard (j/k, enter, r, e, /, ?).
 import {
   api, h, me, replaceChildren, duration, channelName, stateName, toast, typingInField, hasModifier,
-  Live, conversationOf, setUpChrome, markRendered, firstData, firstPaint,
+  Live, setUpChrome, markRendered, firstData, firstPaint,
 } from './common.js';
 import { clockChip, clockText, loadClocks } from './clocks.js';
 
@@ -45,6 +45,8 @@ let pendingTimer = null;
 let flushing = false;   // one refresh in flight at a time: changes that arrive meanwhile go in the next one
 let queuesTimer = null;
 let loadController = null;
+let rowsDuringLoad = null; // inbox.rows messages received while the list is being (re)loaded
+let renderFrame = null;
 
 // ---------- layout ----------
 const searchInput = h('input', { type: 'search', id: 'search', name: 'q', placeholder: 'Words, @handle or #tag', autocomplete: 'off', 'aria-keyshortcuts': '/' });
@@ -236,6 +238,8 @@ async function loadDirectory() {
 async function load({ append = false } = {}) {
   loadController?.abort();
   loadController = new AbortController();
+  // Rows that arrive while the list is read may be newer than its answer: they are applied again on top of it.
+  if (!append) rowsDuringLoad = [];
   state.loading = true;
   state.error = null;
   if (!append) renderStatus();
@@ -243,7 +247,11 @@ async function load({ append = false } = {}) {
   params.set('limit', '50');
   if (append && state.nextCursor) params.set('cursor', state.nextCursor);
   try {
-    show(await api('/api/v1/inbox?' + params, { signal: loadController.signal }), { append });
+    const page = await api('/api/v1/inbox?' + params, { signal: loadController.signal });
+    const replay = append ? [] : rowsDuringLoad ?? [];
+    rowsDuringLoad = null;
+    show(page, { append });
+    for (const message of replay) applyRows(message);
   } catch (e) {
     if (e.name === 'AbortError') return;
     state.loading = false;
@@ -265,7 +273,54 @@ function show(page, { append = false } = {}) {
   refreshClocks(append ? page.items.map((i) => i.id) : undefined);
 }
 
-/** Live: ask the server which of the changed conversations match the current filters, and merge. */
+/** Live: the server sends the changed rows of conversations this person may see, whatever the filters; the page keeps
+ * those that match its filters. A text search is the server's to decide: those rows are asked for by id. */
+function applyRows({ rows = [], gone = [] }) {
+  rowsDuringLoad?.push({ rows, gone });
+  for (const r of rows) if (r.clock) state.clocks.set(r.item.id, r.clock);
+  if (state.filters.q) {
+    for (const r of rows) changed(r.item.id, { isNew: r.news });
+    for (const id of gone) changed(id);
+    return;
+  }
+  const asked = new Set(gone);
+  for (const r of rows) asked.add(r.item.id);
+  merge(asked, rows.map((r) => r.item).filter(matches), new Set(rows.filter((r) => r.news).map((r) => r.item.id)));
+  renderSoon();
+  queuesTimer ??= setTimeout(() => { queuesTimer = null; loadQueues(); }, 2000);
+}
+
+/** Whether a row belongs in the list under the current filters, as GET /api/v1/inbox decides it (but the text search). */
+function matches(item) {
+  const f = state.filters;
+  const id = (value) => value?.toLowerCase(); // ids in an address may be upper case; the server's are not
+  if ((f.status ?? 'open') !== 'all' && item.status !== (f.status ?? 'open')) return false;
+  if (f.removed === 'only' ? !item.removed : f.removed !== 'include' && item.removed) return false;
+  if (f.state && item.state !== f.state) return false;
+  if (f.channel && item.channelId !== id(f.channel) && item.channelKind !== f.channel) return false;
+  if (f.team && (f.team === 'none' ? item.teamId !== null : item.teamId !== id(f.team))) return false;
+  if (f.assignee) {
+    const who = f.assignee === 'me' ? me.id : id(f.assignee);
+    if (who === 'none' ? item.assigneeId !== null : item.assigneeId !== who) return false;
+  }
+  if (f.tag && !(item.tags ?? []).includes(f.tag.toLowerCase())) return false;
+  return true;
+}
+
+/** One redraw per frame however many messages arrived in it. */
+function renderSoon() {
+  if (renderFrame !== null) return;
+  const draw = () => {
+    cancelAnimationFrame(renderFrame?.frame);
+    clearTimeout(renderFrame?.timer);
+    renderFrame = null;
+    render();
+  };
+  // A hidden page gets no frames; the timer keeps its list (and title) current anyway.
+  renderFrame = { frame: requestAnimationFrame(draw), timer: setTimeout(draw, 250) };
+}
+
+/** Live, during a text search: ask the server which of the changed conversations match the current filters, and merge. */
 function changed(id, { isNew = false } = {}) {
   pendingIds.add(id);
   if (isNew) pendingIds.add('new:' + id);
@@ -308,7 +363,7 @@ async function flushPending() {
       pendingTimer = setTimeout(flushChanges, 2000);
       return;
     }
-    merge(chunk, page.items, brandNew);
+    merge(new Set(chunk), page.items, brandNew);
   }
   render();
   refreshClocks(ids.filter((id) => state.items.some((i) => i.id === id)));
@@ -320,11 +375,12 @@ function merge(asked, found, brandNew) {
   const selectedId = state.items[state.selected]?.id;
   const byId = new Map(found.map((i) => [i.id, i]));
   const before = state.items.length;
-  state.items = state.items.filter((i) => !asked.includes(i.id) || byId.has(i.id));
+  state.items = state.items.filter((i) => !asked.has(i.id) || byId.has(i.id));
   const removed = before - state.items.length;
+  const position = new Map(state.items.map((i, index) => [i.id, index]));
   let added = 0;
   for (const item of found) {
-    const at = state.items.findIndex((i) => i.id === item.id);
+    const at = position.get(item.id) ?? -1;
     if (at >= 0) {
       const shown = state.items[at];
       state.items[at] = item;
@@ -353,12 +409,20 @@ function sortOrder() {
 
 /** The server's order, so live rows land where a reload would put them. */
 function compare(a, b) {
-  const oldestFirst = new Date(a.lastMessageAt) - new Date(b.lastMessageAt) || a.id.localeCompare(b.id);
+  const oldestFirst = timeOf(a) - timeOf(b) || a.id.localeCompare(b.id);
   switch (sortOrder()) {
     case 'priority': return (b.rankedPriority - a.rankedPriority) || oldestFirst;
     case 'recent': return -oldestFirst;
     default: return oldestFirst;
   }
+}
+
+// A list of thousands is sorted on every live change: each row's time is parsed once, not once per comparison.
+const times = new WeakMap();
+function timeOf(item) {
+  let t = times.get(item);
+  if (t === undefined) times.set(item, t = Date.parse(item.lastMessageAt));
+  return t;
 }
 
 function priorityBand(value) {
@@ -383,13 +447,13 @@ function renderStatus() {
   }
 }
 
-function render() {
+function render({ times = false } = {}) {
   const hadFocus = list.contains(document.activeElement);
   renderStatus();
   totalEl.textContent = state.total ? `(${state.total})` : '';
   const previous = drawn;
   drawn = new Map();
-  replaceChildren(list, state.items.map((item, index) => rowFor(item, index, previous)));
+  place(state.items.map((item, index) => rowFor(item, index, previous, times)));
   // A live update must not take the keyboard away from the agent.
   if (hadFocus) list.children[state.selected]?.querySelector('.row-link')?.focus({ preventScroll: true });
   moreButton.hidden = !state.nextCursor;
@@ -397,26 +461,49 @@ function render() {
 }
 
 // Rows already in the list, by conversation id, with what they were drawn from. A live refresh redraws only the
-// rows whose item, selection, freshness, presence or clock changed; the rest are moved, and only their times
-// updated. At 100 posts a second the list grows by a row a post, and rebuilding all of it twice a refresh was
-// what kept a busy page seconds behind (docs/adr/0026).
+// rows whose item, selection, freshness, presence or clock changed; the rest stay where they are (their times are
+// updated by the 30 s tick). At 100 posts a second the list grows by a row a post, and rebuilding all of it twice a
+// refresh was what kept a busy page seconds behind (docs/adr/0026); so was re-inserting every row (docs/adr/0029).
 let drawn = new Map();
 
-function rowFor(item, index, previous) {
-  const inputs = {
+function inputsOf(item, index) {
+  return {
     item, selected: index === state.selected, fresh: state.fresh.has(item.id),
     presence: state.presence.get(item.id), clock: state.clocks.get(item.id),
   };
+}
+
+function rowFor(item, index, previous, times) {
+  const inputs = inputsOf(item, index);
   const old = previous.get(item.id);
   let el;
   if (old && Object.keys(inputs).every((k) => old.inputs[k] === inputs[k])) {
     el = old.el;
-    updateTimes(el, item);
+    if (times) updateTimes(el, item);
   } else {
     el = row(item, index);
   }
   drawn.set(item.id, { inputs, el });
   return el;
+}
+
+/** Makes the list's children these elements in this order, touching only those out of place: a new row is one
+ * insertion, not a rebuild of the thousands around it. */
+function place(elements) {
+  const wanted = new Set(elements);
+  for (const child of [...list.children]) if (!wanted.has(child)) child.remove();
+  let cursor = list.firstElementChild;
+  for (const el of elements) {
+    if (cursor === el) { cursor = cursor.nextElementSibling; continue; }
+    // The row here belongs further down (it moved, or the one wanted here moved up past it): it waits to be placed there.
+    if (cursor && cursor.nextElementSibling === el) {
+      const later = cursor;
+      cursor = el.nextElementSibling;
+      later.remove();
+      continue;
+    }
+    list.insertBefore(el, cursor);
+  }
 }
 
 /** The parts of a row that move on with the clock. */
@@ -471,7 +558,8 @@ function row(item, index) {
 }
 
 function renderFresh() {
-  const count = [...state.fresh].filter((id) => state.items.some((i) => i.id === id)).length;
+  const listed = new Set(state.items.map((i) => i.id));
+  const count = [...state.fresh].filter((id) => listed.has(id)).length;
   newBadge.hidden = count === 0;
   newBadge.textContent = `${count} new`;
   newBadge.setAttribute('aria-label', `${count} new conversation${count === 1 ? '' : 's'}; show the first`);
@@ -484,7 +572,7 @@ function showFresh() {
 }
 
 // Waiting times move on while the page is open.
-setInterval(() => { if (!document.hidden) render(); }, 30000);
+setInterval(() => { if (!document.hidden) render({ times: true }); }, 30000);
 
 // ---------- keyboard ----------
 function select(index, { focus = true } = {}) {
@@ -557,10 +645,8 @@ const live = new Live({
   onEvent(type, event) {
     if (type === 'people.changed') { loadDirectory(); return; }
     if (type === 'note.added') { chrome.notifications.mentioned(event); return; }
-    const id = conversationOf(event);
-    if (!id) return;
     if (type === 'conversation.assigned' && event.data?.assigneeId === me.id && event.data?.by !== me.name) chrome.notifications.refresh();
-    changed(id, { isNew: type === 'conversation.created' || type === 'triage.burst_completed' });
+    // Everything else about a conversation comes as its row (applyRows).
   },
   onPresence(p) {
     if (p.people.length) state.presence.set(p.conversationId, p.people); else state.presence.delete(p.conversationId);
@@ -570,8 +656,10 @@ const live = new Live({
     const hadFocus = li.contains(document.activeElement);
     const fresh = row(state.items[index], index);
     li.replaceWith(fresh);
+    drawn.set(p.conversationId, { inputs: inputsOf(state.items[index], index), el: fresh });
     if (hadFocus) fresh.querySelector('.row-link').focus({ preventScroll: true });
   },
+  onRows: applyRows,
   onResync(ready) {
     // The first connection after the page came with its first page: nothing to reload if no events were
     // handed out between that read and this connection.
