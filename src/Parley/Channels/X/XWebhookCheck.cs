@@ -1,240 +1,272 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Parley.Ingest;
 
 namespace Parley.Channels.X;
 
-/// <summary>Decides at the request what <see cref="XWebhookParser"/> decides later, without building anything:
-/// whether a signed delivery is malformed (400 and quarantine, with the parser's own message) or may be
-/// acknowledged. A JSON document costs more to build than the parser's whole answer is worth at the request,
-/// where only the verdict is needed: here one <see cref="Utf8JsonReader"/> pass checks the syntax as
-/// <see cref="JsonDocument"/> would, and the fields the parser reads are then read by position, in the
-/// parser's order, so the first fault found is the one the parser would report. Processing parses the stored
-/// body with the parser itself; XWebhookCheckTests hold the two to the same verdict and message
-/// (docs/adr/0030-webhook-check-at-ingest.md).</summary>
+/// <summary>Decides at the request what <see cref="XWebhookParser"/> decides later, without building the
+/// delivery: whether a signed body is malformed (400 and quarantine, with the parser's own message) or may be
+/// acknowledged. The request needs only that verdict, and a JSON document plus the parser's objects cost twice
+/// the verdict. One <see cref="Utf8JsonReader"/> pass reads the body as <see cref="JsonDocument"/> would (the
+/// same syntax errors) and notes where the fields the parser reads are; the parser's checks then run in its order
+/// on those fields alone, so the first fault found is the one the parser reports. Processing parses the stored
+/// body with the parser itself; XWebhookCheckTests hold the two to the same verdict and message on every captured
+/// payload with each of its values made wrong in turn (docs/adr/0030-x-webhook-check-at-ingest.md).</summary>
 public static class XWebhookCheck
 {
     /// <exception cref="MalformedPayloadException">Exactly when <see cref="XWebhookParser.Parse"/> would throw it.</exception>
     public static void Check(ReadOnlySpan<byte> body, XSettings settings)
     {
-        var json = Json.Of(body);
-        var root = json.Root;
-        if (json.Type(root) != JsonTokenType.StartObject)
-            throw new MalformedPayloadException($"The body must be a JSON object, not {json.Kind(root)}.");
+        var json = new Json(body);
+        var (rootAt, root) = Read(body);
+        if (root is null) throw new MalformedPayloadException($"The body must be a JSON object, not {json.Kind(rootAt)}.");
 
-        Span<int> f = stackalloc int[RootFields.Length];
-        json.Scan(root, RootFields, f);
-        var account = json.OptionalId(f[0], "for_user_id", "$") ?? settings.AccountId;
-        bool tweetsDone = false, messagesDone = false;
-        // In the body's order, as the parser meets them; each list is checked once (a repeated name has one value).
-        var r = json.Reader(root);
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        var account = json.OptionalId(root.At[0], "for_user_id", "$") ?? settings.AccountId;
+        // The parser meets the two lists in the body's order.
+        ReadOnlySpan<int> lists = root.FirstSeen[1] < root.FirstSeen[2] ? [1, 2] : [2, 1];
+        foreach (var list in lists)
         {
-            if (!tweetsDone && r.ValueTextEquals("tweet_create_events"u8))
+            if (root.FirstSeen[list] == int.MaxValue) continue;
+            var name = list == 1 ? "tweet_create_events" : "direct_message_events";
+            json.OptionalArray(root.At[list], name, "$");
+            var items = root.Items[list] ?? [];
+            for (var i = 0; i < items.Count; i++)
             {
-                tweetsDone = true;
-                var i = 0;
-                foreach (var tweet in json.Items(json.OptionalArray(f[1], "tweet_create_events", "$")))
-                    CheckTweet(json, tweet, account, $"$.tweet_create_events[{i++}]");
+                if (list == 1) CheckTweet(json, items[i], account, $"$.tweet_create_events[{i}]");
+                else CheckDirectMessage(json, items[i], account, json.Present(root.At[3]), $"$.direct_message_events[{i}]");
             }
-            else if (!messagesDone && r.ValueTextEquals("direct_message_events"u8))
-            {
-                messagesDone = true;
-                var j = 0;
-                foreach (var dm in json.Items(json.OptionalArray(f[2], "direct_message_events", "$")))
-                    CheckDirectMessage(json, dm, account, json.Present(f[3]), $"$.direct_message_events[{j++}]");
-            }
-            r.Read();
-            r.Skip();
         }
     }
 
-    private static readonly byte[][] RootFields = [.. Names("for_user_id", "tweet_create_events", "direct_message_events", "users")];
-
-    private static readonly byte[][] TweetFields = [.. Names("id_str", "id", "user", "text", "full_text", "extended_tweet",
-        "retweeted_status", "timestamp_ms", "created_at", "in_reply_to_status_id_str", "in_reply_to_status_id",
-        "in_reply_to_user_id_str", "in_reply_to_user_id", "in_reply_to_screen_name", "entities", "extended_entities")];
-
-    private static readonly byte[][] ExtendedFields = [.. Names("full_text", "extended_entities", "entities")];
-
-    private static void CheckTweet(Json json, int tweet, string account, string path)
+    /// <summary>The one pass over the whole body, as PayloadReader.Parse reads it (depth 64, nothing after the value).</summary>
+    private static (int At, Facts? Root) Read(ReadOnlySpan<byte> body)
     {
-        if (json.Type(tweet) != JsonTokenType.StartObject) throw new MalformedPayloadException($"'{path}' must be an object.");
-        Span<int> f = stackalloc int[TweetFields.Length];
-        json.Scan(tweet, TweetFields, f);
-        _ = json.OptionalId(f[0], "id_str", path) ?? json.RequiredId(f[1], "id", path);
-        var author = CheckUser(json, json.RequiredObject(f[2], "user", path), $"{path}.user");
-        _ = json.OptionalString(f[3], "text", path) ?? json.OptionalString(f[4], "full_text", path);
-        Span<int> e = stackalloc int[ExtendedFields.Length];
-        e.Fill(-1);
-        var extended = json.Present(f[5]);
-        if (json.Type(extended) == JsonTokenType.StartObject)
+        try
         {
-            json.Scan(extended, ExtendedFields, e);
-            json.OptionalString(e[0], "full_text", $"{path}.extended_tweet");
+            var r = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            r.Read();
+            var at = (int)r.TokenStartIndex;
+            Facts? root = null;
+            if (r.TokenType == JsonTokenType.StartObject) root = Facts.Read(ref r, 0, Schema.Root);
+            else r.Skip();
+            while (r.Read()) { }
+            return (at, root);
         }
-        if (json.Present(f[6]) >= 0) return; // a retweet: nothing more is read
+        catch (JsonException e)
+        {
+            throw new MalformedPayloadException($"The body is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static void CheckTweet(Json json, Item item, string account, string path)
+    {
+        var tweet = item.Facts ?? throw new MalformedPayloadException($"'{path}' must be an object.");
+        var f = tweet.At;
+        _ = json.OptionalId(f[0], "id_str", path) ?? json.RequiredId(f[1], "id", path);
+        json.RequiredObject(f[2], "user", path);
+        var author = CheckUser(json, tweet.Nested[2]!, $"{path}.user");
+        _ = json.OptionalString(f[3], "text", path) ?? json.OptionalString(f[4], "full_text", path);
+        var extended = tweet.Nested[5];
+        if (extended is not null) json.OptionalString(extended.At[0], "full_text", $"{path}.extended_tweet");
+        if (json.Present(f[6]) >= 0) return; // a retweet: the parser reads no further
         if (!json.OptionalTime(f[7], "timestamp_ms", path) && !json.OptionalTime(f[8], "created_at", path))
             throw new MalformedPayloadException($"'{path}' has neither 'timestamp_ms' nor 'created_at'.");
         _ = json.OptionalId(f[9], "in_reply_to_status_id_str", path) ?? json.OptionalId(f[10], "in_reply_to_status_id", path);
-        if (author == account && !CheckAddressee(json, f, path)) return; // the brand's post to nobody
-        CheckMedia(json, f, e, extended);
+        if (author == account && !CheckAddressee(json, tweet, path)) return; // the brand's post to nobody is skipped
+        CheckMedia(json, tweet);
     }
 
-    private static readonly byte[][] UserFields = [.. Names("id_str", "id", "screen_name", "name")];
-
     /// <returns>The user's id.</returns>
-    private static string CheckUser(Json json, int user, string path)
+    private static string CheckUser(Json json, Facts user, string path)
     {
-        json.RequireObjectFor(user, "id_str");
-        Span<int> f = stackalloc int[UserFields.Length];
-        json.Scan(user, UserFields, f);
-        var id = json.OptionalId(f[0], "id_str", path) ?? json.RequiredId(f[1], "id", path);
-        json.OptionalString(f[2], "screen_name", path);
-        json.OptionalString(f[3], "name", path);
+        var id = json.OptionalId(user.At[0], "id_str", path) ?? json.RequiredId(user.At[1], "id", path);
+        json.OptionalString(user.At[2], "screen_name", path);
+        json.OptionalString(user.At[3], "name", path);
         return id;
     }
 
-    private static readonly byte[][] MentionsField = [.. Names("user_mentions")];
-
-    /// <returns>False when the brand's post addresses nobody (the parser skips it).</returns>
-    private static bool CheckAddressee(Json json, ReadOnlySpan<int> tweet, string path)
+    /// <returns>False when the brand's post addresses nobody.</returns>
+    private static bool CheckAddressee(Json json, Facts tweet, string path)
     {
-        if ((json.OptionalId(tweet[11], "in_reply_to_user_id_str", path) ?? json.OptionalId(tweet[12], "in_reply_to_user_id", path)) is not null)
+        var f = tweet.At;
+        if ((json.OptionalId(f[11], "in_reply_to_user_id_str", path) ?? json.OptionalId(f[12], "in_reply_to_user_id", path)) is not null)
         {
-            json.OptionalString(tweet[13], "in_reply_to_screen_name", path);
+            json.OptionalString(f[13], "in_reply_to_screen_name", path);
             return true;
         }
-        var entities = json.Present(tweet[14]);
-        if (json.Type(entities) != JsonTokenType.StartObject) return false;
-        Span<int> f = stackalloc int[1];
-        json.Scan(entities, MentionsField, f);
-        var mentionsPath = $"{path}.entities.user_mentions";
-        Span<int> m = stackalloc int[UserFields.Length];
-        foreach (var mention in json.Items(json.OptionalArray(f[0], "user_mentions", $"{path}.entities")))
+        if (tweet.Nested[14] is not { } entities) return false;
+        json.OptionalArray(entities.At[0], "user_mentions", $"{path}.entities");
+        foreach (var mention in entities.Items[0] ?? [])
         {
-            json.RequireObjectFor(mention, "id_str");
-            json.Scan(mention, UserFields, m);
-            if ((json.OptionalId(m[0], "id_str", mentionsPath) ?? json.OptionalId(m[1], "id", mentionsPath)) is null) continue;
-            json.OptionalString(m[2], "screen_name", path);
-            json.OptionalString(m[3], "name", path);
+            var m = mention.Facts ?? throw json.NotAnObject(mention.At, "id_str");
+            var mentionsPath = $"{path}.entities.user_mentions";
+            if ((json.OptionalId(m.At[0], "id_str", mentionsPath) ?? json.OptionalId(m.At[1], "id", mentionsPath)) is null) continue;
+            json.OptionalString(m.At[2], "screen_name", path);
+            json.OptionalString(m.At[3], "name", path);
             return true;
         }
         return false;
     }
 
-    private static readonly byte[][] MediaListField = [.. Names("media")];
-    private static readonly byte[][] MediaFields = [.. Names("media_url_https", "type")];
-
-    private static void CheckMedia(Json json, ReadOnlySpan<int> tweet, ReadOnlySpan<int> extendedFields, int extended)
+    private static void CheckMedia(Json json, Facts tweet)
     {
-        var source = json.Present(tweet[15]) is var ee and >= 0 ? ee : json.Present(tweet[14]);
-        if (json.Type(extended) == JsonTokenType.StartObject)
+        // Where the parser looks for media: extended_entities, else entities; inside extended_tweet when it has either.
+        var (at, source) = json.Present(tweet.At[15]) >= 0 ? (tweet.At[15], tweet.Nested[15]) : (tweet.At[14], tweet.Nested[14]);
+        if (tweet.Nested[5] is { } extended)
         {
-            var inner = json.Present(extendedFields[1]) is var ie and >= 0 ? ie : json.Present(extendedFields[2]);
-            if (inner >= 0) source = inner;
+            if (json.Present(extended.At[1]) >= 0) (at, source) = (extended.At[1], extended.Nested[1]);
+            else if (json.Present(extended.At[2]) >= 0) (at, source) = (extended.At[2], extended.Nested[2]);
         }
-        if (json.Type(source) != JsonTokenType.StartObject) return;
-        Span<int> f = stackalloc int[1];
-        json.Scan(source, MediaListField, f);
-        var list = json.Present(f[0]);
-        if (json.Type(list) != JsonTokenType.StartArray) return;
-        Span<int> mf = stackalloc int[MediaFields.Length];
-        foreach (var m in json.Items(list))
+        if (source?.Items[1] is not { } media) return;
+        foreach (var m in media)
         {
-            if (json.Type(m) != JsonTokenType.StartObject) continue;
-            json.Scan(m, MediaFields, mf);
-            if (json.OptionalString(mf[0], "media_url_https", "media") is not null) json.OptionalString(mf[1], "type", "media");
+            if (m.Facts is not { } item) continue;
+            if (json.OptionalString(item.At[0], "media_url_https", "media") is not null) json.OptionalString(item.At[1], "type", "media");
         }
     }
 
-    private static readonly byte[][] MessageFields = [.. Names("type", "id", "message_create", "created_timestamp")];
-    private static readonly byte[][] CreateFields = [.. Names("sender_id", "target", "message_data")];
-    private static readonly byte[][] TargetFields = [.. Names("recipient_id")];
-    private static readonly byte[][] DataFields = [.. Names("text", "attachment")];
-    private static readonly byte[][] ScreenNameField = [.. Names("screen_name")];
-
-    private static void CheckDirectMessage(Json json, int dm, string account, int users, string path)
+    private static void CheckDirectMessage(Json json, Item item, string account, int users, string path)
     {
-        if (json.Type(dm) != JsonTokenType.StartObject) throw new MalformedPayloadException($"'{path}' must be an object.");
-        Span<int> f = stackalloc int[MessageFields.Length];
-        json.Scan(dm, MessageFields, f);
-        if (json.OptionalString(f[0], "type", path) is { } type && type != "message_create") return;
-        json.RequiredId(f[1], "id", path);
-        var create = json.RequiredObject(f[2], "message_create", path);
-        Span<int> c = stackalloc int[CreateFields.Length];
-        json.Scan(create, CreateFields, c);
-        var sender = json.RequiredId(c[0], "sender_id", $"{path}.message_create");
-        var target = json.RequiredObject(c[1], "target", $"{path}.message_create");
-        Span<int> t = stackalloc int[1];
-        json.Scan(target, TargetFields, t);
-        var recipient = json.RequiredId(t[0], "recipient_id", $"{path}.message_create.target");
-        var data = json.RequiredObject(c[2], "message_data", $"{path}.message_create");
-        Span<int> d = stackalloc int[DataFields.Length];
-        json.Scan(data, DataFields, d);
-        json.OptionalString(d[0], "text", $"{path}.message_create.message_data");
-        if (!json.OptionalTime(f[3], "created_timestamp", path))
+        var dm = item.Facts ?? throw new MalformedPayloadException($"'{path}' must be an object.");
+        if (json.OptionalString(dm.At[0], "type", path) is { } type && type != "message_create") return;
+        json.RequiredId(dm.At[1], "id", path);
+        json.RequiredObject(dm.At[2], "message_create", path);
+        var create = dm.Nested[2]!;
+        var sender = json.RequiredId(create.At[0], "sender_id", $"{path}.message_create");
+        json.RequiredObject(create.At[1], "target", $"{path}.message_create");
+        var recipient = json.RequiredId(create.Nested[1]!.At[0], "recipient_id", $"{path}.message_create.target");
+        json.RequiredObject(create.At[2], "message_data", $"{path}.message_create");
+        var data = create.Nested[2]!;
+        json.OptionalString(data.At[0], "text", $"{path}.message_create.message_data");
+        if (!json.OptionalTime(dm.At[3], "created_timestamp", path))
             throw new MalformedPayloadException($"'{path}.created_timestamp' is required.");
 
+        // The users map is keyed by id: read only in direct-message deliveries, for the ids the parser looks up.
         var outbound = sender == account;
         var customerId = outbound ? recipient : sender;
         var usersObject = json.Type(users) == JsonTokenType.StartObject;
-        if (usersObject && json.Find(users, customerId) is var profile and >= 0) CheckUser(json, profile, $"$.users.{customerId}");
+        if (usersObject && json.Find(users, customerId) is var profile and >= 0)
+            CheckUser(json, json.ObjectAt(profile, "id_str"), $"$.users.{customerId}");
         if (outbound && usersObject && json.Find(users, sender) is var me and >= 0)
-        {
-            json.RequireObjectFor(me, "screen_name");
-            Span<int> s = stackalloc int[1];
-            json.Scan(me, ScreenNameField, s);
-            json.OptionalString(s[0], "screen_name", "$.users");
-        }
+            json.OptionalString(json.ObjectAt(me, "screen_name").At[2], "screen_name", "$.users");
 
-        var attachment = json.Present(d[1]);
-        if (json.Type(attachment) != JsonTokenType.StartObject) return;
-        Span<int> a = stackalloc int[1];
-        json.Scan(attachment, MediaListField, a);
-        var media = json.Present(a[0]);
-        if (json.Type(media) != JsonTokenType.StartObject) return;
-        Span<int> mf = stackalloc int[MediaFields.Length];
-        json.Scan(media, MediaFields, mf);
-        if (json.OptionalString(mf[0], "media_url_https", path) is not null) json.OptionalString(mf[1], "type", path);
+        if (data.Nested[1]?.Nested[0] is { } media && json.OptionalString(media.At[0], "media_url_https", path) is not null)
+            json.OptionalString(media.At[1], "type", path);
     }
 
-    private static IEnumerable<byte[]> Names(params string[] names) => names.Select(System.Text.Encoding.UTF8.GetBytes);
-
-    /// <summary>A body whose syntax has been checked, read by the positions of its values (-1: absent). Each
-    /// accessor mirrors <see cref="PayloadReader"/>'s of the same name, message for message.</summary>
-    private readonly ref struct Json
+    /// <summary>Which fields of an object the parser reads, and which of them it reads into: an object (by
+    /// <see cref="Object"/>'s schema) or a list of objects (<see cref="ArrayOf"/>).</summary>
+    private sealed class Schema(params string[] names)
     {
-        private readonly ReadOnlySpan<byte> _body;
+        private readonly byte[][] _names = [.. names.Select(Encoding.UTF8.GetBytes)];
+        public int Count => _names.Length;
+        public readonly Schema?[] Object = new Schema?[names.Length];
+        public readonly Schema?[] ArrayOf = new Schema?[names.Length];
 
-        private Json(ReadOnlySpan<byte> body, int root)
+        public int IndexOf(ref Utf8JsonReader r)
         {
-            _body = body;
-            Root = root;
+            for (var i = 0; i < _names.Length; i++)
+                if (r.ValueIsEscaped ? r.ValueTextEquals(_names[i]) : r.ValueSpan.SequenceEqual(_names[i])) return i;
+            return -1;
         }
 
-        public int Root { get; }
-
-        /// <summary>Reads the whole body as <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/>
-        /// with a depth of 64 does (PayloadReader.Parse), and refuses what it refuses, with its message.</summary>
-        public static Json Of(ReadOnlySpan<byte> body)
+        public static readonly Schema User = new("id_str", "id", "screen_name", "name");
+        public static readonly Schema Media = new("media_url_https", "type");
+        public static readonly Schema Entities = new("user_mentions", "media") { ArrayOf = { [0] = User, [1] = Media } };
+        public static readonly Schema Extended = new("full_text", "extended_entities", "entities") { Object = { [1] = Entities, [2] = Entities } };
+        public static readonly Schema Tweet = new("id_str", "id", "user", "text", "full_text", "extended_tweet",
+            "retweeted_status", "timestamp_ms", "created_at", "in_reply_to_status_id_str", "in_reply_to_status_id",
+            "in_reply_to_user_id_str", "in_reply_to_user_id", "in_reply_to_screen_name", "entities", "extended_entities")
         {
-            try
-            {
-                var all = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
-                all.Read();
-                var root = (int)all.TokenStartIndex;
-                while (all.Read()) { }
-                return new Json(body, root);
-            }
-            catch (JsonException e)
-            {
-                throw new MalformedPayloadException($"The body is not valid JSON: {e.Message}");
-            }
+            Object = { [2] = User, [5] = Extended, [14] = Entities, [15] = Entities },
+        };
+        public static readonly Schema Attachment = new("media") { Object = { [0] = Media } };
+        public static readonly Schema Data = new("text", "attachment") { Object = { [1] = Attachment } };
+        public static readonly Schema Target = new("recipient_id");
+        public static readonly Schema Create = new("sender_id", "target", "message_data") { Object = { [1] = Target, [2] = Data } };
+        public static readonly Schema Message = new("type", "id", "message_create", "created_timestamp") { Object = { [2] = Create } };
+        public static readonly Schema Root = new("for_user_id", "tweet_create_events", "direct_message_events", "users")
+        {
+            ArrayOf = { [1] = Tweet, [2] = Message },
+        };
+    }
+
+    /// <summary>An item of a list: its position, and its facts when it is an object.</summary>
+    private readonly record struct Item(int At, Facts? Facts);
+
+    /// <summary>Where an object's fields are (-1: absent; of a repeated name the last, as
+    /// <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> finds it) and, for the fields the parser
+    /// reads into, what is inside them.</summary>
+    private sealed class Facts
+    {
+        public readonly int[] At;
+        public readonly Facts?[] Nested;
+        public readonly List<Item>?[] Items;
+        /// <summary>The order in which each field first appears (int.MaxValue: never).</summary>
+        public readonly int[] FirstSeen;
+
+        private Facts(int count)
+        {
+            At = new int[count];
+            Array.Fill(At, -1);
+            Nested = new Facts?[count];
+            Items = new List<Item>?[count];
+            FirstSeen = new int[count];
+            Array.Fill(FirstSeen, int.MaxValue);
         }
 
-        /// <summary>A reader on the value at <paramref name="at"/>, its first token read.</summary>
-        public Utf8JsonReader Reader(int at)
+        /// <summary>Reads the object <paramref name="r"/> is on, to its end; <paramref name="offset"/> is where
+        /// the reader's input starts in the body.</summary>
+        public static Facts Read(ref Utf8JsonReader r, int offset, Schema schema)
+        {
+            var facts = new Facts(schema.Count);
+            var order = 0;
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                var i = schema.IndexOf(ref r);
+                r.Read();
+                if (i < 0)
+                {
+                    r.Skip();
+                    continue;
+                }
+                facts.At[i] = offset + (int)r.TokenStartIndex;
+                facts.FirstSeen[i] = Math.Min(facts.FirstSeen[i], order++);
+                facts.Nested[i] = null;
+                facts.Items[i] = null;
+                if (r.TokenType == JsonTokenType.StartObject && schema.Object[i] is { } inner) facts.Nested[i] = Read(ref r, offset, inner);
+                else if (r.TokenType == JsonTokenType.StartArray && schema.ArrayOf[i] is { } each) facts.Items[i] = ReadList(ref r, offset, each);
+                else r.Skip();
+            }
+            return facts;
+        }
+
+        private static List<Item> ReadList(ref Utf8JsonReader r, int offset, Schema each)
+        {
+            var items = new List<Item>();
+            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+            {
+                var at = offset + (int)r.TokenStartIndex;
+                if (r.TokenType == JsonTokenType.StartObject) items.Add(new Item(at, Read(ref r, offset, each)));
+                else
+                {
+                    items.Add(new Item(at, null));
+                    r.Skip();
+                }
+            }
+            return items;
+        }
+    }
+
+    /// <summary>The values of a body already read whole, by position: each accessor mirrors
+    /// <see cref="PayloadReader"/>'s of the same name, message for message. Values are read again from their
+    /// position only when the parser would read them, and then only their first token.</summary>
+    private readonly ref struct Json(ReadOnlySpan<byte> body)
+    {
+        private readonly ReadOnlySpan<byte> _body = body;
+
+        private Utf8JsonReader Reader(int at)
         {
             var r = new Utf8JsonReader(_body[at..]);
             r.Read();
@@ -243,30 +275,14 @@ public static class XWebhookCheck
 
         public JsonTokenType Type(int at) => at < 0 ? JsonTokenType.None : Reader(at).TokenType;
 
-        /// <summary>The position of the value, or -1 when it is absent or JSON null (PayloadReader.Optional).</summary>
+        /// <summary>The position, or -1 when the value is absent or JSON null (PayloadReader.Optional).</summary>
         public int Present(int at) => Type(at) is JsonTokenType.None or JsonTokenType.Null ? -1 : at;
 
-        /// <summary>Finds the values of <paramref name="names"/> in the object at <paramref name="obj"/> in one pass;
-        /// of a repeated name the last, as <see cref="JsonElement.TryGetProperty(string, out JsonElement)"/> finds.</summary>
-        public void Scan(int obj, byte[][] names, Span<int> found)
+        /// <summary>The object at <paramref name="at"/>, read now (a user profile, found by id in the users map).</summary>
+        public Facts ObjectAt(int at, string field)
         {
-            found.Fill(-1);
-            var r = Reader(obj);
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                var which = -1;
-                for (var i = 0; i < names.Length; i++)
-                {
-                    if (r.ValueIsEscaped ? r.ValueTextEquals(names[i]) : r.ValueSpan.SequenceEqual(names[i]))
-                    {
-                        which = i;
-                        break;
-                    }
-                }
-                r.Read();
-                if (which >= 0) found[which] = obj + (int)r.TokenStartIndex;
-                r.Skip();
-            }
+            var r = Reader(at);
+            return r.TokenType == JsonTokenType.StartObject ? Facts.Read(ref r, at, Schema.User) : throw NotAnObject(at, field);
         }
 
         /// <summary>The value of the property named <paramref name="name"/> (the last of that name), or -1.</summary>
@@ -284,48 +300,36 @@ public static class XWebhookCheck
             return found;
         }
 
-        /// <summary>The positions of the items of the array at <paramref name="array"/> (none when it is -1).</summary>
-        public List<int> Items(int array)
+        /// <summary>What PayloadReader.Optional throws for a field read from something that is not an object.</summary>
+        public MalformedPayloadException NotAnObject(int at, string name) => new($"Expected an object with '{name}', found {Kind(at)}.");
+
+        public void RequiredObject(int at, string name, string path)
         {
-            var items = new List<int>();
-            if (array < 0) return items;
-            var r = Reader(array);
-            while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-            {
-                items.Add(array + (int)r.TokenStartIndex);
-                r.Skip();
-            }
-            return items;
+            if (Type(at) != JsonTokenType.StartObject) throw Wrong(at, name, path, "an object");
         }
 
-        /// <summary>What PayloadReader.Optional refuses: a field read from something that is not an object.</summary>
-        public void RequireObjectFor(int at, string name)
+        public void OptionalArray(int at, string name, string path)
         {
-            if (Type(at) != JsonTokenType.StartObject)
-                throw new MalformedPayloadException($"Expected an object with '{name}', found {Kind(at)}.");
+            if (Type(at) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartArray)) throw Wrong(at, name, path, "an array");
         }
-
-        public int RequiredObject(int at, string name, string path) =>
-            Type(at) == JsonTokenType.StartObject ? at : throw Wrong(at, name, path, "an object");
-
-        public int OptionalArray(int at, string name, string path) => Type(at) switch
-        {
-            JsonTokenType.None or JsonTokenType.Null => -1,
-            JsonTokenType.StartArray => at,
-            _ => throw Wrong(at, name, path, "an array"),
-        };
 
         public string? OptionalString(int at, string name, string path)
         {
-            if (Present(at) < 0) return null;
+            if (at < 0) return null;
             var r = Reader(at);
-            return r.TokenType == JsonTokenType.String ? r.GetString() : throw Wrong(at, name, path, "a string");
+            return r.TokenType switch
+            {
+                JsonTokenType.Null => null,
+                JsonTokenType.String => r.GetString(),
+                _ => throw Wrong(at, name, path, "a string"),
+            };
         }
 
         public string? OptionalId(int at, string name, string path)
         {
-            if (Present(at) < 0) return null;
+            if (at < 0) return null;
             var r = Reader(at);
+            if (r.TokenType == JsonTokenType.Null) return null;
             if (r.TokenType == JsonTokenType.String && r.GetString() is var s && !string.IsNullOrWhiteSpace(s)) return s;
             if (r.TokenType == JsonTokenType.Number && r.TryGetUInt64(out var n)) return n.ToString(CultureInfo.InvariantCulture);
             throw Wrong(at, name, path, "an id (a non-empty string or a whole number)");
@@ -337,8 +341,9 @@ public static class XWebhookCheck
         /// <returns>False when absent.</returns>
         public bool OptionalTime(int at, string name, string path)
         {
-            if (Present(at) < 0) return false;
+            if (at < 0) return false;
             var r = Reader(at);
+            if (r.TokenType == JsonTokenType.Null) return false;
             if (r.TokenType == JsonTokenType.Number && r.TryGetInt64(out var n))
             {
                 PayloadReader.FromEpoch(n);
