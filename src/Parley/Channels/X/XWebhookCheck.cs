@@ -66,9 +66,9 @@ public static class XWebhookCheck
         _ = json.OptionalId(f[0], "id_str", path) ?? json.RequiredId(f[1], "id", path);
         json.RequiredObject(f[2], "user", path);
         var author = CheckUser(json, tweet.Nested[2]!, $"{path}.user");
-        _ = json.OptionalString(f[3], "text", path) ?? json.OptionalString(f[4], "full_text", path);
+        if (!json.HasString(f[3], "text", path)) json.HasString(f[4], "full_text", path);
         var extended = tweet.Nested[5];
-        if (extended is not null) json.OptionalString(extended.At[0], "full_text", $"{path}.extended_tweet");
+        if (extended is not null) json.HasString(extended.At[0], "full_text", $"{path}.extended_tweet");
         if (json.Present(f[6]) >= 0) return; // a retweet: the parser reads no further
         if (!json.OptionalTime(f[7], "timestamp_ms", path) && !json.OptionalTime(f[8], "created_at", path))
             throw new MalformedPayloadException($"'{path}' has neither 'timestamp_ms' nor 'created_at'.");
@@ -81,8 +81,8 @@ public static class XWebhookCheck
     private static string CheckUser(Json json, Facts user, string path)
     {
         var id = json.OptionalId(user.At[0], "id_str", path) ?? json.RequiredId(user.At[1], "id", path);
-        json.OptionalString(user.At[2], "screen_name", path);
-        json.OptionalString(user.At[3], "name", path);
+        json.HasString(user.At[2], "screen_name", path);
+        json.HasString(user.At[3], "name", path);
         return id;
     }
 
@@ -92,7 +92,7 @@ public static class XWebhookCheck
         var f = tweet.At;
         if ((json.OptionalId(f[11], "in_reply_to_user_id_str", path) ?? json.OptionalId(f[12], "in_reply_to_user_id", path)) is not null)
         {
-            json.OptionalString(f[13], "in_reply_to_screen_name", path);
+            json.HasString(f[13], "in_reply_to_screen_name", path);
             return true;
         }
         if (tweet.Nested[14] is not { } entities) return false;
@@ -102,8 +102,8 @@ public static class XWebhookCheck
             var m = mention.Facts ?? throw json.NotAnObject(mention.At, "id_str");
             var mentionsPath = $"{path}.entities.user_mentions";
             if ((json.OptionalId(m.At[0], "id_str", mentionsPath) ?? json.OptionalId(m.At[1], "id", mentionsPath)) is null) continue;
-            json.OptionalString(m.At[2], "screen_name", path);
-            json.OptionalString(m.At[3], "name", path);
+            json.HasString(m.At[2], "screen_name", path);
+            json.HasString(m.At[3], "name", path);
             return true;
         }
         return false;
@@ -112,17 +112,17 @@ public static class XWebhookCheck
     private static void CheckMedia(Json json, Facts tweet)
     {
         // Where the parser looks for media: extended_entities, else entities; inside extended_tweet when it has either.
-        var (at, source) = json.Present(tweet.At[15]) >= 0 ? (tweet.At[15], tweet.Nested[15]) : (tweet.At[14], tweet.Nested[14]);
+        var source = json.Present(tweet.At[15]) >= 0 ? tweet.Nested[15] : tweet.Nested[14];
         if (tweet.Nested[5] is { } extended)
         {
-            if (json.Present(extended.At[1]) >= 0) (at, source) = (extended.At[1], extended.Nested[1]);
-            else if (json.Present(extended.At[2]) >= 0) (at, source) = (extended.At[2], extended.Nested[2]);
+            if (json.Present(extended.At[1]) >= 0) source = extended.Nested[1];
+            else if (json.Present(extended.At[2]) >= 0) source = extended.Nested[2];
         }
-        if (source?.Items[1] is not { } media) return;
+        if (source is null || source.Items[1] is not { } media) return;
         foreach (var m in media)
         {
             if (m.Facts is not { } item) continue;
-            if (json.OptionalString(item.At[0], "media_url_https", "media") is not null) json.OptionalString(item.At[1], "type", "media");
+            if (json.HasString(item.At[0], "media_url_https", "media")) json.HasString(item.At[1], "type", "media");
         }
     }
 
@@ -138,7 +138,7 @@ public static class XWebhookCheck
         var recipient = json.RequiredId(create.Nested[1]!.At[0], "recipient_id", $"{path}.message_create.target");
         json.RequiredObject(create.At[2], "message_data", $"{path}.message_create");
         var data = create.Nested[2]!;
-        json.OptionalString(data.At[0], "text", $"{path}.message_create.message_data");
+        json.HasString(data.At[0], "text", $"{path}.message_create.message_data");
         if (!json.OptionalTime(dm.At[3], "created_timestamp", path))
             throw new MalformedPayloadException($"'{path}.created_timestamp' is required.");
 
@@ -149,10 +149,10 @@ public static class XWebhookCheck
         if (usersObject && json.Find(users, customerId) is var profile and >= 0)
             CheckUser(json, json.ObjectAt(profile, "id_str"), $"$.users.{customerId}");
         if (outbound && usersObject && json.Find(users, sender) is var me and >= 0)
-            json.OptionalString(json.ObjectAt(me, "screen_name").At[2], "screen_name", "$.users");
+            json.HasString(json.ObjectAt(me, "screen_name").At[2], "screen_name", "$.users");
 
-        if (data.Nested[1]?.Nested[0] is { } media && json.OptionalString(media.At[0], "media_url_https", path) is not null)
-            json.OptionalString(media.At[1], "type", path);
+        if (data.Nested[1] is { } attachment && attachment.Nested[0] is { } media && json.HasString(media.At[0], "media_url_https", path))
+            json.HasString(media.At[1], "type", path);
     }
 
     /// <summary>Which fields of an object the parser reads, and which of them it reads into: an object (by
@@ -164,10 +164,25 @@ public static class XWebhookCheck
         public readonly Schema?[] Object = new Schema?[names.Length];
         public readonly Schema?[] ArrayOf = new Schema?[names.Length];
 
+        private bool? _hasObjects, _hasLists;
+        public bool HasObjects => _hasObjects ??= Object.Any(s => s is not null);
+        public bool HasLists => _hasLists ??= ArrayOf.Any(s => s is not null);
+        public bool KeepsOrder { get; init; }
+
         public int IndexOf(ref Utf8JsonReader r)
         {
+            if (r.ValueIsEscaped)
+            {
+                for (var i = 0; i < _names.Length; i++)
+                    if (r.ValueTextEquals(_names[i])) return i;
+                return -1;
+            }
+            var name = r.ValueSpan;
             for (var i = 0; i < _names.Length; i++)
-                if (r.ValueIsEscaped ? r.ValueTextEquals(_names[i]) : r.ValueSpan.SequenceEqual(_names[i])) return i;
+            {
+                var candidate = _names[i];
+                if (candidate.Length == name.Length && candidate[0] == name[0] && name.SequenceEqual(candidate)) return i;
+            }
             return -1;
         }
 
@@ -189,6 +204,7 @@ public static class XWebhookCheck
         public static readonly Schema Root = new("for_user_id", "tweet_create_events", "direct_message_events", "users")
         {
             ArrayOf = { [1] = Tweet, [2] = Message },
+            KeepsOrder = true,
         };
     }
 
@@ -201,26 +217,35 @@ public static class XWebhookCheck
     private sealed class Facts
     {
         public readonly int[] At;
-        public readonly Facts?[] Nested;
-        public readonly List<Item>?[] Items;
-        /// <summary>The order in which each field first appears (int.MaxValue: never).</summary>
-        public readonly int[] FirstSeen;
+        private readonly Facts?[]? _nested;
+        private readonly List<Item>?[]? _items;
+        private readonly int[]? _firstSeen;
 
-        private Facts(int count)
+        private Facts(Schema schema)
         {
-            At = new int[count];
+            At = new int[schema.Count];
             Array.Fill(At, -1);
-            Nested = new Facts?[count];
-            Items = new List<Item>?[count];
-            FirstSeen = new int[count];
-            Array.Fill(FirstSeen, int.MaxValue);
+            if (schema.HasObjects) _nested = new Facts?[schema.Count];
+            if (schema.HasLists) _items = new List<Item>?[schema.Count];
+            if (!schema.KeepsOrder) return;
+            _firstSeen = new int[schema.Count];
+            Array.Fill(_firstSeen, int.MaxValue);
         }
+
+        /// <summary>What is inside the field, when the schema reads into it and it is an object.</summary>
+        public ReadOnlySpan<Facts?> Nested => _nested;
+
+        /// <summary>The items of the field, when the schema reads into it and it is an array.</summary>
+        public ReadOnlySpan<List<Item>?> Items => _items;
+
+        /// <summary>The order in which each field first appears (int.MaxValue: never), when the schema keeps it.</summary>
+        public ReadOnlySpan<int> FirstSeen => _firstSeen;
 
         /// <summary>Reads the object <paramref name="r"/> is on, to its end; <paramref name="offset"/> is where
         /// the reader's input starts in the body.</summary>
         public static Facts Read(ref Utf8JsonReader r, int offset, Schema schema)
         {
-            var facts = new Facts(schema.Count);
+            var facts = new Facts(schema);
             var order = 0;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
@@ -232,11 +257,11 @@ public static class XWebhookCheck
                     continue;
                 }
                 facts.At[i] = offset + (int)r.TokenStartIndex;
-                facts.FirstSeen[i] = Math.Min(facts.FirstSeen[i], order++);
-                facts.Nested[i] = null;
-                facts.Items[i] = null;
-                if (r.TokenType == JsonTokenType.StartObject && schema.Object[i] is { } inner) facts.Nested[i] = Read(ref r, offset, inner);
-                else if (r.TokenType == JsonTokenType.StartArray && schema.ArrayOf[i] is { } each) facts.Items[i] = ReadList(ref r, offset, each);
+                if (facts._firstSeen is { } firstSeen) firstSeen[i] = Math.Min(firstSeen[i], order++);
+                if (facts._nested is { } nested) nested[i] = null;
+                if (facts._items is { } items) items[i] = null;
+                if (r.TokenType == JsonTokenType.StartObject && schema.Object[i] is { } inner) facts._nested![i] = Read(ref r, offset, inner);
+                else if (r.TokenType == JsonTokenType.StartArray && schema.ArrayOf[i] is { } each) facts._items![i] = ReadList(ref r, offset, each);
                 else r.Skip();
             }
             return facts;
@@ -311,6 +336,20 @@ public static class XWebhookCheck
         public void OptionalArray(int at, string name, string path)
         {
             if (Type(at) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartArray)) throw Wrong(at, name, path, "an array");
+        }
+
+        /// <summary>PayloadReader.OptionalString where only whether there is a string matters: the string is made
+        /// (as the parser would, with its exceptions) only when its bytes are escaped or not valid UTF-8.</summary>
+        public bool HasString(int at, string name, string path)
+        {
+            if (at < 0) return false;
+            var r = Reader(at);
+            return r.TokenType switch
+            {
+                JsonTokenType.Null => false,
+                JsonTokenType.String => r.ValueIsEscaped || !System.Text.Unicode.Utf8.IsValid(r.ValueSpan) ? r.GetString() is not null : true,
+                _ => throw Wrong(at, name, path, "a string"),
+            };
         }
 
         public string? OptionalString(int at, string name, string path)
