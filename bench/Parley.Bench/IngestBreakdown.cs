@@ -59,7 +59,18 @@ public static class IngestBreakdown
             var b = bodies.Get(i);
             using var doc = System.Text.Json.JsonDocument.Parse(b.Buffer.AsMemory(b.Offset, b.Length));
         });
-        Micro("InboundParsers.Parse (done at ingest, again when processing)", 20_000, i =>
+        Micro("System.Text.Json Utf8JsonReader over the same body (every token, nothing kept), for scale", 20_000, i =>
+        {
+            var b = bodies.Get(i);
+            var reader = new System.Text.Json.Utf8JsonReader(b.Buffer.AsSpan(b.Offset, b.Length));
+            while (reader.Read()) { }
+        });
+        Micro("XWebhookCheck.Check (done at ingest since ADR 30: the parser's verdict, nothing built)", 20_000, i =>
+        {
+            var b = bodies.Get(i);
+            XWebhookCheck.Check(b.Buffer.AsSpan(b.Offset, b.Length), channel.X!);
+        });
+        Micro("InboundParsers.Parse (done when processing; at ingest too before ADR 30)", 20_000, i =>
         {
             var b = bodies.Get(i);
             InboundParsers.Parse(InboundParsers.XWebhook, b.Buffer.AsSpan(b.Offset, b.Length).ToArray(), channel);

@@ -78,20 +78,25 @@ public static class PayloadReader
         if (v is null) return null;
         var e = v.Value;
         if (e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out var n)) return FromEpoch(n);
-        if (e.ValueKind == JsonValueKind.String)
-        {
-            var s = e.GetString()!;
-            if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var sn)) return FromEpoch(sn);
-            if (DateTimeOffset.TryParseExact(s, "ddd MMM dd HH:mm:ss zzz yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var x))
-                return x.ToUniversalTime();
-            if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var iso))
-                return iso.ToUniversalTime();
-        }
-        throw Wrong(obj, name, path, "a time (epoch milliseconds or an ISO 8601 string)");
+        if (e.ValueKind == JsonValueKind.String && TimeFromString(e.GetString()!) is { } t) return t;
+        throw Wrong(obj, name, path, ExpectedTime);
+    }
+
+    public const string ExpectedTime = "a time (epoch milliseconds or an ISO 8601 string)";
+
+    /// <summary>A time sent as a string (see <see cref="OptionalTime"/>); null when it is none.</summary>
+    public static DateTimeOffset? TimeFromString(string s)
+    {
+        if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var sn)) return FromEpoch(sn);
+        if (DateTimeOffset.TryParseExact(s, "ddd MMM dd HH:mm:ss zzz yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out var x))
+            return x.ToUniversalTime();
+        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var iso))
+            return iso.ToUniversalTime();
+        return null;
     }
 
     // Anything below 10^11 is seconds: as milliseconds it would be before March 1973.
-    private static DateTimeOffset FromEpoch(long n)
+    public static DateTimeOffset FromEpoch(long n)
     {
         try
         {

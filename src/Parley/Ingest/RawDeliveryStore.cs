@@ -88,6 +88,10 @@ public sealed class RawDeliveryStore(bool postgres, string connectionString) : I
             insert.Parameters.Add(new NpgsqlParameter { Value = (object?)e.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             command.BatchCommands.Add(insert);
         }
+        // Every command in the batch is the same statement: prepared, PostgreSQL parses and plans it once per
+        // connection instead of once per row (Npgsql keeps it prepared on this long-lived connection, so after
+        // the first batch this costs no round trip).
+        await command.PrepareAsync(ct);
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             var i = 0;

@@ -19,10 +19,10 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
     public async Task<IResult?> AcceptAsync(ChannelRuntime channel, string source, byte[] body)
     {
         var inbound = new InboundEvent { ChannelId = channel.Id, Source = source, ReceivedAt = clock.GetUtcNow(), Body = body };
-        ParsedDelivery parsed;
+        ParsedDelivery? parsed;
         try
         {
-            parsed = InboundParsers.Parse(source, body, channel);
+            parsed = InboundParsers.CheckAtIngest(source, body, channel);
         }
         catch (MalformedPayloadException e)
         {
