@@ -9,10 +9,11 @@ namespace Parley.Ingest;
 /// it failed or still waits. <paramref name="Unhandled"/> is null when the delivery could not be parsed at all.</summary>
 internal sealed record DeliveryOutcome(long Id, InboundStatus Status, int Added, int? Unhandled, string? Error);
 
-/// <summary>A batch of deliveries threaded and triaged in memory, its rows added to <see cref="Db"/> but not saved:
+/// <summary>A batch of deliveries threaded and triaged in memory, its new rows collected and its changes tracked by
+/// <see cref="Db"/>, nothing saved:
 /// everything expensive is done, and what is left is to check that nobody changed the conversations it read and
 /// to write, which is all that needs the write turn (docs/adr/0023-processing-prepared-outside-the-write-turn.md).</summary>
-internal sealed class PreparedBatch(ParleyDb db, IReadOnlyList<Conversation> read, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
+internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, IReadOnlyList<Conversation> read, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
 {
     /// <summary>Columns that only say "look at this conversation again" to the sweeps (ADR 14). The batch overwrites
     /// them with that mark whatever they held, so a sweep changing them meanwhile is no conflict.</summary>
@@ -47,10 +48,10 @@ internal sealed class PreparedBatch(ParleyDb db, IReadOnlyList<Conversation> rea
         return true;
     }
 
-    /// <summary>Saves what the batch made and marks its deliveries, inside the caller's transaction.</summary>
+    /// <summary>Writes what the batch made and marks its deliveries, inside the caller's transaction.</summary>
     public async Task WriteAsync(CancellationToken ct)
     {
-        await db.SaveChangesAsync(ct);
+        await BatchWriter.WriteAsync(db, rows, ct);
         if (stored > 0)
             // New messages may be the ones that waiting deliveries answer: those of earlier batches go round again
             // (this batch's own waiting ones were marked pending when it was prepared).
