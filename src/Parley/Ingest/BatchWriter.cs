@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using Parley.Conversations;
@@ -19,10 +18,10 @@ namespace Parley.Ingest;
 internal static class BatchWriter
 {
     /// <summary>Inserts <paramref name="rows"/> (parents before children, events in the order they happened), then
-    /// updates the tracked rows the batch changed, only in the columns it changed, as EF Core would. Anything else
-    /// the context tracks as changed (nothing, today) is left to <c>SaveChanges</c>.</summary>
+    /// updates the rows the batch read (<paramref name="read"/>) that the batch changed, only in the columns it changed, as
+    /// EF Core would. Anything the context tracks as changed (nothing, today) is left to <c>SaveChanges</c>.</summary>
     /// <exception cref="InvalidOperationException">An update found no row: nothing may be committed.</exception>
-    public static async Task WriteAsync(ParleyDb db, ProcessedRows rows, CancellationToken ct)
+    public static async Task WriteAsync(ParleyDb db, ProcessedRows rows, ReadRows read, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
@@ -37,27 +36,22 @@ internal static class BatchWriter
         Insert(statements, RowShape.Of<Message>(db), rows.Messages);
         Insert(statements, RowShape.Of<Event>(db), rows.Events);
 
-        var written = new List<EntityEntry>();
-        foreach (var entry in db.ChangeTracker.Entries().ToList())
-        {
-            if (entry.State != EntityState.Modified) continue;
-            var shape = entry.Entity switch
-            {
-                Conversation => RowShape.Of<Conversation>(db),
-                ContactIdentity => RowShape.Of<ContactIdentity>(db),
-                _ => null,
-            };
-            if (shape is null) continue;
-            ulong changed = 0;
-            foreach (var property in entry.Properties)
-                if (property.IsModified) changed |= RowShape.Bit(property.Metadata);
-            var (set, sql) = shape.Update(changed);
-            statements.Update(sql, set, shape.Key, entry.Entity);
-            written.Add(entry);
-        }
+        Update(statements, RowShape.Of<Conversation>(db), read.Conversations, read);
+        Update(statements, RowShape.Of<ContactIdentity>(db), read.Identities, read);
         await statements.RunAsync(ct);
-        foreach (var entry in written) entry.State = EntityState.Unchanged;
+        // Nothing else is tracked as changed today; should something be, EF Core writes it as before.
         if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
+    }
+
+    private static void Update<T>(RowStatements statements, RowShape shape, List<T> rows, ReadRows read) where T : class
+    {
+        foreach (var row in rows)
+        {
+            var changed = shape.Changed(read.Original(row), shape.Snapshot(row));
+            if (changed == 0) continue;
+            var (set, sql) = shape.Update(changed);
+            statements.Update(sql, set, shape.Key, row);
+        }
     }
 
     private static void Insert<T>(RowStatements statements, RowShape shape, List<T> rows) where T : class

@@ -12,7 +12,7 @@ namespace Parley.Ingest;
 /// Safe to run again on the same delivery: messages are deduplicated on the network's ids.</summary>
 /// <remarks>A batch is prepared first: its deliveries are read without their change tracking, what threading
 /// and triage need is read with a few set queries (<see cref="ThreadingLookup"/>, <see cref="InboundTriage"/>),
-/// the rows the batch creates are collected (<see cref="ProcessedRows"/>) and its changes to rows it read are tracked. Only then does it take its write turn, in
+/// the rows the batch creates are collected (<see cref="ProcessedRows"/>), and the lookup remembers the rows it read as read. Only then does it take its write turn, in
 /// which it checks that the conversations it read are unchanged and writes everything in one transaction through
 /// prepared commands (<see cref="PreparedBatch"/>, <see cref="BatchWriter"/>). If a batch fails, its deliveries are processed one by one so that one bad
 /// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md, 0023 and 0027.</remarks>
@@ -186,8 +186,7 @@ public sealed partial class InboundProcessor(
     }
 
     /// <summary>Reads <paramref name="take"/> pending deliveries (or <paramref name="only"/> that one), threads and
-    /// triages them, and collects the rows they make (<see cref="ProcessedRows"/>; changes to rows read are tracked by
-    /// <paramref name="db"/>) without saving.</summary>
+    /// triages them, and collects the rows they make (<see cref="ProcessedRows"/>) without saving.</summary>
     /// <returns>Null when nothing is pending.</returns>
     private async Task<PreparedBatch?> PrepareAsync(ParleyDb db, long? only, int take, List<long> ids, CancellationToken ct)
     {
@@ -238,7 +237,7 @@ public sealed partial class InboundProcessor(
         if (stored > 0)
             for (var i = 0; i < outcomes.Count; i++)
                 if (outcomes[i].Status == InboundStatus.Waiting) outcomes[i] = outcomes[i] with { Status = InboundStatus.Pending };
-        return new PreparedBatch(db, rows, lookup.Stored, outcomes, stored, now);
+        return new PreparedBatch(db, rows, lookup, outcomes, stored, now);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -51,6 +51,8 @@ internal sealed class RowShape
     public IReadOnlyList<Column> Inserted { get; }
     public Column Key { get; }
     private readonly IReadOnlyList<Column> _all;
+    /// <summary>The scalar properties, in the order of their index (<see cref="IPropertyBase.GetIndex"/>).</summary>
+    private readonly IReadOnlyList<IProperty> _properties;
     private readonly ConcurrentDictionary<ulong, (IReadOnlyList<Column> Set, string Sql)> _updates = new();
 
     private RowShape(IEntityType entity)
@@ -67,6 +69,9 @@ internal sealed class RowShape
                 columns.Add(new Column(n.TargetEntityType.GetContainerColumnName()!, null, n, null));
         if (entity.GetProperties().Count() > 64) throw new NotSupportedException($"{entity.DisplayName()} has more than 64 properties.");
         _all = columns;
+        _properties = [.. entity.GetProperties().OrderBy(p => p.GetIndex())];
+        if (_properties.Select(p => p.GetIndex()).SequenceEqual(Enumerable.Range(0, _properties.Count)) is false)
+            throw new NotSupportedException($"{entity.DisplayName()}'s property indexes are not 0..n-1.");
         Key = columns.Single(c => c.Property?.IsPrimaryKey() == true);
         Inserted = [.. columns.Where(c => c.Property is null || !StoreGenerated(c.Property))];
         InsertSql = $"INSERT INTO {Table} ({string.Join(", ", Inserted.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", Inserted.Select((_, i) => "$" + (i + 1)))})";
@@ -90,6 +95,27 @@ internal sealed class RowShape
         var assignments = string.Join(", ", set.Select((c, i) => $"\"{c.Name}\" = ${i + 1}"));
         return (set, $"UPDATE {shape.Table} SET {assignments} WHERE \"{shape.Key.Name}\" = ${set.Count + 1}");
     }, this);
+
+    /// <summary>The values of every property of <paramref name="entity"/> (CLR values, as EF Core's snapshots hold them).</summary>
+    public object?[] Snapshot(object entity)
+    {
+        var values = new object?[_properties.Count];
+        for (var i = 0; i < values.Length; i++) values[i] = _properties[i].GetGetter().GetClrValue(entity);
+        return values;
+    }
+
+    /// <summary>The properties whose values differ between two snapshots, as the bit set <see cref="Update"/> takes.</summary>
+    /// <param name="ignored">Properties not compared (as a bit set).</param>
+    public ulong Changed(object?[] before, object?[] after, ulong ignored = 0)
+    {
+        ulong changed = 0;
+        for (var i = 0; i < before.Length; i++)
+            if (!Equals(before[i], after[i])) changed |= Bit(_properties[i]);
+        return changed & ~ignored;
+    }
+
+    /// <summary>The bits of the named properties.</summary>
+    public ulong Bits(IEnumerable<string> names) => names.Aggregate(0UL, (bits, name) => bits | Bit(_properties.Single(p => p.Name == name)));
 
     /// <summary>The property's bit in the set an update changes (entity types here have fewer than 64 properties).</summary>
     public static ulong Bit(IProperty p) => 1UL << p.GetIndex();

@@ -40,18 +40,19 @@ public sealed class BatchWriterTests
             }
             return 0;
         });
-        await byWriter.WithDbAsync(db => WriteAsync(db, Rows()));
+        await byWriter.WithDbAsync(db => WriteAsync(db, Rows(), new ReadRows(db)));
 
         // Then a later batch changes what it read: the conversation (a new message) and the identity (a new handle).
         await byEf.WithDbAsync(async db =>
         {
-            await ChangeAsync(db);
+            await ChangeAsync(db, null);
             return await db.SaveChangesAsync();
         });
         await byWriter.WithDbAsync(async db =>
         {
-            await ChangeAsync(db);
-            return await WriteAsync(db, new ProcessedRows());
+            var read = new ReadRows(db);
+            await ChangeAsync(db, read);
+            return await WriteAsync(db, new ProcessedRows(), read);
         });
 
         foreach (var table in new[] { "Contacts", "ContactIdentities", "Conversations", "Messages" })
@@ -76,35 +77,43 @@ public sealed class BatchWriterTests
     public async Task An_update_of_a_row_that_is_gone_fails_the_batch(string provider)
     {
         await using var parley = await TestParley.StartAsync(provider);
-        await parley.WithDbAsync(db => WriteAsync(db, Rows()));
+        await parley.WithDbAsync(db => WriteAsync(db, Rows(), new ReadRows(db)));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => parley.WithDbAsync(async db =>
         {
-            var conversation = await db.Conversations.SingleAsync(c => c.ChannelId == Channel);
+            var read = new ReadRows(db);
+            var identity = await db.ContactIdentities.AsNoTracking().SingleAsync(i => i.BrandId == Brand);
+            read.Add(identity);
+            var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.ChannelId == Channel);
+            read.Add(conversation);
             await db.Database.ExecuteSqlAsync($"DELETE FROM \"Messages\" WHERE \"ConversationId\" = {conversation.Id}");
             await db.Database.ExecuteSqlAsync($"DELETE FROM \"Conversations\" WHERE \"Id\" = {conversation.Id}");
             conversation.Resolve(T0.AddHours(1));
-            (await db.ContactIdentities.SingleAsync(i => i.BrandId == Brand)).Handle = "ana_renamed";
-            return await WriteAsync(db, new ProcessedRows());
+            identity.Handle = "ana_renamed";
+            return await WriteAsync(db, new ProcessedRows(), read);
         }));
         Assert.Contains("found no row", error.Message, StringComparison.Ordinal);
         // Nothing of the batch is committed.
         Assert.Equal("ana", await parley.WithDbAsync(db => db.ContactIdentities.Where(i => i.BrandId == Brand).Select(i => i.Handle).SingleAsync()));
     }
 
-    private static async Task<int> WriteAsync(ParleyDb db, ProcessedRows rows)
+    private static async Task<int> WriteAsync(ParleyDb db, ProcessedRows rows, ReadRows read)
     {
         await using var tx = await db.Database.BeginTransactionAsync();
-        await BatchWriter.WriteAsync(db, rows, CancellationToken.None);
+        await BatchWriter.WriteAsync(db, rows, read, CancellationToken.None);
         await tx.CommitAsync();
         return 0;
     }
 
-    private static async Task ChangeAsync(ParleyDb db)
+    /// <summary>Changes a conversation and an identity: read tracked by EF Core (<paramref name="read"/> null), or
+    /// untracked into <paramref name="read"/> as a batch reads them, then changed in memory.</summary>
+    private static async Task ChangeAsync(ParleyDb db, ReadRows? read)
     {
-        var conversation = await db.Conversations.SingleAsync(c => c.ChannelId == Channel);
+        var conversation = await (read is null ? db.Conversations : db.Conversations.AsNoTracking()).SingleAsync(c => c.ChannelId == Channel);
+        var identity = await (read is null ? db.ContactIdentities : db.ContactIdentities.AsNoTracking()).SingleAsync(i => i.BrandId == Brand);
+        read?.Add(conversation);
+        read?.Add(identity);
         conversation.Resolve(T0.AddMinutes(30));
-        var identity = await db.ContactIdentities.SingleAsync(i => i.BrandId == Brand);
         identity.Handle = "ana_renamed";
         identity.Followers = 12_345;
     }
