@@ -70,13 +70,14 @@ public static class ThreadInboundItems
             };
             rows.Messages.Add(message);
             lookup.Add(message);
+            var subject = Subject(conversation);
             conversation.Record(message);
             // Signals are computed before the conversation reopens: "thanks!" right after a resolution needs no answer.
             var triaged = item.Direction == MessageDirection.Inbound
                 ? await triage.OnInboundAsync(db, conversation, message, newContact, item.Customer?.Followers, item.Customer?.Verified ?? false, channel.Kind, now, ct)
                 : null;
             rows.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
-                Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
+                subject, channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
             IReadOnlyList<string> changes;
             if (triaged is { KeepResolved: true })
             {
@@ -87,12 +88,12 @@ public static class ThreadInboundItems
                 ? conversation.CustomerWrote(now)
                 : conversation.BrandReplied(message.CreatedAt);
             foreach (var type in changes)
-                rows.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, item.Direction == MessageDirection.Inbound
+                rows.Append(type, subject, channel.BrandId, ConversationEventData.From(conversation, item.Direction == MessageDirection.Inbound
                     ? EventActor.TheCustomer(conversation.ContactId, message.Author)
                     : new EventActor(EventActor.Person, null, message.Author), "message " + message.Id), now);
             // As TriageStore.AppendEvents with logPriority false: a message's own priority change is in its event.
             if (triaged is { Change.BecameReady: true } && conversation.Status == ConversationStatus.Open)
-                rows.Append("triage.burst_completed", Subject(conversation), conversation.BrandId, new TriageBurstCompletedData(conversation.Id,
+                rows.Append("triage.burst_completed", subject, conversation.BrandId, new TriageBurstCompletedData(conversation.Id,
                     conversation.Priority, StoredSignals.ReadReasons(conversation.PriorityReasons), conversation.BurstStartedAt, conversation.ReadyAt), now);
             stored++;
         }
