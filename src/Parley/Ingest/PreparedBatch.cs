@@ -9,8 +9,8 @@ namespace Parley.Ingest;
 /// it failed or still waits. <paramref name="Unhandled"/> is null when the delivery could not be parsed at all.</summary>
 internal sealed record DeliveryOutcome(long Id, InboundStatus Status, int Added, int? Unhandled, string? Error);
 
-/// <summary>A batch of deliveries threaded and triaged in memory, its new rows collected and its changes tracked by
-/// <see cref="Db"/>, nothing saved:
+/// <summary>A batch of deliveries threaded and triaged in memory, its new rows collected (<see cref="ProcessedRows"/>)
+/// and the rows it read remembered as read (<see cref="ReadRows"/>), nothing saved:
 /// everything expensive is done, and what is left is to check that nobody changed the conversations it read and
 /// to write, which is all that needs the write turn (docs/adr/0023-processing-prepared-outside-the-write-turn.md).</summary>
 internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLookup lookup, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
