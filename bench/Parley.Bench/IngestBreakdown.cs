@@ -172,27 +172,31 @@ public static class IngestBreakdown
         diagnostics.Report("processing warm-up");
 
         var parsedAtIngest = parley.App.Services.GetRequiredService<ParsedDeliveries>();
-        var (rate, cpuUs) = await TimeProcessingAsync(processor, parley, half);
+        var (rate, cpuUs, bytes) = await TimeProcessingAsync(processor, parley, half);
         Say($"processing as Parley does it (InboundProcessor.ProcessPendingAsync, batch transactions, parses handed over from ingest where still held "
-            + $"[{parsedAtIngest.Count:N0} held]): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery, {processor.Conflicts} batches prepared again after a conflict");
+            + $"[{parsedAtIngest.Count:N0} held]): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and {bytes:N0} bytes allocated per delivery, "
+            + $"{processor.Conflicts} batches prepared again after a conflict");
         diagnostics.Report("processing as is");
 
         var held = parsedAtIngest.Count;
         parsedAtIngest.Clear();
-        (rate, cpuUs) = await TimeProcessingAsync(processor, parley, half);
-        Say($"same, every body parsed again from the database ({held:N0} held parses dropped first): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU per delivery");
+        (rate, cpuUs, bytes) = await TimeProcessingAsync(processor, parley, half);
+        Say($"same, every body parsed again from the database ({held:N0} held parses dropped first): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and "
+            + $"{bytes:N0} bytes allocated per delivery");
         diagnostics.Report("processing, parsing again");
         return 0;
     }
 
-    /// <returns>Deliveries per second, and this process's CPU time per delivery (the load generator is idle meanwhile).</returns>
-    private static async Task<(double Rate, double CpuUs)> TimeProcessingAsync(InboundProcessor processor, ParleyUnderTest parley, int atLeast)
+    /// <returns>Deliveries per second, and this process's CPU time and allocations per delivery (the load generator is
+    /// idle meanwhile, so nearly all of both is processing's).</returns>
+    private static async Task<(double Rate, double CpuUs, long Bytes)> TimeProcessingAsync(InboundProcessor processor, ParleyUnderTest parley, int atLeast)
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocated = GC.GetTotalAllocatedBytes();
         var watch = Stopwatch.StartNew();
         var done = await ProcessAsIsAsync(processor, parley, atLeast);
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        return (done / watch.Elapsed.TotalSeconds, used.TotalMilliseconds * 1000 / Math.Max(1, done));
+        return (done / watch.Elapsed.TotalSeconds, used.TotalMilliseconds * 1000 / Math.Max(1, done), (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, done));
     }
 
     // The calling thread's CPU time as well as wall time: the loop runs on this thread alone, so its CPU time stays

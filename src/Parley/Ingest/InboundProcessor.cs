@@ -12,10 +12,10 @@ namespace Parley.Ingest;
 /// Safe to run again on the same delivery: messages are deduplicated on the network's ids.</summary>
 /// <remarks>A batch is prepared first: its deliveries are read without their change tracking, what threading
 /// and triage need is read with a few set queries (<see cref="ThreadingLookup"/>, <see cref="InboundTriage"/>),
-/// and everything the batch creates or changes is added to one context. Only then does it take its write turn, in
-/// which it checks that the conversations it read are unchanged and saves everything in one transaction
-/// (<see cref="PreparedBatch"/>). If a batch fails, its deliveries are processed one by one so that one bad
-/// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md and 0023.</remarks>
+/// the rows the batch creates are collected (<see cref="ProcessedRows"/>), and the lookup remembers the rows it read as read. Only then does it take its write turn, in
+/// which it checks that the conversations it read are unchanged and writes everything in one transaction through
+/// prepared commands (<see cref="PreparedBatch"/>, <see cref="BatchWriter"/>). If a batch fails, its deliveries are processed one by one so that one bad
+/// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md, 0023 and 0027.</remarks>
 public sealed partial class InboundProcessor(
     IServiceScopeFactory scopes, InboundSignal signal, EventSignal events, ChannelDirectory channels, WriteGate gate, ParsedDeliveries parsedAtIngest,
     TimeProvider clock, ILogger<InboundProcessor> log) : BackgroundService
@@ -186,7 +186,7 @@ public sealed partial class InboundProcessor(
     }
 
     /// <summary>Reads <paramref name="take"/> pending deliveries (or <paramref name="only"/> that one), threads and
-    /// triages them, and adds the result to <paramref name="db"/> without saving.</summary>
+    /// triages them, and collects the rows they make (<see cref="ProcessedRows"/>) without saving.</summary>
     /// <returns>Null when nothing is pending.</returns>
     private async Task<PreparedBatch?> PrepareAsync(ParleyDb db, long? only, int take, List<long> ids, CancellationToken ct)
     {
@@ -214,6 +214,7 @@ public sealed partial class InboundProcessor(
         var inbound = work.Where(w => w.Parsed is not null).SelectMany(w => w.Parsed!.Items).Where(i => i.Direction == MessageDirection.Inbound).ToList();
         if (inbound.Count > 0) await triage.PreloadAsync(db, lookup.StoredContacts, inbound.Min(i => i.CreatedAt), ct);
 
+        var rows = new ProcessedRows();
         var stored = 0;
         var outcomes = new List<DeliveryOutcome>(batch.Count);
         foreach (var (d, channel, parsed) in work)
@@ -223,7 +224,7 @@ public sealed partial class InboundProcessor(
                 outcomes.Add(new DeliveryOutcome(d.Id, InboundStatus.Failed, 0, null, "The channel no longer exists."));
                 continue;
             }
-            var (added, waiting) = await ThreadInboundItems.ApplyAsync(db, lookup, channel, parsed.Items, now, triage, ct);
+            var (added, waiting) = await ThreadInboundItems.ApplyAsync(db, rows, lookup, channel, parsed.Items, now, triage, ct);
             stored += added;
             var status = parsed.Items.Count == 0 && parsed.Unhandled > 0 ? InboundStatus.Unhandled : InboundStatus.Processed;
             string? error = null;
@@ -236,7 +237,7 @@ public sealed partial class InboundProcessor(
         if (stored > 0)
             for (var i = 0; i < outcomes.Count; i++)
                 if (outcomes[i].Status == InboundStatus.Waiting) outcomes[i] = outcomes[i] with { Status = InboundStatus.Pending };
-        return new PreparedBatch(db, lookup.Stored, outcomes, stored, now);
+        return new PreparedBatch(db, rows, lookup, outcomes, stored, now);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -9,48 +9,48 @@ namespace Parley.Ingest;
 /// it failed or still waits. <paramref name="Unhandled"/> is null when the delivery could not be parsed at all.</summary>
 internal sealed record DeliveryOutcome(long Id, InboundStatus Status, int Added, int? Unhandled, string? Error);
 
-/// <summary>A batch of deliveries threaded and triaged in memory, its rows added to <see cref="Db"/> but not saved:
+/// <summary>A batch of deliveries threaded and triaged in memory, its new rows collected (<see cref="ProcessedRows"/>)
+/// and the rows it read remembered as read (<see cref="ReadRows"/>), nothing saved:
 /// everything expensive is done, and what is left is to check that nobody changed the conversations it read and
 /// to write, which is all that needs the write turn (docs/adr/0023-processing-prepared-outside-the-write-turn.md).</summary>
-internal sealed class PreparedBatch(ParleyDb db, IReadOnlyList<Conversation> read, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
+internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLookup lookup, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
 {
     /// <summary>Columns that only say "look at this conversation again" to the sweeps (ADR 14). The batch overwrites
     /// them with that mark whatever they held, so a sweep changing them meanwhile is no conflict.</summary>
-    private static readonly HashSet<string> Marks = [nameof(Conversation.NextClockCheckAt), nameof(Conversation.NextTimerCheckAt)];
+    private static readonly string[] Marks = [nameof(Conversation.NextClockCheckAt), nameof(Conversation.NextTimerCheckAt)];
+
+    private IReadOnlyList<Conversation> Read => lookup.Stored;
 
     public ParleyDb Db => db;
     public IReadOnlyList<DeliveryOutcome> Outcomes => outcomes;
     public int Count => outcomes.Count;
     /// <summary>New messages the batch stores.</summary>
     public int Stored => stored;
-    public IReadOnlyList<Guid> ConversationIds => [.. read.Select(c => c.Id)];
+    public IReadOnlyList<Guid> ConversationIds => [.. Read.Select(c => c.Id)];
 
     /// <summary>Whether every conversation the batch read is still as it read it (apart from the sweeps' marks).
     /// Call inside the write transaction: on PostgreSQL the rows are locked until it ends, and on SQLite the
     /// transaction holds the only write lock, so nobody can change them between this check and the write.</summary>
     public async Task<bool> StillCurrentAsync(CancellationToken ct)
     {
-        if (read.Count == 0) return true;
-        var ids = read.Select(c => c.Id).ToArray();
+        if (Read.Count == 0) return true;
+        var ids = Read.Select(c => c.Id).ToArray();
         var now = await (db.IsPostgres
                 ? db.Conversations.FromSql($"SELECT * FROM \"Conversations\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE")
                 : db.Conversations.Where(c => ids.Contains(c.Id)))
             .AsNoTracking().ToDictionaryAsync(c => c.Id, ct);
-        var properties = db.Model.FindEntityType(typeof(Conversation))!.GetProperties().Where(p => !Marks.Contains(p.Name)).ToList();
-        foreach (var c in read)
-        {
-            if (!now.TryGetValue(c.Id, out var current)) return false;
-            var original = db.Entry(c).OriginalValues;
-            foreach (var property in properties)
-                if (!Equals(original[property], property.GetGetter().GetClrValue(current))) return false;
-        }
+        var shape = RowShape.Of<Conversation>(db);
+        var marks = shape.Bits(Marks);
+        foreach (var c in Read)
+            if (!now.TryGetValue(c.Id, out var current) || shape.Changed(lookup.Read.Original(c), shape.Snapshot(current), ignored: marks) != 0)
+                return false;
         return true;
     }
 
-    /// <summary>Saves what the batch made and marks its deliveries, inside the caller's transaction.</summary>
+    /// <summary>Writes what the batch made and marks its deliveries, inside the caller's transaction.</summary>
     public async Task WriteAsync(CancellationToken ct)
     {
-        await db.SaveChangesAsync(ct);
+        await BatchWriter.WriteAsync(db, rows, lookup.Read, ct);
         if (stored > 0)
             // New messages may be the ones that waiting deliveries answer: those of earlier batches go round again
             // (this batch's own waiting ones were marked pending when it was prepared).

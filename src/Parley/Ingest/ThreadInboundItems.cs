@@ -12,12 +12,13 @@ namespace Parley.Ingest;
 public static class ThreadInboundItems
 {
     /// <summary>Threads the items of one delivery with what <paramref name="lookup"/> knows, which must
-    /// cover them; adds the new rows to <paramref name="db"/> without saving, and keeps the lookup
-    /// up to date so the next delivery in the same batch finds them.</summary>
+    /// cover them; adds the new rows and events to <paramref name="rows"/> (changes to rows the lookup read are
+    /// tracked by <paramref name="db"/>), nothing saved, and keeps the lookup up to date so the next delivery in
+    /// the same batch finds them.</summary>
     /// <returns>How many new messages were stored (duplicates are skipped), and how many must wait
     /// for the message they answer.</returns>
     /// <param name="triage">Shared across a batch, so a brand's triage settings are read once per batch.</param>
-    public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel,
+    public static async Task<(int Stored, int Waiting)> ApplyAsync(ParleyDb db, ProcessedRows rows, ThreadingLookup lookup, ChannelRuntime channel,
         IReadOnlyList<InboundItem> items, DateTimeOffset now, InboundTriage triage, CancellationToken ct)
     {
         var stored = 0;
@@ -42,15 +43,15 @@ public static class ThreadInboundItems
             }
             else
             {
-                (contactId, newContact) = FindOrCreateContact(db, lookup, channel, item.Customer, now);
+                (contactId, newContact) = FindOrCreateContact(rows, lookup, channel, item.Customer, now);
                 conversation = FindConversation(lookup, channel, contactId, item);
             }
             if (conversation is null)
             {
                 conversation = new Conversation { BrandId = channel.BrandId, ChannelId = channel.Id, ContactId = contactId, CreatedAt = now };
-                db.Conversations.Add(conversation);
+                rows.Conversations.Add(conversation);
                 lookup.Add(conversation);
-                db.Append("conversation.created", Subject(conversation), channel.BrandId,
+                rows.Append("conversation.created", Subject(conversation), channel.BrandId,
                     new ConversationCreatedData(conversation.Id, channel.Id, contactId), now);
             }
 
@@ -67,15 +68,16 @@ public static class ThreadInboundItems
                 CreatedAt = item.CreatedAt,
                 Media = [.. item.Media],
             };
-            db.Messages.Add(message);
+            rows.Messages.Add(message);
             lookup.Add(message);
+            var subject = Subject(conversation);
             conversation.Record(message);
             // Signals are computed before the conversation reopens: "thanks!" right after a resolution needs no answer.
             var triaged = item.Direction == MessageDirection.Inbound
                 ? await triage.OnInboundAsync(db, conversation, message, newContact, item.Customer?.Followers, item.Customer?.Verified ?? false, channel.Kind, now, ct)
                 : null;
-            db.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
-                Subject(conversation), channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
+            rows.Append(item.Direction == MessageDirection.Inbound ? "message.received" : "message.echoed",
+                subject, channel.BrandId, MessageEventData.From(conversation, message, triaged?.Signals), now);
             IReadOnlyList<string> changes;
             if (triaged is { KeepResolved: true })
             {
@@ -86,10 +88,13 @@ public static class ThreadInboundItems
                 ? conversation.CustomerWrote(now)
                 : conversation.BrandReplied(message.CreatedAt);
             foreach (var type in changes)
-                db.Append(type, Subject(conversation), channel.BrandId, ConversationEventData.From(conversation, item.Direction == MessageDirection.Inbound
+                rows.Append(type, subject, channel.BrandId, ConversationEventData.From(conversation, item.Direction == MessageDirection.Inbound
                     ? EventActor.TheCustomer(conversation.ContactId, message.Author)
                     : new EventActor(EventActor.Person, null, message.Author), "message " + message.Id), now);
-            if (triaged is not null) TriageStore.AppendEvents(db, conversation, triaged.Change, "message " + message.Id, now, logPriority: false);
+            // As TriageStore.AppendEvents with logPriority false: a message's own priority change is in its event.
+            if (triaged is { Change.BecameReady: true } && conversation.Status == ConversationStatus.Open)
+                rows.Append("triage.burst_completed", subject, conversation.BrandId, new TriageBurstCompletedData(conversation.Id,
+                    conversation.Priority, StoredSignals.ReadReasons(conversation.PriorityReasons), conversation.BurstStartedAt, conversation.ReadyAt), now);
             stored++;
         }
         return (stored, waiting);
@@ -100,7 +105,7 @@ public static class ThreadInboundItems
     /// <returns>The contact's id, and whether it was created in this batch (so it has no history to load).</returns>
     /// <remarks>Not <c>db.Contacts.Local</c>: it runs DetectChanges over the whole batch on every call, which made
     /// processing quadratic in the batch size (3 ms a message at 200 a batch).</remarks>
-    private static (Guid Id, bool Created) FindOrCreateContact(ParleyDb db, ThreadingLookup lookup, ChannelRuntime channel, Party party,
+    private static (Guid Id, bool Created) FindOrCreateContact(ProcessedRows rows, ThreadingLookup lookup, ChannelRuntime channel, Party party,
         DateTimeOffset now)
     {
         if (lookup.Identity(channel.BrandId, party.Network, party.ExternalId) is { } identity)
@@ -119,7 +124,7 @@ public static class ThreadInboundItems
             DisplayName = party.DisplayName ?? party.Handle ?? party.ExternalId,
             CreatedAt = now,
         };
-        db.Contacts.Add(contact);
+        rows.Contacts.Add(contact);
         var created = new ContactIdentity
         {
             ContactId = contact.Id,
@@ -131,9 +136,9 @@ public static class ThreadInboundItems
             Followers = party.Followers,
             Verified = party.Verified,
         };
-        db.ContactIdentities.Add(created);
+        rows.Identities.Add(created);
         lookup.Add(created);
-        db.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
+        rows.Append("contact.created", $"contacts/{contact.Id}", channel.BrandId,
             new ContactCreatedData(contact.Id, party.Network, party.Handle), now);
         return (contact.Id, true);
     }

@@ -8,8 +8,9 @@ namespace Parley.Ingest;
 /// <summary>What threading needs to know about the messages, contacts and conversations a batch of
 /// deliveries touches, read with a handful of set queries before the batch rather than several
 /// queries per message, then kept up to date in memory as the batch adds to it, so that a later
-/// item in the batch finds what an earlier one created. Conversations and identities are tracked
-/// by the context, so changes to them are saved with the batch.</summary>
+/// item in the batch finds what an earlier one created. Conversations and identities are read without EF Core's
+/// change tracking; the lookup keeps each one's values as read (<see cref="Original"/>), from which the batch
+/// writer finds what changed and the write turn checks that nobody else changed them (docs/adr/0027).</summary>
 public sealed class ThreadingLookup
 {
     private readonly Dictionary<(Guid Channel, string ExternalId), Guid> _messages = [];
@@ -61,7 +62,7 @@ public sealed class ThreadingLookup
                 var networkName = network.Key;
                 var brandId = channel.BrandId;
                 var externalIds = network.Select(c => c.ExternalId).Distinct().ToList();
-                var identities = await db.ContactIdentities
+                var identities = await db.ContactIdentities.AsNoTracking()
                     .Where(i => i.BrandId == brandId && i.Network == networkName && externalIds.Contains(i.ExternalId)).ToListAsync(ct);
                 foreach (var identity in identities)
                 {
@@ -76,24 +77,29 @@ public sealed class ThreadingLookup
         var loaded = new List<Conversation>();
         var byId = conversationIds.ToList();
         if (contactsByChannel.Count == 0 && byId.Count > 0)
-            loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id)).ToListAsync(ct));
+            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => byId.Contains(c.Id)).ToListAsync(ct));
         foreach (var (channelId, contacts) in contactsByChannel)
         {
             var contactIds = contacts.ToList();
-            loaded.AddRange(await db.Conversations.Where(c => byId.Contains(c.Id))
-                .Concat(db.Conversations.Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open))
+            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => byId.Contains(c.Id))
+                .Concat(db.Conversations.AsNoTracking().Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open))
                 .ToListAsync(ct));
         }
-        // Tracked queries hand back the same instance for the same row, so a conversation found both ways is one object.
+        // A conversation found both ways is read twice: the first copy is the one used.
         foreach (var c in loaded) lookup.Add(c);
-        lookup.Stored = [.. lookup._conversations.Values];
-        lookup.StoredContacts = [.. lookup._identities.Values.Select(i => i.ContactId).Concat(lookup.Stored.Select(c => c.ContactId)).Distinct()];
+        lookup.Read = new ReadRows(db);
+        foreach (var c in lookup._conversations.Values) lookup.Read.Add(c);
+        foreach (var i in lookup._identities.Values) lookup.Read.Add(i);
+        lookup.StoredContacts = [.. lookup.Read.Identities.Select(i => i.ContactId).Concat(lookup.Stored.Select(c => c.ContactId)).Distinct()];
         return lookup;
     }
 
-    /// <summary>The conversations read from the database (tracked), as the batch found them: the ones whose
-    /// rows must still be the same when the batch is written.</summary>
-    public IReadOnlyList<Conversation> Stored { get; private set; } = [];
+    /// <summary>The conversations read from the database: the ones whose rows must still be as the batch found them
+    /// when it is written, and which it updates where it changed them.</summary>
+    public IReadOnlyList<Conversation> Stored => Read.Conversations;
+
+    /// <summary>The conversations and identities read from the database, with their values as read.</summary>
+    internal ReadRows Read { get; private set; } = null!;
 
     /// <summary>The customers of the identities and conversations read: those whose history triage may read.</summary>
     public IReadOnlyCollection<Guid> StoredContacts { get; private set; } = [];

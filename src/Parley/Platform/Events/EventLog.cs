@@ -13,10 +13,20 @@ public static class EventLog
     public static Event Append<TData>(this ParleyDb db, string type, string subject, Guid? brandId, TData data, DateTimeOffset at)
         where TData : notnull
     {
+        var e = Create(type, subject, brandId, data, at);
+        db.Events.Add(e);
+        return e;
+    }
+
+    /// <summary>The event <see cref="Append"/> adds, for a writer that stores it itself in the same transaction as the
+    /// change (the inbound processor's batch writer, docs/adr/0027).</summary>
+    public static Event Create<TData>(string type, string subject, Guid? brandId, TData data, DateTimeOffset at)
+        where TData : notnull
+    {
         var catalogued = EventCatalogue.Find(type);
         if (catalogued is not null && catalogued.DataType != data.GetType())
             throw new InvalidOperationException($"Event type {type} carries {catalogued.DataType.Name} (EventCatalogue), not {data.GetType().Name}.");
-        var e = new Event
+        return new Event
         {
             Type = type,
             Subject = subject,
@@ -25,7 +35,5 @@ public static class EventLog
             DataVersion = catalogued?.Version ?? 1,
             Data = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web),
         };
-        db.Events.Add(e);
-        return e;
     }
 }
