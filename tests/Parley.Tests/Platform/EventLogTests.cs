@@ -31,7 +31,7 @@ public sealed class EventLogTests
                 var finished = done.IsCancellationRequested;
                 await using var scope = parley.Scope();
                 var batch = await EventReader.ReadAfterAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), cursor, 50, CancellationToken.None);
-                foreach (var e in batch) { seen.Add(e.Id); cursor = e.Id; }
+                lock (seen) foreach (var e in batch) { seen.Add(e.Id); cursor = e.Id; }
                 if (batch.Count == 0)
                 {
                     if (finished) return;
@@ -56,11 +56,14 @@ public sealed class EventLogTests
             }
             return ids;
         })));
-        await Task.Delay(100);
+        // On PostgreSQL a reader is held back while any older transaction on the server is open (ADR 4), and tests
+        // share the server: wait until every event has been read, or long enough to call it lost.
+        var expected = written.SelectMany(x => x).ToHashSet();
+        for (var until = DateTime.UtcNow.AddSeconds(15); DateTime.UtcNow < until; await Task.Delay(20))
+            lock (seen) if (expected.IsSubsetOf(seen)) break;
         await done.CancelAsync();
         await reader;
 
-        var expected = written.SelectMany(x => x).ToHashSet();
         var ours = seen.Where(expected.Contains).ToList();
         Assert.Equal(ours.Count, ours.Distinct().Count());
         Assert.Equal(expected.Count, ours.Count);
