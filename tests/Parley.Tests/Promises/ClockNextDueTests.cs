@@ -39,6 +39,17 @@ public sealed class ClockNextDueTests
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
+    /// <summary>A server on the test's clock with a brand, an X channel and a policy: acknowledge in 30 minutes
+    /// (warning 10 before), resolve in a day.</summary>
+    private static async Task<(TestParley Parley, ManualClock Clock, Guid Brand, Guid Channel, Guid Policy)> StartWithPolicyAsync(string provider)
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var parley = await TestParley.StartAsync(provider, clock: clock);
+        var brand = await parley.CreateBrandAsync();
+        var channel = await parley.CreateXChannelAsync(brandId: brand);
+        return (parley, clock, brand, channel, await PolicyAsync(parley, Policy(brand, "1.00:00:00")));
+    }
+
     private static Task<DateTimeOffset?> NextDueAsync(TestParley parley, Guid conversation) =>
         parley.WithDbAsync(db => db.Conversations.Where(c => c.Id == conversation).Select(c => c.NextClockCheckAt).SingleAsync());
 
@@ -75,11 +86,8 @@ public sealed class ClockNextDueTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task The_next_due_instant_follows_messages_replies_policy_changes_and_pauses(string provider)
     {
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var parley = await TestParley.StartAsync(provider, clock: clock);
-        var brand = await parley.CreateBrandAsync();
-        var channel = await parley.CreateXChannelAsync(brandId: brand);
-        var policy = await PolicyAsync(parley, Policy(brand, "1.00:00:00"));
+        var (parley, clock, brand, channel, policy) = await StartWithPolicyAsync(provider);
+        await using var _ = parley;
         var wrote = clock.GetUtcNow().AddMinutes(-5);
 
         // A customer's message starts the acknowledge clock: next due is its warning.
@@ -170,11 +178,8 @@ public sealed class ClockNextDueTests
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_pass_that_read_a_conversation_before_a_policy_change_cannot_settle_it_with_the_old_policy(string provider)
     {
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
-        await using var parley = await TestParley.StartAsync(provider, clock: clock);
-        var brand = await parley.CreateBrandAsync();
-        var channel = await parley.CreateXChannelAsync(brandId: brand);
-        var policy = await PolicyAsync(parley, Policy(brand, "1.00:00:00"));
+        var (parley, clock, brand, channel, policy) = await StartWithPolicyAsync(provider);
+        await using var _ = parley;
         var wrote = clock.GetUtcNow().AddMinutes(-5);
         var conversation = await CustomerTweetsAsync(parley, channel, "7101", "1", wrote);
 
