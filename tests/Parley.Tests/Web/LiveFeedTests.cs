@@ -65,13 +65,9 @@ public sealed class LiveFeedTests
         return stream;
     }
 
-    private static Func<JsonElement, bool> About(Guid conversation) => e => e.GetProperty("subject").GetString() == $"conversations/{conversation}";
-
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Each_page_hears_only_about_conversations_its_person_may_see(string provider)
+    /// <summary>Maria in Care, Sam in Billing, and a customer of Billing's (Priya, X user 7) who has written once.</summary>
+    private static async Task<(Workspace W, Guid Billed, Guid Billing)> BillingAndCareAsync(TestParley parley)
     {
-        await using var parley = await TestParley.StartAsync(provider);
         var w = await Workspace.CreateAsync(parley);
         var care = await w.TeamAsync("Care");
         var billing = await w.TeamAsync("Billing");
@@ -79,6 +75,17 @@ public sealed class LiveFeedTests
         await w.PersonAsync("Sam Carter", "sam@example.com", "agent", billing);
         var billed = await w.CustomerTweetsAsync("charged twice", "7", "priya");
         await w.AssignAsync(billed, billing);
+        return (w, billed, billing);
+    }
+
+    private static Func<JsonElement, bool> About(Guid conversation) => e => e.GetProperty("subject").GetString() == $"conversations/{conversation}";
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Each_page_hears_only_about_conversations_its_person_may_see(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var (w, billed, billing) = await BillingAndCareAsync(parley);
 
         await using var maria = await ConnectAsync(await w.SignInAsync("maria@example.com"));
         await using var sam = await ConnectAsync(await w.SignInAsync("sam@example.com"));
@@ -111,13 +118,7 @@ public sealed class LiveFeedTests
     public async Task An_inbox_is_sent_the_rows_its_person_may_see_and_told_when_one_moves_away(string provider)
     {
         await using var parley = await TestParley.StartAsync(provider);
-        var w = await Workspace.CreateAsync(parley);
-        var care = await w.TeamAsync("Care");
-        var billing = await w.TeamAsync("Billing");
-        await w.PersonAsync("Maria Lopez", "maria@example.com", "agent", care);
-        await w.PersonAsync("Sam Carter", "sam@example.com", "agent", billing);
-        var billed = await w.CustomerTweetsAsync("charged twice", "7", "priya");
-        await w.AssignAsync(billed, billing);
+        var (w, billed, billing) = await BillingAndCareAsync(parley);
 
         await using var maria = await ConnectAsync(await w.SignInAsync("maria@example.com"), "?rows=true");
         await using var sam = await ConnectAsync(await w.SignInAsync("sam@example.com"), "?rows=true");
