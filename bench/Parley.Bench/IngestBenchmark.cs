@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 namespace Parley.Bench;
 
 /// <summary>Issue 2's ingest benchmark: bare Kestrel as the baseline, then Parley's durable ingest
-/// at its maximum rate (closed loop) and at half the baseline rate (open loop), then the
-/// exactly-once check. Everything runs in this one process, on this machine's cores.</summary>
+/// at its maximum rate (closed loop), at half the target rate (open loop), the highest rate at which both
+/// latency targets hold (a short search), then the exactly-once check. Everything runs in this one process, on this machine's cores.</summary>
 public static class IngestBenchmark
 {
     public static async Task<int> RunAsync(BenchOptions o)
@@ -25,7 +25,7 @@ public static class IngestBenchmark
         report.BodyBytes = bodies.Length;
 
         // 1. The baseline: bare Kestrel, same generator, same bodies, same connections.
-        Say("1/4 bare Kestrel, closed loop ...");
+        Say("1/5 bare Kestrel, closed loop ...");
         {
             var (bare, url) = await BareKestrel.StartAsync();
             using var generator = new LoadGenerator(BareKestrel.WebhookUri(url), bodies, o.Connections);
@@ -41,7 +41,9 @@ public static class IngestBenchmark
             Say($"    {report.Bare.Rate:N0} req/s, {report.Bare.Service.Summary()}, CPU {report.BareCpu}");
             diagnostics?.Report("bare Kestrel");
         }
-        var openRate = o.OpenRate ?? report.Bare.Rate / 2;
+        // The issue asks for ingest at ≥ half the bare rate, and for the latencies "at half of that rate": a quarter
+        // of bare (docs/adr/0035-ingest-benchmark-rates.md). --open-rate chooses another.
+        var openRate = o.OpenRate ?? report.Bare.Rate * IngestReport.IngestRatioTarget / 2;
         report.OpenRate = openRate;
 
         // Every Parley request carries a new tweet: write enough bodies that none is made during a run.
@@ -61,7 +63,7 @@ public static class IngestBenchmark
             var closedAcks = new ConcurrentQueue<Ack>();
 
             // 2. Parley's maximum sustained durable-ingest rate.
-            Say("2/4 Parley, closed loop ...");
+            Say("2/5 Parley, closed loop ...");
             await generator.RunClosedAsync(o.Connections, warmup, NextTweet, closedAcks);
             diagnostics?.Report("Parley warm-up");
             var messagesBefore = await parley.MessageCountAsync();
@@ -83,36 +85,29 @@ public static class IngestBenchmark
                 + $"{report.ProcessingRate:N0} messages/s processed on average from the start of the run");
             diagnostics?.Report("backlog");
 
-            // 3. Half the baseline rate, open loop, watching the event stream for each message.
-            Say($"3/4 Parley, open loop at {openRate:N0} req/s ...");
-            await using (var watcher = new EventStreamWatcher(parley.Url, ParleyUnderTest.AdminKey))
-            {
-                await watcher.StartAsync(await parley.SecondNewestEventIdAsync());
-                var openAcks = new ConcurrentQueue<Ack>();
-                cpu = CpuMeter.Start();
-                // Two seconds of arrivals waiting for an answer means the rate is not being kept up with.
-                report.Open = await generator.RunOpenAsync(openRate, measured, NextTweet, openAcks, Math.Max(1_000, (long)(openRate * 2)));
-                report.OpenCpu = cpu.Stop();
-                Say($"    {report.Open.AchievedRate:N0} req/s achieved, from schedule {report.Open.FromSchedule.Summary()}, CPU {report.OpenCpu}");
-                diagnostics?.Report("Parley open loop");
+            // 3. Half the target rate (the issue's "at half of that rate"), open loop, watching the event stream for each message.
+            Say($"3/5 Parley, open loop at {openRate:N0} req/s ...");
+            var open = await OpenLoopStep.RunAsync(parley, generator, NextTweet, openRate, measured, TimeSpan.FromSeconds(60));
+            report.OpenStep = open;
+            Say($"    {open.Open.AchievedRate:N0} req/s achieved, from schedule {open.Open.FromSchedule.Summary()}, CPU {open.Cpu}");
+            Say($"    ack -> readable {open.Readable.Summary()}; {open.NeverReadable} never seen on the stream");
+            diagnostics?.Report("Parley open loop");
+            foreach (var a in open.Acks) closedAcks.Enqueue(a);
 
-                var acked = openAcks.Select(a => a.TweetId).ToList();
-                report.NeverReadable = await watcher.WaitForAsync(acked, TimeSpan.FromSeconds(60));
-                var readable = new List<long>(acked.Count);
-                foreach (var ack in openAcks)
-                {
-                    if (!watcher.Arrivals.TryGetValue(ack.TweetId, out var at)) continue;
-                    if (at < ack.At) report.ReadableBeforeAck++;
-                    readable.Add(Math.Max(0, at - ack.At));
-                }
-                report.Readable = new Latencies(readable);
-                Say($"    ack -> readable {report.Readable.Summary()}; {report.NeverReadable} never seen on the stream");
-                foreach (var a in openAcks) closedAcks.Enqueue(a);
-            }
+            // 4. The end-to-end capacity: the highest rate meeting both latency targets, from where processing kept up.
+            Say("4/5 Parley, the highest rate meeting both latency targets ...");
+            var stepLength = TimeSpan.FromSeconds(5);
+            // Each step's bodies are written before it starts, as the runs' are, so the generator only copies bytes.
+            void PrepareStep(double rate) => bodies.Prepare((int)Math.Min(Interlocked.Read(ref next) + 1 + rate * stepLength.TotalSeconds * 1.05 + 1_000, 4_000_000));
+            var steps = await CapacitySearch.RunAsync(parley, generator, NextTweet, PrepareStep, report.ProcessingRate * 0.8,
+                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, Say);
+            report.Capacity = steps;
+            foreach (var step in steps)
+            foreach (var a in step.Result.Acks) closedAcks.Enqueue(a);
             report.ParleyStatuses = generator.Failures;
 
-            // 4. Every acknowledged tweet stored exactly once.
-            Say("4/4 checking storage ...");
+            // 5. Every acknowledged tweet stored exactly once.
+            Say("5/5 checking storage ...");
             await parley.DrainAsync(TimeSpan.FromMinutes(10));
             report.Storage = await parley.CheckStorageAsync(closedAcks.Select(a => a.TweetId).ToList());
             if (!report.Storage.Passed) exitCode = 1;
