@@ -37,7 +37,7 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
         var ids = Read.Select(c => c.Id).ToArray();
         var now = await (db.IsPostgres
                 ? db.Conversations.FromSql($"SELECT * FROM \"Conversations\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE")
-                : db.Conversations.Where(c => ids.Contains(c.Id)))
+                : db.Conversations.Where(c => EF.Parameter(ids).Contains(c.Id)))
             .AsNoTracking().ToDictionaryAsync(c => c.Id, ct);
         var shape = RowShape.Of<Conversation>(db);
         var marks = shape.Bits(Marks);
@@ -61,7 +61,7 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
         {
             var ids = kind.Select(o => o.Id).ToList();
             var (status, added, unhandled, error) = kind.Key;
-            await db.InboundEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s =>
+            await db.InboundEvents.Where(e => EF.Parameter(ids).Contains(e.Id)).ExecuteUpdateAsync(s =>
             {
                 s.SetProperty(e => e.Status, status).SetProperty(e => e.ProcessedAt, now);
                 if (added != 0) s.SetProperty(e => e.MessageCount, e => e.MessageCount + added);
