@@ -200,7 +200,7 @@ public sealed partial class InboundProcessor(
         var parsedAlready = batch.Select(d => parsedAtIngest.Find(d.Id)).ToList();
         // Bodies are read only for deliveries whose parse at ingest is not at hand.
         var unparsed = batch.Where((_, i) => parsedAlready[i] is null).Select(d => d.Id).ToList();
-        var bodies = unparsed.Count == 0 ? [] : await db.InboundEvents.AsNoTracking().Where(e => unparsed.Contains(e.Id))
+        var bodies = unparsed.Count == 0 ? [] : await db.InboundEvents.AsNoTracking().Where(e => EF.Parameter(unparsed).Contains(e.Id))
             .Select(e => new { e.Id, e.Body }).ToDictionaryAsync(e => e.Id, e => e.Body, ct);
         for (var i = 0; i < batch.Count; i++)
         {

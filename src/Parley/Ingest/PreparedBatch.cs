@@ -34,15 +34,12 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
     public async Task<bool> StillCurrentAsync(CancellationToken ct)
     {
         if (Read.Count == 0) return true;
-        var ids = Read.Select(c => c.Id).ToArray();
-        var now = await (db.IsPostgres
-                ? db.Conversations.FromSql($"SELECT * FROM \"Conversations\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE")
-                : db.Conversations.Where(c => ids.Contains(c.Id)))
-            .AsNoTracking().ToDictionaryAsync(c => c.Id, ct);
+        // The rows as they are now, as snapshots: no entities to make and snapshot again, no EF Core query (docs/adr/0031).
+        var now = await SnapshotReader.Of<Conversation>(db).ReadAsync(db, [.. Read.Select(c => c.Id)], ct);
         var shape = RowShape.Of<Conversation>(db);
         var marks = shape.Bits(Marks);
         foreach (var c in Read)
-            if (!now.TryGetValue(c.Id, out var current) || shape.Changed(lookup.Read.Original(c), shape.Snapshot(current), ignored: marks) != 0)
+            if (!now.TryGetValue(c.Id, out var current) || shape.Changed(lookup.Read.Original(c), current, ignored: marks) != 0)
                 return false;
         return true;
     }
@@ -61,7 +58,7 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
         {
             var ids = kind.Select(o => o.Id).ToList();
             var (status, added, unhandled, error) = kind.Key;
-            await db.InboundEvents.Where(e => ids.Contains(e.Id)).ExecuteUpdateAsync(s =>
+            await db.InboundEvents.Where(e => EF.Parameter(ids).Contains(e.Id)).ExecuteUpdateAsync(s =>
             {
                 s.SetProperty(e => e.Status, status).SetProperty(e => e.ProcessedAt, now);
                 if (added != 0) s.SetProperty(e => e.MessageCount, e => e.MessageCount + added);

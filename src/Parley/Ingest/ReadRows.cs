@@ -9,7 +9,9 @@ namespace Parley.Ingest;
 /// the values as read with the row as it is now to find whether someone else changed it (docs/adr/0027).</summary>
 internal sealed class ReadRows(ParleyDb db)
 {
-    private readonly Dictionary<object, object?[]> _originals = new(ReferenceEqualityComparer.Instance);
+    // By key rather than by reference: hashing an object by reference the first time showed up in a profile (docs/adr/0031).
+    private readonly Dictionary<Guid, object?[]> _conversations = [];
+    private readonly Dictionary<Guid, object?[]> _identities = [];
 
     public List<Conversation> Conversations { get; } = [];
     public List<ContactIdentity> Identities { get; } = [];
@@ -17,15 +19,20 @@ internal sealed class ReadRows(ParleyDb db)
     public void Add(Conversation conversation)
     {
         Conversations.Add(conversation);
-        _originals[conversation] = RowShape.Of<Conversation>(db).Snapshot(conversation);
+        _conversations[conversation.Id] = RowShape.Of<Conversation>(db).Snapshot(conversation);
     }
 
     public void Add(ContactIdentity identity)
     {
         Identities.Add(identity);
-        _originals[identity] = RowShape.Of<ContactIdentity>(db).Snapshot(identity);
+        _identities[identity.Id] = RowShape.Of<ContactIdentity>(db).Snapshot(identity);
     }
 
     /// <summary>A row's values as read (<see cref="RowShape.Snapshot"/>).</summary>
-    public object?[] Original(object row) => _originals[row];
+    public object?[] Original(object row) => row switch
+    {
+        Conversation c => _conversations[c.Id],
+        ContactIdentity i => _identities[i.Id],
+        _ => throw new ArgumentException($"A {row.GetType().Name} is not a row a batch reads.", nameof(row)),
+    };
 }

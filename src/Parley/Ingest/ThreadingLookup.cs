@@ -41,10 +41,10 @@ public sealed class ThreadingLookup
             var itemIds = ids.ToList();
             // UNION ALL rather than OR, so that each half uses its own index rather than the channel's every message.
             var related = await db.Messages.AsNoTracking()
-                .Where(m => m.ChannelId == channelId && known.Contains(m.ExternalId!))
+                .Where(m => m.ChannelId == channelId && EF.Parameter(known).Contains(m.ExternalId!))
                 .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId })
                 .Concat(db.Messages.AsNoTracking()
-                    .Where(m => m.ChannelId == channelId && itemIds.Contains(m.InReplyToExternalId!))
+                    .Where(m => m.ChannelId == channelId && EF.Parameter(itemIds).Contains(m.InReplyToExternalId!))
                     .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId }))
                 .ToListAsync(ct);
             var knownSet = known.ToHashSet(StringComparer.Ordinal);
@@ -63,7 +63,7 @@ public sealed class ThreadingLookup
                 var brandId = channel.BrandId;
                 var externalIds = network.Select(c => c.ExternalId).Distinct().ToList();
                 var identities = await db.ContactIdentities.AsNoTracking()
-                    .Where(i => i.BrandId == brandId && i.Network == networkName && externalIds.Contains(i.ExternalId)).ToListAsync(ct);
+                    .Where(i => i.BrandId == brandId && i.Network == networkName && EF.Parameter(externalIds).Contains(i.ExternalId)).ToListAsync(ct);
                 foreach (var identity in identities)
                 {
                     lookup._identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
@@ -77,12 +77,12 @@ public sealed class ThreadingLookup
         var loaded = new List<Conversation>();
         var byId = conversationIds.ToList();
         if (contactsByChannel.Count == 0 && byId.Count > 0)
-            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => byId.Contains(c.Id)).ToListAsync(ct));
+            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => EF.Parameter(byId).Contains(c.Id)).ToListAsync(ct));
         foreach (var (channelId, contacts) in contactsByChannel)
         {
             var contactIds = contacts.ToList();
-            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => byId.Contains(c.Id))
-                .Concat(db.Conversations.AsNoTracking().Where(c => c.ChannelId == channelId && contactIds.Contains(c.ContactId) && c.Status == ConversationStatus.Open))
+            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => EF.Parameter(byId).Contains(c.Id))
+                .Concat(db.Conversations.AsNoTracking().Where(c => c.ChannelId == channelId && EF.Parameter(contactIds).Contains(c.ContactId) && c.Status == ConversationStatus.Open))
                 .ToListAsync(ct));
         }
         // A conversation found both ways is read twice: the first copy is the one used.

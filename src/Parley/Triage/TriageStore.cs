@@ -56,7 +56,7 @@ public static class TriageStore
         // The newest of each conversation by a correlated LIMIT, an index range per conversation; a window function
         // (ROW_NUMBER, what EF makes of a Take per group) would number every recent message in the database first.
         var rows = await db.Messages.AsNoTracking()
-            .Where(m => ids.Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since
+            .Where(m => EF.Parameter(ids).Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since
                 && db.Messages.Where(n => n.ConversationId == m.ConversationId && n.Direction == MessageDirection.Inbound && n.CreatedAt >= since)
                     .OrderByDescending(n => n.CreatedAt).Take(max).Select(n => n.Id).Contains(m.Id))
             .Select(m => new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
@@ -75,9 +75,9 @@ public static class TriageStore
     public static async Task<CustomerProfiles> LoadProfilesAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
         var ids = contactIds.ToList();
-        var contacts = await db.Contacts.AsNoTracking().Where(x => ids.Contains(x.Id)).Select(x => new CustomerProfiles.Reach(
+        var contacts = await db.Contacts.AsNoTracking().Where(x => EF.Parameter(ids).Contains(x.Id)).Select(x => new CustomerProfiles.Reach(
             x.Id, x.Value, x.Identities.Max(i => i.Followers) ?? 0, x.Identities.Any(i => i.Verified))).ToListAsync(ct);
-        var conversations = await db.Conversations.AsNoTracking().Where(c => ids.Contains(c.ContactId)).Select(c => new CustomerProfiles.Earlier(
+        var conversations = await db.Conversations.AsNoTracking().Where(c => EF.Parameter(ids).Contains(c.ContactId)).Select(c => new CustomerProfiles.Earlier(
             c.Id, c.ContactId, c.CreatedAt, c.LastMessageAt, c.Status == ConversationStatus.Open || c.AcknowledgedAt == null)).ToListAsync(ct);
         return new CustomerProfiles(contacts, conversations);
     }
