@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -54,13 +55,41 @@ public sealed record MessageSignals
     {
         Sentiment = SentimentOf(r.Sentiment),
         Intents = IntentsOf(r.Intent),
-        Topics = [.. r.Topics.Select(t => t.Topic)],
-        Urgency = [.. r.Urgency.Cues.Select(StoredSignals.Name)],
+        Topics = TopicsOf(r.Topics),
+        Urgency = UrgencyOf(r.Urgency),
         UrgencyEvidence = r.Urgency.Evidence,
-        Sensitive = [.. r.SensitiveData.Matches.Select(m => new SensitiveSpan(StoredSignals.Name(m.Kind), m.Start, m.Length))],
+        Sensitive = SensitiveOf(r.SensitiveData),
         Moderation = ModerationOf(r.Moderation),
         SuggestPrivateChannel = r.SuggestPrivateChannel,
     };
+
+    internal static IReadOnlyList<string> TopicsOf(IReadOnlyList<TopicMatch> topics)
+    {
+        if (topics.Count == 0) return [];
+        var names = new string[topics.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = topics[i].Topic;
+        return names;
+    }
+
+    internal static IReadOnlyList<string> UrgencyOf(UrgencyResult urgency)
+    {
+        if (urgency.Cues.Count == 0) return [];
+        var names = new string[urgency.Cues.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = StoredSignals.Name(urgency.Cues[i]);
+        return names;
+    }
+
+    private static SensitiveSpan[] SensitiveOf(SensitiveDataResult sensitive)
+    {
+        if (sensitive.Matches.Count == 0) return [];
+        var spans = new SensitiveSpan[sensitive.Matches.Count];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var m = sensitive.Matches[i];
+            spans[i] = new SensitiveSpan(StoredSignals.Name(m.Kind), m.Start, m.Length);
+        }
+        return spans;
+    }
 
     internal static SentimentSignal SentimentOf(SentimentResult s) =>
         new(StoredSignals.Name(s.Label), Math.Round(s.Score, 3), Math.Round(s.Confidence, 3));
@@ -150,7 +179,15 @@ public static class StoredSignals
     }
 
     /// <summary>camelCase, as the API names enums.</summary>
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum =>
+        NamesOf<T>.Known.TryGetValue(value, out var name) ? name : JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    /// <summary>Each enum's names made once: they are written for every signal of every message.</summary>
+    private static class NamesOf<T> where T : struct, Enum
+    {
+        public static readonly FrozenDictionary<T, string> Known = Enum.GetValues<T>().Distinct()
+            .ToFrozenDictionary(v => v, v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString()));
+    }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
