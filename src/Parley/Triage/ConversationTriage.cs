@@ -83,17 +83,13 @@ public static class ConversationTriage
         else
         {
             var visibility = PostVisibility.Private;
-            var text = new System.Text.StringBuilder(textLength);
             for (var i = readFrom; i < mine.Length; i++)
-            {
                 if (mine[i].Visibility == PostVisibility.Public) visibility = PostVisibility.Public;
-                // A newline between messages: words run on ("my flight" / "was cancelled"), a sentence does not end.
-                if (i > readFrom) text.Append('\n');
-                text.Append(mine[i].Text);
-            }
+            // A newline between messages: words run on ("my flight" / "was cancelled"), a sentence does not end.
+            var text = JoinTexts(mine, readFrom, mine.Length);
             // Only what the conversation's signals read: not sensitive data (taken per message below), nor
             // moderation when every message read has its own.
-            result = PostTriage.AnalyzeRead(InputFor(text.ToString(), visibility, at, first.At, history, policy), settings.Rules, moderation: !ownComplete);
+            result = PostTriage.AnalyzeRead(InputFor(text, visibility, at, first.At, history, policy), settings.Rules, moderation: !ownComplete);
         }
 
         var moderation = ownComplete ? Combine(own.ConvertAll(s => s.Moderation)) : result.Moderation;
@@ -212,16 +208,16 @@ public static class ConversationTriage
 
     private static CustomerPost[] StableSort(List<CustomerPost> selected)
     {
-        var sorted = selected.ToArray();
-        var order = new int[sorted.Length];
-        for (var i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(order, (x, y) =>
+        var items = new (CustomerPost Post, int Index)[selected.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = (selected[i], i);
+        Array.Sort(items, static (x, y) =>
         {
-            var c = selected[x].At.CompareTo(selected[y].At);
-            if (c == 0) c = selected[x].Id.CompareTo(selected[y].Id);
-            return c != 0 ? c : x.CompareTo(y);
+            var c = x.Post.At.CompareTo(y.Post.At);
+            if (c == 0) c = x.Post.Id.CompareTo(y.Post.Id);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
         });
-        for (var i = 0; i < order.Length; i++) sorted[i] = selected[order[i]];
+        var sorted = new CustomerPost[items.Length];
+        for (var i = 0; i < items.Length; i++) sorted[i] = items[i].Post;
         return sorted;
     }
 
@@ -265,13 +261,10 @@ public static class ConversationTriage
 
     private static string JoinTexts(CustomerPost[] posts, int from, int to)
     {
-        var text = new System.Text.StringBuilder();
-        for (var i = from; i < to; i++)
-        {
-            if (i > from) text.Append('\n');
-            text.Append(posts[i].Text);
-        }
-        return text.ToString();
+        if (to - from == 1) return posts[from].Text;
+        var texts = new string[to - from];
+        for (var i = from; i < to; i++) texts[i - from] = posts[i].Text;
+        return string.Join('\n', texts);
     }
 
     /// <summary>Moderation of several messages read together: abuse and threats count if any message has
