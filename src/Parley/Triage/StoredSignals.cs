@@ -157,6 +157,12 @@ public static class StoredSignals
 
     public static string Write<T>(T signals) => JsonSerializer.Serialize(signals, Json);
 
+    /// <summary>The same text as <see cref="Write{T}(T)"/>, written by hand (<see cref="StoredSignalsWriter"/>).</summary>
+    public static string Write(MessageSignals signals) => StoredSignalsWriter.Write(signals);
+
+    /// <summary>The same text as <see cref="Write{T}(T)"/>, written by hand (<see cref="StoredSignalsWriter"/>).</summary>
+    public static string Write(ConversationSignals signals) => StoredSignalsWriter.Write(signals);
+
     /// <summary>Null for null or unreadable text: a signal column is a cache of what triage says, never a reason to fail.</summary>
     public static T? Read<T>(string? json) where T : class
     {
@@ -165,7 +171,7 @@ public static class StoredSignals
         catch (JsonException) { return null; }
     }
 
-    public static string Write(IReadOnlyList<string> reasons) => JsonSerializer.Serialize(reasons, Json);
+    public static string Write(IReadOnlyList<string> reasons) => StoredSignalsWriter.Write(reasons);
 
     public static IReadOnlyList<string> ReadReasons(string? json) => Read<List<string>>(json) ?? [];
 
