@@ -24,7 +24,9 @@ public sealed record ConversationAssessment(PriorityScore Priority, Conversation
     DateTimeOffset BurstStartedAt, DateTimeOffset ReadyAt, int BurstSize);
 
 /// <summary>Triage at the level an agent works at: a message in the context of the customer's other messages,
-/// and a conversation as one priority. Pure functions over loaded data; the I/O is in <see cref="TriageStore"/>.</summary>
+/// and a conversation as one priority. Pure functions over loaded data; the I/O is in <see cref="TriageStore"/>.
+/// Runs for every inbound message, so it works over one sorted copy of the posts with index ranges for bursts
+/// rather than LINQ chains and lists of lists (docs/adr/0032); the results are the same to the bit.</summary>
 public static class ConversationTriage
 {
     /// <summary>At most this many waiting messages are read together (the newest).</summary>
@@ -38,8 +40,8 @@ public static class ConversationTriage
     /// tell repeated contact and escalation; a burst's own messages are one contact, not several.</summary>
     public static TriageResult AnalyzeMessage(CustomerPost post, ConversationHistory history, BrandTriageSettings settings)
     {
-        var burst = BurstOf(post, history, settings.Patience);
-        return PostTriage.Analyze(InputFor(post.Text, post.Visibility, post.At, burst[0].At, history, settings.Patience), settings.Rules);
+        var policy = settings.Patience;
+        return PostTriage.Analyze(InputFor(post.Text, post.Visibility, post.At, BurstStartOf(post, history, policy), history, policy), settings.Rules);
     }
 
     /// <summary>Assesses the conversation: its waiting messages read as one text (or its last burst once
@@ -50,54 +52,75 @@ public static class ConversationTriage
     public static ConversationAssessment Assess(ConversationHistory history, BrandTriageSettings settings,
         IReadOnlyDictionary<Guid, MessageSignals> signals, (Guid Id, TriageResult Result)? analysed = null)
     {
-        var mine = history.CustomerPosts.Where(p => p.ConversationId == history.ConversationId).OrderBy(p => p.At).ThenBy(p => p.Id).ToList();
-        if (mine.Count == 0) throw new ArgumentException("A conversation is assessed from at least one customer message.", nameof(history));
-        var bursts = Group(mine, settings.Patience);
-        var current = bursts[^1];
-        var lastReply = history.BrandReplies.Where(r => r <= mine[^1].At).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-        var waiting = mine.Where(p => p.At > lastReply).ToList();
-        var read = (waiting.Count > 0 ? waiting : current).TakeLast(MaxMessagesRead).ToList();
-        while (read.Count > 1 && read.Sum(p => p.Text.Length + 1) > MaxTextRead) read.RemoveAt(0);
-        var at = read[^1].At;
-
-        TriageResult result;
-        if (read.Count == 1 && analysed is { } a && a.Id == read[0].Id && BurstOf(read[0], history, settings.Patience)[0].At == read[0].At)
-            result = a.Result;
-        else
-        {
-            var visibility = read.Any(p => p.Visibility == PostVisibility.Public) ? PostVisibility.Public : PostVisibility.Private;
-            // A newline between messages: words run on ("my flight" / "was cancelled"), a sentence does not end.
-            result = PostTriage.Analyze(InputFor(string.Join('\n', read.Select(p => p.Text)), visibility, at, read[0].At, history, settings.Patience), settings.Rules);
-        }
+        var policy = settings.Patience;
+        var mine = Sorted(history.CustomerPosts, history.ConversationId, DateTimeOffset.MaxValue);
+        if (mine.Length == 0) throw new ArgumentException("A conversation is assessed from at least one customer message.", nameof(history));
+        var currentStart = LastBurstStart(mine, policy);
+        var lastReply = DateTimeOffset.MinValue;
+        foreach (var r in history.BrandReplies)
+            if (r <= mine[^1].At && r > lastReply) lastReply = r;
+        // Sorted by time, so the waiting messages are a suffix; without any, the current burst is read.
+        var firstWaiting = mine.Length;
+        while (firstWaiting > 0 && mine[firstWaiting - 1].At > lastReply) firstWaiting--;
+        var readFrom = Math.Max(firstWaiting < mine.Length ? firstWaiting : currentStart, mine.Length - MaxMessagesRead);
+        var textLength = 0;
+        for (var i = readFrom; i < mine.Length; i++) textLength += mine[i].Text.Length + 1;
+        while (mine.Length - readFrom > 1 && textLength > MaxTextRead) textLength -= mine[readFrom++].Text.Length + 1;
+        var readCount = mine.Length - readFrom;
+        var first = mine[readFrom];
+        var at = mine[^1].At;
 
         // Moderation and sensitive data belong to each message, not to the joined text: a customer is not a
         // spammer because one of five messages had a link, and digits from two messages are not one number.
-        var own = read.Select(p => signals.GetValueOrDefault(p.Id)).Where(s => s is not null).Select(s => s!).ToList();
-        var moderation = own.Count == read.Count ? Combine(own.Select(s => s.Moderation).ToList()) : result.Moderation;
-        var suggestPrivate = own.Any(s => s.SuggestPrivateChannel);
+        var own = new List<MessageSignals>(readCount);
+        for (var i = readFrom; i < mine.Length; i++)
+            if (signals.GetValueOrDefault(mine[i].Id) is { } s) own.Add(s);
+        var ownComplete = own.Count == readCount;
+
+        TriageResult result;
+        if (readCount == 1 && analysed is { } a && a.Id == first.Id && BurstStartAt(mine, readFrom, policy) == first.At)
+            result = a.Result;
+        else
+        {
+            var visibility = PostVisibility.Private;
+            for (var i = readFrom; i < mine.Length; i++)
+                if (mine[i].Visibility == PostVisibility.Public) visibility = PostVisibility.Public;
+            // A newline between messages: words run on ("my flight" / "was cancelled"), a sentence does not end.
+            var text = JoinTexts(mine, readFrom, mine.Length);
+            // Only what the conversation's signals read: not sensitive data (taken per message below), nor
+            // moderation when every message read has its own.
+            result = PostTriage.AnalyzeRead(InputFor(text, visibility, at, first.At, history, policy), settings.Rules, moderation: !ownComplete);
+        }
+
+        var moderation = ownComplete ? Combine(own.ConvertAll(s => s.Moderation)) : result.Moderation;
+        var suggestPrivate = own.Exists(s => s.SuggestPrivateChannel);
         result = result with { Moderation = moderation, SuggestPrivateChannel = suggestPrivate };
 
         var customer = new CustomerContext
         {
             Followers = history.Customer.Followers,
             Verified = history.Customer.Verified,
-            ContactsToday = Math.Max(1, Group(history.CustomerPosts.Where(p => p.At <= at && at - p.At < Day), settings.Patience).Count),
+            ContactsToday = Math.Max(1, ContactsToday(history.CustomerPosts, at, policy)),
             PreviousConversations = history.Customer.PreviousConversations,
             LastConversationUnresolved = history.Customer.LastConversationUnresolved,
             Value = history.Customer.Value,
         };
         var priority = Priority.Score(result, customer, settings.Weights);
+        var sensitiveKinds = new List<string>();
+        foreach (var s in own)
+            foreach (var span in s.Sensitive)
+                if (!sensitiveKinds.Contains(span.Kind)) sensitiveKinds.Add(span.Kind);
         var conversationSignals = new ConversationSignals
         {
             Sentiment = MessageSignals.SentimentOf(result.Sentiment),
             Intents = MessageSignals.IntentsOf(result.Intent),
-            Topics = [.. result.Topics.Select(t => t.Topic)],
-            Urgency = [.. result.Urgency.Cues.Select(StoredSignals.Name)],
+            Topics = MessageSignals.TopicsOf(result.Topics),
+            Urgency = MessageSignals.UrgencyOf(result.Urgency),
             UrgencyEvidence = result.Urgency.Evidence,
-            SensitiveKinds = [.. own.SelectMany(s => s.Sensitive).Select(s => s.Kind).Distinct()],
+            SensitiveKinds = sensitiveKinds,
             Moderation = MessageSignals.ModerationOf(moderation),
             SuggestPrivateChannel = suggestPrivate,
-            MessagesRead = read.Count,
+            MessagesRead = readCount,
             Customer = new CustomerSignals
             {
                 Followers = customer.Followers,
@@ -108,9 +131,10 @@ public static class ConversationTriage
                 Value = customer.Value,
             },
         };
-        var removed = own.Count == read.Count && own.All(s => s.Moderation.Remove);
+        var removed = ownComplete && own.TrueForAll(s => s.Moderation.Remove);
+        var current = mine[currentStart];
         return new ConversationAssessment(priority, conversationSignals, removed,
-            current[0].At, BurstWindow.RouteAt(current[0].At, current[^1].At, settings.Patience), current.Count);
+            current.At, BurstWindow.RouteAt(current.At, mine[^1].At, policy), mine.Length - currentStart);
     }
 
     /// <summary>The customer's messages in bursts, in time order: a burst is what
@@ -126,31 +150,121 @@ public static class ConversationTriage
         return bursts;
     }
 
-    private static List<CustomerPost> BurstOf(CustomerPost post, ConversationHistory history, BurstPolicy policy)
+    /// <summary>When the burst <paramref name="post"/> belongs to began: its conversation's messages up to it,
+    /// grouped as <see cref="Group"/> does.</summary>
+    private static DateTimeOffset BurstStartOf(CustomerPost post, ConversationHistory history, BurstPolicy policy)
     {
-        var mine = history.CustomerPosts.Where(p => p.ConversationId == post.ConversationId && p.At <= post.At);
-        if (!history.CustomerPosts.Any(p => p.Id == post.Id)) mine = mine.Append(post);
-        return Group(mine, policy).First(b => b.Any(p => p.Id == post.Id));
+        var mine = Sorted(history.CustomerPosts, post.ConversationId, post.At, post);
+        return BurstStartAt(mine, Array.FindIndex(mine, p => p.Id == post.Id), policy);
+    }
+
+    /// <summary>The first message of the burst that holds <c>sorted[index]</c>.</summary>
+    private static DateTimeOffset BurstStartAt(CustomerPost[] sorted, int index, BurstPolicy policy)
+    {
+        var start = 0;
+        for (var i = 1; i <= index; i++)
+            if (!BurstWindow.Joins(sorted[start].At, sorted[i - 1].At, sorted[i].At, policy)) start = i;
+        return sorted[start].At;
+    }
+
+    /// <summary>Where the last burst of <paramref name="sorted"/> begins.</summary>
+    private static int LastBurstStart(CustomerPost[] sorted, BurstPolicy policy)
+    {
+        var start = 0;
+        for (var i = 1; i < sorted.Length; i++)
+            if (!BurstWindow.Joins(sorted[start].At, sorted[i - 1].At, sorted[i].At, policy)) start = i;
+        return start;
+    }
+
+    /// <summary>Separate contacts (bursts) in the day up to <paramref name="at"/>, in any conversation.</summary>
+    private static int ContactsToday(IReadOnlyList<CustomerPost> posts, DateTimeOffset at, BurstPolicy policy)
+    {
+        var today = Sorted(posts, null, at, minimumAgeExclusive: at - Day);
+        var bursts = today.Length == 0 ? 0 : 1;
+        var start = 0;
+        for (var i = 1; i < today.Length; i++)
+            if (!BurstWindow.Joins(today[start].At, today[i - 1].At, today[i].At, policy)) { start = i; bursts++; }
+        return bursts;
+    }
+
+    /// <summary>The posts of one conversation (or of all, for null) at or before <paramref name="until"/>, with
+    /// <paramref name="extra"/> added when the history does not hold it, in time order and then by id as
+    /// <see cref="Group"/> orders them (ties keep their order: the sort is stable).</summary>
+    private static CustomerPost[] Sorted(IReadOnlyList<CustomerPost> posts, Guid? conversationId, DateTimeOffset until,
+        CustomerPost? extra = null, DateTimeOffset? minimumAgeExclusive = null)
+    {
+        var selected = new List<CustomerPost>(posts.Count + 1);
+        var extraFound = extra is null;
+        for (var i = 0; i < posts.Count; i++)
+        {
+            var p = posts[i];
+            if (!extraFound && p.Id == extra!.Id) extraFound = true;
+            if ((conversationId is null || p.ConversationId == conversationId) && p.At <= until
+                && (minimumAgeExclusive is null || p.At > minimumAgeExclusive)) selected.Add(p);
+        }
+        if (!extraFound) selected.Add(extra!);
+        return StableSort(selected);
+    }
+
+    private static CustomerPost[] StableSort(List<CustomerPost> selected)
+    {
+        var items = new (CustomerPost Post, int Index)[selected.Count];
+        for (var i = 0; i < items.Length; i++) items[i] = (selected[i], i);
+        Array.Sort(items, static (x, y) =>
+        {
+            var c = x.Post.At.CompareTo(y.Post.At);
+            if (c == 0) c = x.Post.Id.CompareTo(y.Post.Id);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
+        });
+        var sorted = new CustomerPost[items.Length];
+        for (var i = 0; i < items.Length; i++) sorted[i] = items[i].Post;
+        return sorted;
     }
 
     /// <param name="from">The first message read: what came before it is the customer's earlier contacts.</param>
     private static TriageInput InputFor(string text, PostVisibility visibility, DateTimeOffset at, DateTimeOffset from, ConversationHistory history,
         BurstPolicy policy)
     {
-        var earlier = history.CustomerPosts.Where(p => p.At < from && at - p.At <= UrgencyCues.RecentWindow);
-        // Each earlier burst is one contact, read as one text at its last message's time.
-        var contacts = Group(earlier, policy).TakeLast(MaxEarlierContacts)
-            .Select(b => new RecentMessage(string.Join('\n', b.Select(p => p.Text)), b[^1].At)).ToList();
-        var lastReply = history.BrandReplies.Where(r => r < at).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        var earlierPosts = new List<CustomerPost>();
+        var otherConversations = new List<Guid>();
+        foreach (var p in history.CustomerPosts)
+        {
+            if (p.At >= from || at - p.At > UrgencyCues.RecentWindow) continue;
+            earlierPosts.Add(p);
+            if (p.ConversationId != history.ConversationId && !otherConversations.Contains(p.ConversationId)) otherConversations.Add(p.ConversationId);
+        }
+        var earlier = StableSort(earlierPosts);
+        // Each earlier burst is one contact, read as one text at its last message's time; the newest ten count.
+        var starts = new List<int>();
+        for (var i = 0; i < earlier.Length; i++)
+            if (i == 0 || !BurstWindow.Joins(earlier[starts[^1]].At, earlier[i - 1].At, earlier[i].At, policy)) starts.Add(i);
+        var contacts = new List<RecentMessage>(Math.Min(starts.Count, MaxEarlierContacts));
+        for (var b = Math.Max(0, starts.Count - MaxEarlierContacts); b < starts.Count; b++)
+        {
+            var end = b + 1 < starts.Count ? starts[b + 1] : earlier.Length;
+            var joined = end - starts[b] == 1 ? earlier[starts[b]].Text : JoinTexts(earlier, starts[b], end);
+            contacts.Add(new RecentMessage(joined, earlier[end - 1].At));
+        }
+        var lastReply = DateTimeOffset.MinValue;
+        foreach (var r in history.BrandReplies)
+            if (r < at && r > lastReply) lastReply = r;
         return new TriageInput(text, visibility, history.Network, at)
         {
             AuthorFollowers = history.Customer.Followers,
             AuthorVerified = history.Customer.Verified,
             RecentMessages = contacts,
-            PreviousContactCount = earlier.Select(p => p.ConversationId).Where(id => id != history.ConversationId).Distinct().Count(),
+            PreviousContactCount = otherConversations.Count,
             ResolvedAt = history.ResolvedAt <= at ? history.ResolvedAt : null,
             LastBrandReplyAt = lastReply == DateTimeOffset.MinValue ? null : lastReply,
         };
+    }
+
+    private static string JoinTexts(CustomerPost[] posts, int from, int to)
+    {
+        if (to - from == 1) return posts[from].Text;
+        var texts = new string[to - from];
+        for (var i = from; i < to; i++) texts[i - from] = posts[i].Text;
+        return string.Join('\n', texts);
     }
 
     /// <summary>Moderation of several messages read together: abuse and threats count if any message has

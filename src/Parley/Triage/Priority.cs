@@ -101,10 +101,29 @@ public static class Priority
         if (customer.LastConversationUnresolved) Add(weights.UnresolvedHistory, "last conversation unresolved");
         if (customer.Value is { } value && value >= weights.HighValueFrom) Add(weights.HighValue, "high-value customer");
 
-        var total = weights.Base + parts.Sum(p => p.Points);
-        var reasons = parts.Where(p => p.Points > 0).OrderByDescending(p => p.Points).Select(p => p.Reason)
-            .Concat(parts.Where(p => p.Points < 0).Select(p => p.Reason)).ToList();
-        return new PriorityScore((int)Math.Round(Math.Clamp(total, 0, 100)), reasons);
+        var sum = 0.0;
+        foreach (var p in parts) sum += p.Points;
+        var total = weights.Base + sum;
+        return new PriorityScore((int)Math.Round(Math.Clamp(total, 0, 100)), ReasonsOf(parts));
+    }
+
+    /// <summary>The reasons that added points, largest first (ties in the order found), then those that took points away.</summary>
+    private static List<string> ReasonsOf(List<(double Points, string Reason)> parts)
+    {
+        var reasons = new List<string>(parts.Count);
+        var points = new List<double>(parts.Count);
+        foreach (var (value, reason) in parts)
+        {
+            if (value <= 0) continue;
+            // An insertion sort that keeps ties in order, as OrderByDescending does: a handful of parts at most.
+            var at = points.Count;
+            while (at > 0 && points[at - 1] < value) at--;
+            points.Insert(at, value);
+            reasons.Insert(at, reason);
+        }
+        foreach (var (value, reason) in parts)
+            if (value < 0) reasons.Add(reason);
+        return reasons;
     }
 
     /// <summary>"48k", "1.2M": how people say follower counts.</summary>

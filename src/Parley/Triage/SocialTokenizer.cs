@@ -94,7 +94,7 @@ public static class SocialTokenizer
                     end++;
                 var raw = chunk[i..end];
                 var isNumber = IsNumber(raw);
-                var word = isNumber ? raw.ToString() : Normalize(raw, out _);
+                var word = isNumber ? Intern(raw) : Normalize(raw, out _);
                 var elongatedWord = !isNumber && HasRun(raw, 3);
                 tokens.Add(new Token(isNumber ? TokenKind.Number : TokenKind.Word, word, !isNumber && IsAllCaps(raw), elongatedWord));
                 i = end;
@@ -190,7 +190,23 @@ public static class SocialTokenizer
             }
             buffer[length++] = c;
         }
-        return new string(buffer[..length]);
+        return Intern(buffer[..length]);
+    }
+
+    /// <summary>The words of the last few thousand tokens, per thread: a customer's words repeat (in the message,
+    /// in their conversation read whole, in their next message), and so does most of any language, so a token's
+    /// text is mostly found here instead of allocated. Token texts are compared by value everywhere.</summary>
+    [ThreadStatic] private static Dictionary<string, string>? _words;
+    private const int MaxWords = 2048;
+
+    private static string Intern(ReadOnlySpan<char> word)
+    {
+        var words = _words ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        if (words.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(word, out var known)) return known;
+        var text = new string(word);
+        if (words.Count >= MaxWords) words.Clear();
+        words[text] = text;
+        return text;
     }
 
     private static bool HasRun(ReadOnlySpan<char> raw, int run)

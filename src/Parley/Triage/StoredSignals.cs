@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -54,13 +55,41 @@ public sealed record MessageSignals
     {
         Sentiment = SentimentOf(r.Sentiment),
         Intents = IntentsOf(r.Intent),
-        Topics = [.. r.Topics.Select(t => t.Topic)],
-        Urgency = [.. r.Urgency.Cues.Select(StoredSignals.Name)],
+        Topics = TopicsOf(r.Topics),
+        Urgency = UrgencyOf(r.Urgency),
         UrgencyEvidence = r.Urgency.Evidence,
-        Sensitive = [.. r.SensitiveData.Matches.Select(m => new SensitiveSpan(StoredSignals.Name(m.Kind), m.Start, m.Length))],
+        Sensitive = SensitiveOf(r.SensitiveData),
         Moderation = ModerationOf(r.Moderation),
         SuggestPrivateChannel = r.SuggestPrivateChannel,
     };
+
+    internal static IReadOnlyList<string> TopicsOf(IReadOnlyList<TopicMatch> topics)
+    {
+        if (topics.Count == 0) return [];
+        var names = new string[topics.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = topics[i].Topic;
+        return names;
+    }
+
+    internal static IReadOnlyList<string> UrgencyOf(UrgencyResult urgency)
+    {
+        if (urgency.Cues.Count == 0) return [];
+        var names = new string[urgency.Cues.Count];
+        for (var i = 0; i < names.Length; i++) names[i] = StoredSignals.Name(urgency.Cues[i]);
+        return names;
+    }
+
+    private static SensitiveSpan[] SensitiveOf(SensitiveDataResult sensitive)
+    {
+        if (sensitive.Matches.Count == 0) return [];
+        var spans = new SensitiveSpan[sensitive.Matches.Count];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            var m = sensitive.Matches[i];
+            spans[i] = new SensitiveSpan(StoredSignals.Name(m.Kind), m.Start, m.Length);
+        }
+        return spans;
+    }
 
     internal static SentimentSignal SentimentOf(SentimentResult s) =>
         new(StoredSignals.Name(s.Label), Math.Round(s.Score, 3), Math.Round(s.Confidence, 3));
@@ -128,6 +157,12 @@ public static class StoredSignals
 
     public static string Write<T>(T signals) => JsonSerializer.Serialize(signals, Json);
 
+    /// <summary>The same text as <see cref="Write{T}(T)"/>, written by hand (<see cref="StoredSignalsWriter"/>).</summary>
+    public static string Write(MessageSignals signals) => StoredSignalsWriter.Write(signals);
+
+    /// <summary>The same text as <see cref="Write{T}(T)"/>, written by hand (<see cref="StoredSignalsWriter"/>).</summary>
+    public static string Write(ConversationSignals signals) => StoredSignalsWriter.Write(signals);
+
     /// <summary>Null for null or unreadable text: a signal column is a cache of what triage says, never a reason to fail.</summary>
     public static T? Read<T>(string? json) where T : class
     {
@@ -136,7 +171,7 @@ public static class StoredSignals
         catch (JsonException) { return null; }
     }
 
-    public static string Write(IReadOnlyList<string> reasons) => JsonSerializer.Serialize(reasons, Json);
+    public static string Write(IReadOnlyList<string> reasons) => StoredSignalsWriter.Write(reasons);
 
     public static IReadOnlyList<string> ReadReasons(string? json) => Read<List<string>>(json) ?? [];
 
@@ -150,7 +185,15 @@ public static class StoredSignals
     }
 
     /// <summary>camelCase, as the API names enums.</summary>
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum =>
+        NamesOf<T>.Known.TryGetValue(value, out var name) ? name : JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    /// <summary>Each enum's names made once: they are written for every signal of every message.</summary>
+    private static class NamesOf<T> where T : struct, Enum
+    {
+        public static readonly FrozenDictionary<T, string> Known = Enum.GetValues<T>().Distinct()
+            .ToFrozenDictionary(v => v, v => JsonNamingPolicy.CamelCase.ConvertName(v.ToString()));
+    }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]

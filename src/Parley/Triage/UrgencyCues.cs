@@ -131,20 +131,44 @@ public static class UrgencyCues
     private static bool IsEscalating(List<RecentMessage> recent, LexiconSignals now, SentimentLexicon lexicon)
     {
         if (recent.Count == 0) return false;
-        var tokens = new List<Token>(32);
         float earlier = 0;
         int earlierShouting = 0;
         foreach (var message in recent)
         {
-            SocialTokenizer.Tokenize(message.Text, tokens);
-            var signals = lexicon.Score(tokens);
-            earlier += signals.Compound;
-            earlierShouting = Math.Max(earlierShouting, signals.CapsWords + signals.Exclamations);
+            var (compound, shouting) = EarlierTone(message.Text, lexicon);
+            earlier += compound;
+            earlierShouting = Math.Max(earlierShouting, shouting);
         }
         earlier /= recent.Count;
         var current = now.Compound;
         var shoutingNow = now.CapsWords + now.Exclamations;
         return current < -0.2f && current < earlier - 0.25f || shoutingNow >= 3 && shoutingNow > earlierShouting + 1;
+    }
+
+    /// <summary>The same earlier contacts are read for the message and again for its conversation, and again for the
+    /// customer's next message: their tone is remembered per thread (a pure function of the text and the lexicon),
+    /// for the last few hundred texts, rather than tokenised each time.</summary>
+    [ThreadStatic] private static Dictionary<string, (float Compound, int Shouting)>? _tones;
+    [ThreadStatic] private static SentimentLexicon? _tonesLexicon;
+    [ThreadStatic] private static List<Token>? _tokens;
+    private const int MaxTones = 256;
+
+    private static (float Compound, int Shouting) EarlierTone(string text, SentimentLexicon lexicon)
+    {
+        var tones = _tones ??= new Dictionary<string, (float, int)>(StringComparer.Ordinal);
+        if (!ReferenceEquals(_tonesLexicon, lexicon))
+        {
+            tones.Clear();
+            _tonesLexicon = lexicon;
+        }
+        if (tones.TryGetValue(text, out var tone)) return tone;
+        var tokens = _tokens ??= new List<Token>(32);
+        SocialTokenizer.Tokenize(text, tokens);
+        var signals = lexicon.Score(tokens);
+        tone = (signals.Compound, signals.CapsWords + signals.Exclamations);
+        if (tones.Count >= MaxTones) tones.Clear();
+        tones[text] = tone;
+        return tone;
     }
 
     private static bool HasShoutedNow(List<Token> tokens)
