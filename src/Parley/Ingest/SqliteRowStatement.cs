@@ -43,10 +43,10 @@ internal sealed class SqliteRowStatement : IDisposable
             var type = c.Mapping.Converter?.ProviderClrType ?? c.Property!.ClrType;
             type = Nullable.GetUnderlyingType(type) ?? type;
             // The parameter as EF Core configures it: its SQLite type decides how a GUID is stored, and a size set on
-            // it cuts text short (SqliteParameter.Size is the value's length unless one was set).
+            // it cuts text short (SqliteParameter.Size is the value's length, 0 for "", unless one was set).
             var parameter = (SqliteParameter)c.Mapping.CreateParameter(command, "$p", null, nullable: true);
-            parameter.Value = type == typeof(Guid) ? Guid.Empty : new string('x', 1_000_000);
-            if (type == typeof(string)) sizes[i] = parameter.Size == 1_000_000 ? -1 : parameter.Size;
+            parameter.Value = type == typeof(Guid) ? Guid.Empty : "";
+            if (type == typeof(string)) sizes[i] = parameter.Size == 0 ? -1 : parameter.Size;
             else if (type == typeof(Guid) ? parameter.SqliteType == SqliteType.Blob
                      : !(type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte) || type == typeof(bool)))
                 return null;
