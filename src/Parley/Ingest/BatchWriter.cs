@@ -57,13 +57,14 @@ internal static class BatchWriter
 
     private static void Insert<T>(RowStatements statements, RowShape shape, List<T> rows) where T : class
     {
-        foreach (var row in rows) statements.Insert(shape.InsertSql, shape.Inserted, row);
+        if (rows.Count > 0) statements.Insert(shape, rows);
     }
 
     /// <summary>Runs row statements on one database.</summary>
     private abstract class RowStatements : IAsyncDisposable
     {
-        public abstract void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row);
+        /// <summary>Inserts the rows, in their order (the event log's sequence follows it).</summary>
+        public abstract void Insert<T>(RowShape shape, List<T> rows) where T : class;
         /// <summary>Sets <paramref name="set"/> on the row with the key; exactly one row must change.</summary>
         public abstract void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row);
         public abstract Task RunAsync(CancellationToken ct);
@@ -79,8 +80,10 @@ internal static class BatchWriter
         private readonly Dictionary<string, Func<object, int>> _prepared = [];
         private readonly List<IDisposable> _statements = [];
 
-        public override void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row) =>
-            Run(sql, columns, null, row);
+        public override void Insert<T>(RowShape shape, List<T> rows)
+        {
+            foreach (var row in rows) Run(shape.InsertSql, shape.Inserted, null, row);
+        }
 
         public override void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row)
         {
@@ -123,7 +126,9 @@ internal static class BatchWriter
         }
     }
 
-    /// <summary>PostgreSQL: every row's statement in one batch, sent in one round trip when the batch runs.</summary>
+    /// <summary>PostgreSQL: one statement per table for the inserts, its values one array per column (unnest), and
+    /// one per changed row for the updates, all in one batch sent in one round trip when the batch runs. A statement
+    /// per inserted row cost a batch command and a parameter object per value (docs/adr/0033).</summary>
     private sealed class PostgresStatements(NpgsqlConnection connection, NpgsqlTransaction transaction) : RowStatements
     {
         private readonly NpgsqlBatch _batch = new(connection, transaction);
@@ -131,7 +136,12 @@ internal static class BatchWriter
         private readonly NpgsqlCommand _factory = connection.CreateCommand();
         private readonly List<NpgsqlBatchCommand> _updates = [];
 
-        public override void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row) => Add(sql, columns, null, row);
+        public override void Insert<T>(RowShape shape, List<T> rows)
+        {
+            var command = new NpgsqlBatchCommand(shape.InsertManySql);
+            foreach (var column in shape.Inserted) command.Parameters.Add(column.Values(rows));
+            _batch.BatchCommands.Add(command);
+        }
 
         public override void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row) =>
             _updates.Add(Add(sql, set, key, row));
