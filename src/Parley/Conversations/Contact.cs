@@ -1,9 +1,11 @@
+using Parley.Data;
+
 namespace Parley.Conversations;
 
 /// <summary>A customer, known by one or more identities on the networks.</summary>
 public sealed class Contact
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = GuidV7.New();
     public Guid BrandId { get; init; }
     public string DisplayName { get; set; } = "";
     public DateTimeOffset CreatedAt { get; init; }
@@ -26,7 +28,7 @@ public sealed class Contact
 /// <summary>One account of a contact on one network, e.g. an X user id or a Messenger page-scoped id.</summary>
 public sealed class ContactIdentity
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = GuidV7.New();
     public Guid ContactId { get; init; }
     public Guid BrandId { get; init; }
     public string Network { get; init; } = "";

@@ -1,3 +1,5 @@
+using Parley.Data;
+
 namespace Parley.Conversations;
 
 /// <summary>Open or resolved: the coarse filter most lists want.</summary>
@@ -12,7 +14,7 @@ public enum ConversationState { New, Acknowledged, WaitingOnCustomer, Snoozed, R
 /// return the event types to log (none when nothing changed).</summary>
 public sealed partial class Conversation
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = GuidV7.New();
     public Guid BrandId { get; init; }
     public Guid ChannelId { get; init; }
     public Guid ContactId { get; init; }

@@ -1,3 +1,5 @@
+using Parley.Data;
+
 namespace Parley.Conversations;
 
 public enum MessageDirection { Inbound, Outbound }
@@ -10,7 +12,7 @@ public enum DeliveryStatus { Pending, Sent, Failed }
 
 public sealed class Message
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = GuidV7.New();
     public Guid ConversationId { get; set; }
     public Guid ChannelId { get; init; }
     public MessageDirection Direction { get; init; }
@@ -41,7 +43,7 @@ public sealed class Message
     public static Message Reply(Guid conversationId, Guid channelId, string text, MessageVisibility visibility,
         string author, string? inReplyTo, string? recipient, DateTimeOffset at, Guid? id = null, Guid? authorAppId = null) => new()
     {
-        Id = id ?? Guid.CreateVersion7(),
+        Id = id ?? GuidV7.New(),
         AuthorAppId = authorAppId,
         Recipient = recipient,
         ConversationId = conversationId,

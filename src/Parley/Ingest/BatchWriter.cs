@@ -12,7 +12,8 @@ namespace Parley.Ingest;
 /// <summary>Writes what a prepared batch made, inside the caller's transaction, with plain ADO.NET commands rather
 /// than EF Core's <c>SaveChanges</c>, which generated SQL and prepared a statement for every row (SQLite takes one
 /// statement per command): about half of processing's CPU (docs/adr/0027-processing-writes-through-prepared-commands.md).
-/// On SQLite each statement is prepared once per batch and run for every row; on PostgreSQL the whole write is one
+/// On SQLite each statement is prepared once per batch and run for every row, its values bound by position through
+/// SQLite's own API (docs/adr/0033); on PostgreSQL the whole write is one
 /// batch of statements, one round trip. Columns and value conversions come from EF Core's model (<see cref="RowShape"/>),
 /// so the rows are exactly those EF Core would write.</summary>
 internal static class BatchWriter
@@ -56,13 +57,14 @@ internal static class BatchWriter
 
     private static void Insert<T>(RowStatements statements, RowShape shape, List<T> rows) where T : class
     {
-        foreach (var row in rows) statements.Insert(shape.InsertSql, shape.Inserted, row);
+        if (rows.Count > 0) statements.Insert(shape, rows);
     }
 
     /// <summary>Runs row statements on one database.</summary>
     private abstract class RowStatements : IAsyncDisposable
     {
-        public abstract void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row);
+        /// <summary>Inserts the rows, in their order (the event log's sequence follows it).</summary>
+        public abstract void Insert<T>(RowShape shape, List<T> rows) where T : class;
         /// <summary>Sets <paramref name="set"/> on the row with the key; exactly one row must change.</summary>
         public abstract void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row);
         public abstract Task RunAsync(CancellationToken ct);
@@ -70,13 +72,18 @@ internal static class BatchWriter
     }
 
     /// <summary>SQLite: each statement prepared once and run at once for each row (SQLite runs in-process, so a round
-    /// trip costs nothing; preparing the statement again is what costs).</summary>
+    /// trip costs nothing; preparing the statement again is what costs), its values bound by position through SQLite's
+    /// own API (<see cref="SqliteRowStatement"/>, docs/adr/0033), or through <see cref="SqliteCommand"/> for a table
+    /// with a column that does not bind.</summary>
     private sealed class SqliteStatements(SqliteConnection connection, SqliteTransaction transaction) : RowStatements
     {
-        private readonly Dictionary<string, SqliteCommand> _prepared = [];
+        private readonly Dictionary<string, Func<object, int>> _prepared = [];
+        private readonly List<IDisposable> _statements = [];
 
-        public override void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row) =>
-            Run(sql, columns, null, row);
+        public override void Insert<T>(RowShape shape, List<T> rows)
+        {
+            foreach (var row in rows) Run(shape.InsertSql, shape.Inserted, null, row);
+        }
 
         public override void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row)
         {
@@ -85,31 +92,43 @@ internal static class BatchWriter
 
         private int Run(string sql, IReadOnlyList<RowShape.Column> columns, RowShape.Column? key, object row)
         {
-            if (!_prepared.TryGetValue(sql, out var command))
+            if (!_prepared.TryGetValue(sql, out var run)) _prepared[sql] = run = Prepare(sql, key is null ? columns : [.. columns, key]);
+            return run(row);
+        }
+
+        private Func<object, int> Prepare(string sql, IReadOnlyList<RowShape.Column> columns)
+        {
+            if (SqliteRowStatement.TryPrepare(connection, sql, columns) is { } statement)
             {
-                command = connection.CreateCommand();
-                command.CommandText = sql;
-                command.Transaction = transaction;
-                for (var i = 0; i < columns.Count; i++) command.Parameters.Add(columns[i].Parameter(command, "$" + (i + 1), DBNull.Value));
-                if (key is not null) command.Parameters.Add(key.Parameter(command, "$" + (columns.Count + 1), DBNull.Value));
-                command.Prepare();
-                _prepared[sql] = command;
+                _statements.Add(statement);
+                return statement.Run;
             }
-            for (var i = 0; i < columns.Count; i++) command.Parameters[i].Value = columns[i].Read(row);
-            if (key is not null) command.Parameters[columns.Count].Value = key.Read(row);
-            // Microsoft.Data.Sqlite runs commands synchronously whichever method is called.
-            return command.ExecuteNonQuery();
+            var command = connection.CreateCommand();
+            _statements.Add(command);
+            command.CommandText = sql;
+            command.Transaction = transaction;
+            for (var i = 0; i < columns.Count; i++) command.Parameters.Add(columns[i].Parameter(command, "$" + (i + 1), DBNull.Value));
+            command.Prepare();
+            return row =>
+            {
+                for (var i = 0; i < columns.Count; i++) command.Parameters[i].Value = columns[i].Read(row);
+                // Microsoft.Data.Sqlite runs commands synchronously whichever method is called.
+                return command.ExecuteNonQuery();
+            };
         }
 
         public override Task RunAsync(CancellationToken ct) => Task.CompletedTask;
 
-        public override async ValueTask DisposeAsync()
+        public override ValueTask DisposeAsync()
         {
-            foreach (var command in _prepared.Values) await command.DisposeAsync();
+            foreach (var statement in _statements) statement.Dispose();
+            return ValueTask.CompletedTask;
         }
     }
 
-    /// <summary>PostgreSQL: every row's statement in one batch, sent in one round trip when the batch runs.</summary>
+    /// <summary>PostgreSQL: one statement per table for the inserts, its values one array per column (unnest), and
+    /// one per changed row for the updates, all in one batch sent in one round trip when the batch runs. A statement
+    /// per inserted row cost a batch command and a parameter object per value (docs/adr/0033).</summary>
     private sealed class PostgresStatements(NpgsqlConnection connection, NpgsqlTransaction transaction) : RowStatements
     {
         private readonly NpgsqlBatch _batch = new(connection, transaction);
@@ -117,7 +136,12 @@ internal static class BatchWriter
         private readonly NpgsqlCommand _factory = connection.CreateCommand();
         private readonly List<NpgsqlBatchCommand> _updates = [];
 
-        public override void Insert(string sql, IReadOnlyList<RowShape.Column> columns, object row) => Add(sql, columns, null, row);
+        public override void Insert<T>(RowShape shape, List<T> rows)
+        {
+            var command = new NpgsqlBatchCommand(shape.InsertManySql);
+            foreach (var column in shape.Inserted) command.Parameters.Add(column.Values(rows));
+            _batch.BatchCommands.Add(command);
+        }
 
         public override void Update(string sql, IReadOnlyList<RowShape.Column> set, RowShape.Column key, object row) =>
             _updates.Add(Add(sql, set, key, row));

@@ -25,6 +25,24 @@ internal sealed class RowShape
         private object ToProvider(object? value) =>
             value is null ? DBNull.Value : Mapping!.Converter is { } c ? c.ConvertToProvider(value) ?? DBNull.Value : value;
 
+        /// <summary>PostgreSQL: the column's values in <paramref name="rows"/>, as one array of the column's type (for
+        /// <see cref="InsertManySql"/>), typed as EF Core types the column's parameter.</summary>
+        public Npgsql.NpgsqlParameter Values<T>(List<T> rows) where T : class
+        {
+            var type = Property is null ? typeof(string) : Mapping!.Converter?.ProviderClrType ?? Property.ClrType;
+            if (type.IsValueType && Nullable.GetUnderlyingType(type) is null && Property!.IsNullable) type = typeof(Nullable<>).MakeGenericType(type);
+            var values = Array.CreateInstance(type, rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+                if (Read(rows[i]) is var value and not DBNull) values.SetValue(value, i);
+            using var command = new Npgsql.NpgsqlCommand();
+            var element = Mapping is null ? NpgsqlDbType.Jsonb
+                : ((Npgsql.NpgsqlParameter)Mapping.CreateParameter(command, "", null, Property!.IsNullable)).NpgsqlDbType;
+            var parameter = new Npgsql.NpgsqlParameter { Value = values };
+            // Unknown: the array's CLR type says it (uuid[], text[], integer[]...), as the value alone says it for one row.
+            if (element != NpgsqlDbType.Unknown) parameter.NpgsqlDbType = NpgsqlDbType.Array | element;
+            return parameter;
+        }
+
         /// <summary>A parameter bound as EF Core binds this column, holding <paramref name="value"/> (already converted).</summary>
         public DbParameter Parameter(DbCommand command, string name, object value)
         {
@@ -74,7 +92,11 @@ internal sealed class RowShape
             throw new NotSupportedException($"{entity.DisplayName()}'s property indexes are not 0..n-1.");
         Key = columns.Single(c => c.Property?.IsPrimaryKey() == true);
         Inserted = [.. columns.Where(c => c.Property is null || !StoreGenerated(c.Property))];
-        InsertSql = $"INSERT INTO {Table} ({string.Join(", ", Inserted.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", Inserted.Select((_, i) => "$" + (i + 1)))})";
+        var names = string.Join(", ", Inserted.Select(c => $"\"{c.Name}\""));
+        InsertSql = $"INSERT INTO {Table} ({names}) VALUES ({string.Join(", ", Inserted.Select((_, i) => "$" + (i + 1)))})";
+        var values = string.Join(", ", Inserted.Select((_, i) => "v" + (i + 1)));
+        InsertManySql = $"INSERT INTO {Table} ({names}) SELECT {values} FROM unnest({string.Join(", ", Inserted.Select((_, i) => "$" + (i + 1)))}) "
+            + $"WITH ORDINALITY AS u({values}, ordinal) ORDER BY ordinal";
     }
 
     public static RowShape Of<T>(DbContext db) =>
@@ -82,6 +104,11 @@ internal sealed class RowShape
 
     /// <summary>INSERT with positional parameters $1.. in the order of <see cref="Inserted"/>.</summary>
     public string InsertSql { get; }
+
+    /// <summary>PostgreSQL: INSERT of many rows, parameter $n an array of the values of the n-th column of
+    /// <see cref="Inserted"/>, in the arrays' order (sorted by position, so the defaults, the event log's sequence
+    /// among them, are drawn in that order).</summary>
+    public string InsertManySql { get; }
 
     /// <summary>Values the database fills in: an identity key (the event log's sequence) or a default (its
     /// PostgreSQL transaction id). GUID keys are made by the application.</summary>

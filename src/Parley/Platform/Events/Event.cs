@@ -1,3 +1,5 @@
+using Parley.Data;
+
 namespace Parley.Platform.Events;
 
 /// <summary>One entry in the ordered log of everything that changed. Written in the same
@@ -9,7 +11,7 @@ public sealed class Event
     /// <summary>PostgreSQL transaction id of the writer (0 on SQLite). Readers order by (Tx, Seq)
     /// and read only below the oldest transaction still in flight, so no late commit is skipped.</summary>
     public long Tx { get; init; }
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = GuidV7.New();
     public string Type { get; init; } = "";
     public DateTimeOffset OccurredAt { get; init; }
     /// <summary>What the event is about, e.g. "conversations/{id}".</summary>

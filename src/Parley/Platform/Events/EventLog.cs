@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Parley.Data;
 
 namespace Parley.Platform.Events;
@@ -7,6 +9,11 @@ namespace Parley.Platform.Events;
 /// rolls back with the change it describes.</summary>
 public static class EventLog
 {
+    /// <summary>The source-generated metadata of each catalogued data record (<see cref="EventDataJson"/>).</summary>
+    private static readonly FrozenDictionary<Type, JsonTypeInfo> Json = EventCatalogue.All.Select(t => t.DataType).Distinct()
+        .Select(t => (Type: t, Info: EventDataJson.Default.GetTypeInfo(t)))
+        .Where(t => t.Info is not null).ToFrozenDictionary(t => t.Type, t => t.Info!);
+
     /// <summary>Appends an event whose data is serialized from <typeparamref name="TData"/>. A catalogued type
     /// must come with the record the catalogue names for it: a mismatch is a programming error, found by the
     /// tests, never a silently different shape in the published log.</summary>
@@ -33,7 +40,13 @@ public static class EventLog
             BrandId = brandId,
             OccurredAt = at,
             DataVersion = catalogued?.Version ?? 1,
-            Data = JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web),
+            Data = Serialize(data),
         };
     }
+
+    /// <summary>The event data as the log stores it: camelCase JSON (<see cref="JsonSerializerOptions.Web"/>), through
+    /// source-generated metadata for a catalogued record and by reflection for anything else.</summary>
+    internal static string Serialize(object data) => Json.TryGetValue(data.GetType(), out var info)
+        ? JsonSerializer.Serialize(data, info)
+        : JsonSerializer.Serialize(data, data.GetType(), JsonSerializerOptions.Web);
 }
