@@ -36,12 +36,12 @@ public static class IngestBreakdown
             var allocated = GC.GetTotalAllocatedBytes();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
             var used = cpu.Stop();
-            var bytes = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
+            var allocatedPerRequest = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
             bareRate = r.Rate;
             await bare.StopAsync();
             await bare.DisposeAsync();
             Say($"bare Kestrel: {r.Rate:N0} req/s, {r.Service.Summary()}, CPU {used}, "
-                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {bytes:N0} bytes allocated per request (server and generator)");
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {allocatedPerRequest:N0} bytes allocated per request (server and generator)");
         }
         bodies.Prepare((int)Math.Min(bareRate * (o.WarmupSeconds + o.Seconds) * 1.1 + 20_000, 4_000_000));
 
@@ -146,9 +146,9 @@ public static class IngestBreakdown
             var allocated = GC.GetTotalAllocatedBytes();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), NextTweet, null);
             var used = cpu.Stop();
-            var bytes = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
+            var allocatedPerRequest = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
             Say($"Parley ingest only (processor stopped): {r.Rate:N0} req/s = {r.Rate / bareRate:0.00} × bare, {r.Service.Summary()}, CPU {used}, "
-                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {bytes:N0} bytes allocated per request (server and generator), {r.Errors} errors");
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {allocatedPerRequest:N0} bytes allocated per request (server and generator), {r.Errors} errors");
             diagnostics.Report("ingest only");
         }
 
