@@ -33,13 +33,15 @@ public static class IngestBreakdown
             long Next() => Interlocked.Increment(ref cycle) % 50_000;
             await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Next, null);
             var cpu = CpuMeter.Start();
+            var allocated = GC.GetTotalAllocatedBytes();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
             var used = cpu.Stop();
+            var allocatedPerRequest = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
             bareRate = r.Rate;
             await bare.StopAsync();
             await bare.DisposeAsync();
             Say($"bare Kestrel: {r.Rate:N0} req/s, {r.Service.Summary()}, CPU {used}, "
-                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU per request (server and generator)");
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {allocatedPerRequest:N0} bytes allocated per request (server and generator)");
         }
         bodies.Prepare((int)Math.Min(bareRate * (o.WarmupSeconds + o.Seconds) * 1.1 + 20_000, 4_000_000));
 
@@ -98,7 +100,7 @@ public static class IngestBreakdown
                     Say($"PRAGMA {pragma} = {await cmd.ExecuteScalarAsync()}");
                 }
             }
-            Micro("RawDeliveryStore.StoreAsync, 32 rows a commit (per commit; checkpoints run elsewhere)", 300, _ => store.StoreAsync(rows, ids, CancellationToken.None).GetAwaiter().GetResult(), warmup: 50);
+            Micro("RawDeliveryStore.StoreAsync, 32 rows a commit (per commit on the writer's thread; its checkpoints every 256 rows as in ingest)", 300, _ => store.StoreAsync(rows, ids, CancellationToken.None).GetAwaiter().GetResult(), warmup: 50);
         }
 
         // Triage, the pure part of processing: the core alone, and what ingest adds around it (the message in the
@@ -141,10 +143,12 @@ public static class IngestBreakdown
             await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), NextTweet, null);
             diagnostics.Report("ingest-only warm-up");
             var cpu = CpuMeter.Start();
+            var allocated = GC.GetTotalAllocatedBytes();
             var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), NextTweet, null);
             var used = cpu.Stop();
+            var allocatedPerRequest = (GC.GetTotalAllocatedBytes() - allocated) / Math.Max(1, r.Completed);
             Say($"Parley ingest only (processor stopped): {r.Rate:N0} req/s = {r.Rate / bareRate:0.00} × bare, {r.Service.Summary()}, CPU {used}, "
-                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU per request (server and generator), {r.Errors} errors");
+                + $"{used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / Math.Max(1, r.Completed):N0} µs CPU and {allocatedPerRequest:N0} bytes allocated per request (server and generator), {r.Errors} errors");
             diagnostics.Report("ingest only");
         }
 

@@ -40,7 +40,7 @@ public static class DatabaseSetup
             services.AddDbContextPool<ParleyDb, SqliteParleyDb>(o => o.UseSqlite(connection).AddInterceptors(new SqliteBusyTimeout()));
             // SQLite has one writer at a time: the busy writers in this process take turns (see WriteGate).
             services.AddSingleton(new WriteGate(exclusive: true));
-            services.AddSingleton(_ => new RawDeliveryStore(postgres: false, connection));
+            services.AddSingleton(sp => new RawDeliveryStore(postgres: false, connection, sp.GetRequiredService<ILogger<RawDeliveryStore>>()));
             // PostgreSQL's autovacuum keeps its planner's statistics; SQLite needs asking.
             services.AddHostedService<SqliteStatistics>();
         }

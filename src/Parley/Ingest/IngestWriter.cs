@@ -13,13 +13,6 @@ public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate,
 {
     private const int MaxBatch = 512;
 
-    /// <summary>Rows committed between two background checkpoints on SQLite: about a megabyte of WAL,
-    /// well under the 1,000 pages at which another connection's commit would checkpoint inline.</summary>
-    private const int CheckpointEvery = 256;
-
-    private int _sinceCheckpoint;
-    private Task _checkpoint = Task.CompletedTask;
-
     private sealed record Pending(InboundEvent Event, ParsedDelivery? Parsed, TaskCompletionSource<long> Stored);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
@@ -67,26 +60,10 @@ public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate,
                 if (batch[i].Parsed is { } p && batch[i].Event.Status == InboundStatus.Pending) parsed.Remember(ids[i], p);
             processor.Pulse();
             for (var i = 0; i < batch.Count; i++) batch[i].Stored.TrySetResult(ids[i]);
-            CheckpointWhenDue(batch.Count);
             batch.Clear();
             events.Clear();
         }
-        await _checkpoint;
-    }
-
-    /// <summary>Starts a background checkpoint when enough has been committed and none is running, so
-    /// commits (and the acknowledgements waiting for them) never carry one. See docs/adr/0024.</summary>
-    private void CheckpointWhenDue(int committed)
-    {
-        if (!store.NeedsCheckpoints) return;
-        _sinceCheckpoint += committed;
-        if (_sinceCheckpoint < CheckpointEvery || !_checkpoint.IsCompleted) return;
-        _sinceCheckpoint = 0;
-        _checkpoint = Task.Run(async () =>
-        {
-            try { await store.CheckpointAsync(CancellationToken.None); }
-            catch (Exception e) { LogCheckpointFailed(log, e); }
-        });
+        await store.WhenCheckpointedAsync();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -94,9 +71,6 @@ public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate,
         _queue.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
-
-    [LoggerMessage(LogLevel.Warning, "A background WAL checkpoint failed; the next one, or another connection's commit, will catch up.")]
-    private static partial void LogCheckpointFailed(ILogger logger, Exception e);
 
     [LoggerMessage(LogLevel.Error, "Could not store a batch of {Count} inbound deliveries; they were not acknowledged.")]
     private static partial void LogBatchFailed(ILogger logger, Exception e, int count);
