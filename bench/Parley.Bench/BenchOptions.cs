@@ -11,7 +11,8 @@ public sealed record BenchOptions(
     public const string Usage = """
         Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|replay [options]
 
-          ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, exactly-once check
+          ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, the highest rate
+                      meeting both latency targets (5 s steps), exactly-once check
           breakdown   where the ingest time goes: request pieces, ingest with processing stopped,
                       EF Core against plain inserts, processing variants (for investigation)
           replay      issue 6's benchmark: seed --events raw rows, replay them from the start over
@@ -27,7 +28,8 @@ public sealed record BenchOptions(
                                        flush, so a rate R at latency L needs R × L requests in flight)
           --warmup N                   seconds of warm-up before each closed-loop run (default 3)
           --customers N                distinct customers the tweets come from (default 2000)
-          --open-rate R                open-loop arrival rate in requests/s (default: half the bare-Kestrel rate)
+          --open-rate R                open-loop arrival rate in requests/s (default: a quarter of the bare-Kestrel
+                                       rate, half the ingest target; docs/adr/0035)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
           --events N                   replay: events to seed (default 1000000)
           --page N                     replay: events per page (default 1000, at most 10000, the API's largest page)
