@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -78,13 +77,12 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     {
         try
         {
-            Span<byte> channelId = stackalloc byte[36];
-            Check(raw.sqlite3_bind_text(insert, 1, UpperCaseText(e.ChannelId, channelId)), db);
-            Check(BindText(insert, 2, e.Source), db);
+            Check(SqliteBind.Guid(insert, 1, e.ChannelId), db);
+            Check(SqliteBind.Text(insert, 2, e.Source), db);
             Check(raw.sqlite3_bind_int64(insert, 3, SqliteTime.ConvertToProviderTyped(e.ReceivedAt)), db);
             Check(e.Body.Length == 0 ? raw.sqlite3_bind_zeroblob(insert, 4, 0) : raw.sqlite3_bind_blob(insert, 4, e.Body), db);
-            Check(BindText(insert, 5, e.Status.ToString()), db);
-            Check(e.Error is null ? raw.sqlite3_bind_null(insert, 6) : BindText(insert, 6, e.Error), db);
+            Check(SqliteBind.Text(insert, 5, e.Status.ToString()), db);
+            Check(e.Error is null ? raw.sqlite3_bind_null(insert, 6) : SqliteBind.Text(insert, 6, e.Error), db);
             var rc = raw.sqlite3_step(insert);
             if (rc != raw.SQLITE_DONE) Check(rc, db);
             return raw.sqlite3_last_insert_rowid(db);
@@ -96,29 +94,13 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         }
     }
 
-    // An empty span could reach SQLite as a null pointer, which it stores as NULL rather than '' (the empty body
-    // above is bound as a zero-length blob for the same reason).
-    private static int BindText(sqlite3_stmt statement, int index, string value) =>
-        value.Length == 0 ? raw.sqlite3_bind_text(statement, index, "") : raw.sqlite3_bind_text16(statement, index, value.AsSpan());
-
     private static sqlite3_stmt PrepareSqlite(sqlite3 db)
     {
         Check(raw.sqlite3_prepare_v2(db, SqliteInsert, out var statement), db);
         return statement;
     }
 
-    private static void Check(int rc, sqlite3 db)
-    {
-        if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, db);
-    }
-
-    /// <summary>A Guid as Microsoft.Data.Sqlite stores it (EF Core's default mapping): upper-case "D" text.</summary>
-    private static ReadOnlySpan<byte> UpperCaseText(Guid id, Span<byte> into)
-    {
-        Utf8Formatter.TryFormat(id, into, out var written, 'D');
-        for (var i = 0; i < written; i++) if (into[i] is >= (byte)'a' and <= (byte)'f') into[i] -= 'a' - 'A';
-        return into[..written];
-    }
+    private static void Check(int rc, sqlite3 db) => SqliteBind.Check(rc, db);
 
     private async Task StorePostgresAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
     {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -81,48 +79,17 @@ internal sealed class SqliteRowStatement : IDisposable
     private int Bind(int index, object value, int size) => value switch
     {
         DBNull => raw.sqlite3_bind_null(_statement, index),
-        string text => BindText(index, size != -1 && text.Length > size ? text.AsSpan(0, size) : text),
+        string text => SqliteBind.Text(_statement, index, size != -1 && text.Length > size ? text.AsSpan(0, size) : text),
         long number => raw.sqlite3_bind_int64(_statement, index, number),
         int number => raw.sqlite3_bind_int64(_statement, index, number),
         short number => raw.sqlite3_bind_int64(_statement, index, number),
         byte number => raw.sqlite3_bind_int64(_statement, index, number),
         bool flag => raw.sqlite3_bind_int64(_statement, index, flag ? 1 : 0),
-        Guid id => BindGuid(index, id),
+        Guid id => SqliteBind.Guid(_statement, index, id),
         _ => throw new NotSupportedException($"The batch writer cannot bind a {value.GetType().Name} (see SqliteRowStatement.TryPrepare)."),
     };
 
-    /// <summary>Upper-case text, as Microsoft.Data.Sqlite (and so EF Core) stores a GUID on SQLite.</summary>
-    private int BindGuid(int index, Guid id)
-    {
-        Span<char> text = stackalloc char[36];
-        id.TryFormat(text, out _, "D");
-        for (var i = 0; i < text.Length; i++)
-            if (text[i] is >= 'a' and <= 'f') text[i] = (char)(text[i] - 'a' + 'A');
-        Span<byte> utf8 = stackalloc byte[36];
-        Encoding.ASCII.GetBytes(text, utf8);
-        return raw.sqlite3_bind_text(_statement, index, utf8);
-    }
-
-    /// <summary>UTF-8 as Microsoft.Data.Sqlite encodes it (<see cref="Encoding.UTF8"/>, so a lone surrogate becomes
-    /// U+FFFD there and here), with its length, so a NUL character is stored as it is there too.</summary>
-    private int BindText(int index, ReadOnlySpan<char> text)
-    {
-        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[]? rented = null;
-        var utf8 = most <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(most));
-        try
-        {
-            var length = Encoding.UTF8.GetBytes(text, utf8);
-            // SQLite copies the text (SQLITE_TRANSIENT), so the buffer may be reused at once.
-            return raw.sqlite3_bind_text(_statement, index, utf8[..length]);
-        }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private void Check(int rc) => SqliteException.ThrowExceptionForRC(rc, _db);
+    private void Check(int rc) => SqliteBind.Check(rc, _db);
 
     public void Dispose() => _statement.Dispose();
 }

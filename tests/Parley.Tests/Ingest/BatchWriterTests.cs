@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
@@ -157,24 +156,6 @@ public sealed class BatchWriterTests
         return rows;
     }
 
-    /// <summary>Every column of every row as the database holds it (types and values as the provider reads them).</summary>
-    private static Task<List<string>> ReadAsync(TestParley parley, string table, string orderBy, params string[] skip) => parley.WithDbAsync(async db =>
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = connection.CreateCommand();
-        var where = table == "Events" ? "WHERE \"Subject\" LIKE 'conversations/0193a2b4-%' " : "";
-        command.CommandText = $"SELECT * FROM \"{table}\" {where}ORDER BY \"{orderBy}\"";
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var row = new List<string>();
-            for (var i = 0; i < reader.FieldCount; i++)
-                if (!skip.Contains(reader.GetName(i)))
-                    row.Add($"{reader.GetName(i)}={reader.GetFieldType(i).Name}:{(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))}");
-            rows.Add(string.Join(" | ", row));
-        }
-        return rows;
-    });
+    private static Task<List<string>> ReadAsync(TestParley parley, string table, string orderBy, params string[] skip) =>
+        StoredRows.ReadAsync(parley, table, orderBy, table == "Events" ? "\"Subject\" LIKE 'conversations/0193a2b4-%'" : "", skip);
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Ingest;
@@ -92,26 +91,5 @@ public sealed class RawDeliveryStoreTests
         ];
     }
 
-    private static Task<List<string>> ReadAsync(TestParley parley) => parley.WithDbAsync(async db =>
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync();
-        await using DbCommand command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM \"InboundEvents\" ORDER BY \"Id\"";
-        var rows = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var row = new List<string>();
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                var value = reader.IsDBNull(i) ? "NULL"
-                    : reader.GetValue(i) is byte[] bytes ? Convert.ToHexString(bytes)
-                    : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
-                row.Add($"{reader.GetName(i)}={reader.GetFieldType(i).Name}:{value}");
-            }
-            rows.Add(string.Join(" | ", row));
-        }
-        return rows;
-    });
+    private static Task<List<string>> ReadAsync(TestParley parley) => StoredRows.ReadAsync(parley, "InboundEvents", "Id");
 }
