@@ -131,6 +131,12 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
             e.Property(x => x.Source).HasMaxLength(32);
             e.Property(x => x.Error).HasMaxLength(1000);
             e.HasIndex(x => new { x.Status, x.Id });
+            // The body (kilobytes) lives in a table of its own, written once: processing updates each delivery's
+            // status, and an update rewrites the whole row (docs/adr/0036).
+            e.SplitToTable("InboundBodies", t => t.Property(x => x.Body));
+            // Splitting the table turns SQLite's AUTOINCREMENT convention off for the key: the events keep it (an id
+            // is never reused). The migration leaves it off the bodies, whose ids are always their event's.
+            if (!IsPostgres) e.Property(x => x.Id).UseAutoincrement();
         });
 
         b.Entity<Event>(e =>

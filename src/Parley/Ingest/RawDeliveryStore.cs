@@ -10,21 +10,29 @@ namespace Parley.Ingest;
 /// <summary>Writes raw deliveries in one transaction on a connection of its own, with a statement prepared
 /// once (SQLite's own calls; an Npgsql batch): the ingest writer's hot path. EF Core did the same at twice the cost
 /// per row (change tracking, command building for every batch); the rows here are as EF Core
-/// would write them (same columns, same value conversions), and everything else reads them
+/// would write them (same columns, same value conversions; the event's row and its body's row in "InboundBodies",
+/// as EF Core writes the entity split over two tables, docs/adr/0036), and everything else reads them
 /// through EF Core. On SQLite it also keeps the WAL bounded (see <see cref="CheckpointWhenDue"/>).</summary>
 public sealed partial class RawDeliveryStore(bool postgres, string connectionString, ILogger? log = null) : IAsyncDisposable
 {
     // Columns as the model maps them: Guid as upper-case text and DateTimeOffset as a sortable
     // integer on SQLite (SqliteParleyDb), enums as their names on both.
+    // The event and its body in one statement: the body's row takes the id the event's row was given.
     private const string Insert = """
-        INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Body", "Status", "Error", "UnhandledCount", "MessageCount")
-        VALUES ($1, $2, $3, $4, $5, $6, 0, 0) RETURNING "Id"
+        WITH e AS (
+            INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "Error", "UnhandledCount", "MessageCount")
+            VALUES ($1, $2, $3, $5, $6, 0, 0) RETURNING "Id")
+        INSERT INTO "InboundBodies" ("Id", "Body") SELECT "Id", $4 FROM e RETURNING "Id"
         """;
 
-    // The same row on SQLite; the id is the rowid SQLite just assigned.
+    // The same rows on SQLite, two statements; the body's id is the rowid SQLite just assigned to the event.
     private const string SqliteInsert = """
-        INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Body", "Status", "Error", "UnhandledCount", "MessageCount")
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0)
+        INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "Error", "UnhandledCount", "MessageCount")
+        VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)
+        """;
+
+    private const string SqliteInsertBody = """
+        INSERT INTO "InboundBodies" ("Id", "Body") VALUES (?1, ?2)
         """;
 
     /// <summary>Rows committed between two background checkpoints on SQLite: about a megabyte of WAL,
@@ -35,6 +43,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
 
     private DbConnection? _connection;
     private sqlite3_stmt? _sqliteInsert;
+    private sqlite3_stmt? _sqliteInsertBody;
     private int _sinceCheckpoint;
     private static readonly Task<bool> NoCheckpoint = Task.FromResult(false);
     private Task<bool> _checkpoint = NoCheckpoint;
@@ -63,40 +72,59 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         using (var tx = connection.BeginTransaction())
         {
             var db = connection.Handle!;
-            var insert = _sqliteInsert ??= PrepareSqlite(db);
-            for (var i = 0; i < batch.Count; i++) ids[i] = InsertSqlite(db, insert, batch[i]);
+            var insert = _sqliteInsert ??= PrepareSqlite(db, SqliteInsert);
+            var insertBody = _sqliteInsertBody ??= PrepareSqlite(db, SqliteInsertBody);
+            for (var i = 0; i < batch.Count; i++) ids[i] = InsertSqlite(db, insert, insertBody, batch[i]);
             tx.Commit();
         }
         CheckpointWhenDue(batch.Count);
     }
 
-    /// <summary>One row through SQLite's own calls on a statement prepared once per connection. Microsoft.Data.Sqlite
-    /// costs about as much again per row as SQLite's insert itself (a data reader, each parameter looked up by name,
-    /// strings encoded to fresh arrays); here nothing is allocated and each value is bound by position.</summary>
-    private static long InsertSqlite(sqlite3 db, sqlite3_stmt insert, InboundEvent e)
+    /// <summary>One delivery (its event's row, then its body's) through SQLite's own calls on statements prepared once
+    /// per connection. Microsoft.Data.Sqlite costs about as much again per row as SQLite's insert itself (a data reader,
+    /// each parameter looked up by name, strings encoded to fresh arrays); here nothing is allocated and each value is
+    /// bound by position.</summary>
+    private static long InsertSqlite(sqlite3 db, sqlite3_stmt insert, sqlite3_stmt insertBody, InboundEvent e)
     {
+        long id;
         try
         {
             Check(SqliteBind.Guid(insert, 1, e.ChannelId), db);
             Check(SqliteBind.Text(insert, 2, e.Source), db);
             Check(raw.sqlite3_bind_int64(insert, 3, SqliteTime.ConvertToProviderTyped(e.ReceivedAt)), db);
-            Check(e.Body.Length == 0 ? raw.sqlite3_bind_zeroblob(insert, 4, 0) : raw.sqlite3_bind_blob(insert, 4, e.Body), db);
-            Check(SqliteBind.Text(insert, 5, e.Status.ToString()), db);
-            Check(e.Error is null ? raw.sqlite3_bind_null(insert, 6) : SqliteBind.Text(insert, 6, e.Error), db);
-            var rc = raw.sqlite3_step(insert);
-            if (rc != raw.SQLITE_DONE) Check(rc, db);
-            return raw.sqlite3_last_insert_rowid(db);
+            Check(SqliteBind.Text(insert, 4, e.Status.ToString()), db);
+            Check(e.Error is null ? raw.sqlite3_bind_null(insert, 5) : SqliteBind.Text(insert, 5, e.Error), db);
+            Step(insert, db);
+            id = raw.sqlite3_last_insert_rowid(db);
         }
         finally
         {
             raw.sqlite3_reset(insert);
             raw.sqlite3_clear_bindings(insert);
         }
+        try
+        {
+            Check(raw.sqlite3_bind_int64(insertBody, 1, id), db);
+            Check(e.Body.Length == 0 ? raw.sqlite3_bind_zeroblob(insertBody, 2, 0) : raw.sqlite3_bind_blob(insertBody, 2, e.Body), db);
+            Step(insertBody, db);
+            return id;
+        }
+        finally
+        {
+            raw.sqlite3_reset(insertBody);
+            raw.sqlite3_clear_bindings(insertBody);
+        }
     }
 
-    private static sqlite3_stmt PrepareSqlite(sqlite3 db)
+    private static void Step(sqlite3_stmt statement, sqlite3 db)
     {
-        Check(raw.sqlite3_prepare_v2(db, SqliteInsert, out var statement), db);
+        var rc = raw.sqlite3_step(statement);
+        if (rc != raw.SQLITE_DONE) Check(rc, db);
+    }
+
+    private static sqlite3_stmt PrepareSqlite(sqlite3 db, string sql)
+    {
+        Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
         return statement;
     }
 
@@ -215,6 +243,8 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     {
         _sqliteInsert?.Dispose();
         _sqliteInsert = null;
+        _sqliteInsertBody?.Dispose();
+        _sqliteInsertBody = null;
         if (_connection is not null) await _connection.DisposeAsync();
         _connection = null;
     }

@@ -582,6 +582,11 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("InboundEvents");
+
+                    b.SplitToTable("InboundBodies", null, t =>
+                        {
+                            t.Property("Body");
+                        });
                 });
 
             modelBuilder.Entity("Parley.Knowledge.KnowledgeArticle", b =>
@@ -1702,6 +1707,15 @@ namespace Parley.Data.Migrations.Postgres
                         });
 
                     b.Navigation("Media");
+                });
+
+            modelBuilder.Entity("Parley.Ingest.InboundEvent", b =>
+                {
+                    b.HasOne("Parley.Ingest.InboundEvent", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Ingest.InboundEvent", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Parley.Platform.People.TeamMember", b =>

@@ -2,6 +2,7 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Parley.Data;
 
@@ -537,6 +538,8 @@ namespace Parley.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    SqlitePropertyBuilderExtensions.UseAutoincrement(b.Property<long>("Id"));
+
                     b.Property<byte[]>("Body")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -575,6 +578,11 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasIndex("Status", "Id");
 
                     b.ToTable("InboundEvents");
+
+                    b.SplitToTable("InboundBodies", null, t =>
+                        {
+                            t.Property("Body");
+                        });
                 });
 
             modelBuilder.Entity("Parley.Knowledge.KnowledgeArticle", b =>
@@ -1687,6 +1695,15 @@ namespace Parley.Data.Migrations.Sqlite
                         });
 
                     b.Navigation("Media");
+                });
+
+            modelBuilder.Entity("Parley.Ingest.InboundEvent", b =>
+                {
+                    b.HasOne("Parley.Ingest.InboundEvent", null)
+                        .WithOne()
+                        .HasForeignKey("Parley.Ingest.InboundEvent", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Parley.Platform.People.TeamMember", b =>
