@@ -1,16 +1,19 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Parley.Ingest;
 
 namespace Parley.Bench;
 
 /// <summary>With <c>--diagnose</c>: where the server's time goes, seen from inside the process
 /// without touching Parley's code. Every database command and transaction EF Core runs (from its
-/// DiagnosticListener, with durations), and how long work waits for a thread-pool thread.</summary>
+/// DiagnosticListener, with durations), the pieces of the inbound processor's write turns (its meter,
+/// <see cref="ProcessingMetrics"/>), and how long work waits for a thread-pool thread.</summary>
 public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
     private sealed class Stat
@@ -30,12 +33,33 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
     private readonly ConcurrentQueue<long> _poolDelays = new();
     private int _maxThreads;
     private long _pendingSum, _samples, _maxPending;
+    private readonly MeterListener _meters = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _turnPieces = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _storePieces = new();
+    private long _batches, _batched;
 
     public Diagnostics()
     {
         _all = DiagnosticListener.AllListeners.Subscribe(this);
         _sampler = new Thread(Sample) { IsBackground = true, Name = "bench-diagnostics" };
         _sampler.Start();
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == ProcessingMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+        };
+        _meters.SetMeasurementEventCallback<double>((instrument, ms, tags, _) =>
+        {
+            var pieces = instrument == ProcessingMetrics.StorePiece ? _storePieces : _turnPieces;
+            foreach (var tag in tags)
+                if (tag.Key == "piece" && tag.Value is string piece)
+                    pieces.GetOrAdd(piece, _ => new ConcurrentQueue<long>()).Enqueue(Latencies.Ticks(TimeSpan.FromMilliseconds(ms)));
+        });
+        _meters.SetMeasurementEventCallback<int>((_, count, _, _) =>
+        {
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _batched, count);
+        });
+        _meters.Start();
     }
 
     /// <summary>Prints what was gathered since the last call, then starts afresh.</summary>
@@ -48,6 +72,27 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"      {key,-34} {st.Count,8:N0} × {(double)st.Statements / Math.Max(1, st.Count),6:0.0}  mean {Latencies.Ms(st.TotalTicks / Math.Max(1, st.Count)),7:0.00} ms  max {Latencies.Ms(st.MaxTicks),8:0.0} ms  total {Latencies.Ms(st.TotalTicks) / 1000,6:0.00} s  slow {st.Over100Ms,5:N0}");
         }
+        if (_batches > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"    [diagnose] {phase}: the processor's write turns: {_batches:N0} batches of {(double)_batched / _batches:0.0} deliveries on average; per piece");
+            foreach (var piece in new[] { "wait", "begin", "check", "write", "commit", "turn" })
+                if (_turnPieces.TryGetValue(piece, out var ticks))
+                {
+                    var l = new Latencies(ticks);
+                    s.AppendLine(CultureInfo.InvariantCulture, $"      {piece,-8} mean {l.Mean,7:0.00} ms  {l.Summary()}");
+                }
+        }
+        if (_storePieces.TryGetValue("store", out var stores))
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"    [diagnose] {phase}: the raw store's batches: {stores.Count:N0}; per piece");
+            foreach (var piece in new[] { "checkpoint", "insert", "commit", "store" })
+                if (_storePieces.TryGetValue(piece, out var ticks))
+                {
+                    var l = new Latencies(ticks);
+                    s.AppendLine(CultureInfo.InvariantCulture, $"      {piece,-10} mean {l.Mean,7:0.00} ms  {l.Summary()}");
+                }
+        }
         var delays = new Latencies(_poolDelays);
         s.AppendLine(CultureInfo.InvariantCulture,
             $"    [diagnose] {phase}: thread pool: up to {_maxThreads} threads, mean {(double)_pendingSum / Math.Max(1, _samples):0.0} (max {_maxPending}) queued items; "
@@ -55,6 +100,9 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         Console.Error.Write(s.ToString());
         _stats.Clear();
         _poolDelays.Clear();
+        _turnPieces.Clear();
+        _storePieces.Clear();
+        _batches = _batched = 0;
         _maxThreads = 0;
         _pendingSum = _samples = _maxPending = 0;
     }
@@ -154,6 +202,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
     public void Dispose()
     {
         _stopped = true;
+        _meters.Dispose();
         _all.Dispose();
         lock (_subscriptions) foreach (var s in _subscriptions) s.Dispose();
     }

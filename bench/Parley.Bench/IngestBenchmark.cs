@@ -98,9 +98,19 @@ public static class IngestBenchmark
             Say("4/5 Parley, the highest rate meeting both latency targets ...");
             var stepLength = TimeSpan.FromSeconds(5);
             // Each step's bodies are written before it starts, as the runs' are, so the generator only copies bytes.
-            void PrepareStep(double rate) => bodies.Prepare((int)Math.Min(Interlocked.Read(ref next) + 1 + rate * stepLength.TotalSeconds * 1.05 + 1_000, 4_000_000));
+            void PrepareStep(double rate)
+            {
+                diagnostics?.Report("before a capacity step (draining)");
+                bodies.Prepare((int)Math.Min(Interlocked.Read(ref next) + 1 + rate * stepLength.TotalSeconds * 1.05 + 1_000, 4_000_000));
+            }
+            // With --diagnose, each step's database work and write turns follow its line.
+            void SayStep(string line)
+            {
+                Say(line);
+                diagnostics?.Report("capacity step");
+            }
             var steps = await CapacitySearch.RunAsync(parley, generator, NextTweet, PrepareStep, report.ProcessingRate * 0.8,
-                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, Say);
+                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, SayStep);
             report.Capacity = steps;
             foreach (var step in steps)
             foreach (var a in step.Result.Acks) closedAcks.Enqueue(a);

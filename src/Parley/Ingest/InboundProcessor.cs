@@ -112,9 +112,11 @@ public sealed partial class InboundProcessor(
             if (AfterPrepare is { } hook) await hook(ct);
         }
 
+        var asked = Stopwatch.GetTimestamp();
         using var turn = await gate.EnterAsync(ct);
-        var started = Stopwatch.GetTimestamp();
+        var started = ProcessingMetrics.Piece("wait", asked);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var piece = ProcessingMetrics.Piece("begin", started);
         if (batch is null)
         {
             // On SQLite the transaction already excludes every other writer; on PostgreSQL the rows the last try
@@ -124,14 +126,20 @@ public sealed partial class InboundProcessor(
             batch = await PrepareAsync(db, only, take, ids, ct);
             if (batch is null) return Attempt.None;
         }
-        if (!await batch.StillCurrentAsync(ct))
+        var current = await batch.StillCurrentAsync(ct);
+        piece = ProcessingMetrics.Piece("check", piece);
+        if (!current)
         {
             await tx.RollbackAsync(ct);
             // Still pending: a later round takes them again.
             return new Attempt(batch.Count, false, batch.ConversationIds);
         }
         await batch.WriteAsync(ct);
+        piece = ProcessingMetrics.Piece("write", piece);
         await tx.CommitAsync(ct);
+        ProcessingMetrics.Piece("commit", piece);
+        ProcessingMetrics.Piece("turn", started);
+        ProcessingMetrics.BatchSize.Record(batch.Count);
         foreach (var id in ids) parsedAtIngest.Forget(id);
         Adapt(batch.Count, Stopwatch.GetElapsedTime(started));
         return new Attempt(batch.Count, true, []);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
@@ -68,15 +69,20 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     private async Task StoreSqliteAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
     {
         var connection = (SqliteConnection)await OpenAsync(ct);
+        var started = Stopwatch.GetTimestamp();
         await FinishCheckpointAsync(connection);
+        var piece = ProcessingMetrics.StoreStep("checkpoint", started);
         using (var tx = connection.BeginTransaction())
         {
             var db = connection.Handle!;
             var insert = _sqliteInsert ??= PrepareSqlite(db, SqliteInsert);
             var insertBody = _sqliteInsertBody ??= PrepareSqlite(db, SqliteInsertBody);
             for (var i = 0; i < batch.Count; i++) ids[i] = InsertSqlite(db, insert, insertBody, batch[i]);
+            piece = ProcessingMetrics.StoreStep("insert", piece);
             tx.Commit();
+            ProcessingMetrics.StoreStep("commit", piece);
         }
+        ProcessingMetrics.StoreStep("store", started);
         CheckpointWhenDue(batch.Count);
     }
 
@@ -133,6 +139,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     private async Task StorePostgresAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
     {
         var connection = (NpgsqlConnection)await OpenAsync(ct);
+        var started = Stopwatch.GetTimestamp();
         await using var tx = await connection.BeginTransactionAsync(ct);
         // One round trip for the whole batch; each INSERT returns its own id.
         await using var command = new NpgsqlBatch(connection, tx);
@@ -160,7 +167,10 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
             } while (await reader.NextResultAsync(ct));
             if (i != batch.Count) throw new InvalidOperationException($"Stored {i} deliveries of {batch.Count}.");
         }
+        var piece = ProcessingMetrics.StoreStep("insert", started);
         await tx.CommitAsync(ct);
+        ProcessingMetrics.StoreStep("commit", piece);
+        ProcessingMetrics.StoreStep("store", started);
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken ct)
