@@ -76,7 +76,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         {
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"    [diagnose] {phase}: the processor's write turns: {_batches:N0} batches of {(double)_batched / _batches:0.0} deliveries on average; per piece");
-            foreach (var piece in new[] { "wait", "begin", "check", "write", "commit", "turn" })
+            foreach (var piece in new[] { "wait", "begin", "check", "write", "commit", "turn", "checkpoint" })
                 if (_turnPieces.TryGetValue(piece, out var ticks))
                 {
                     var l = new Latencies(ticks);

@@ -30,6 +30,12 @@ public sealed partial class InboundProcessor(
 
     private int _batchSize = 200;
 
+    /// <summary>Deliveries written between two WAL checkpoints the processor runs after its turn on SQLite: a few
+    /// hundred to a thousand pages, about what SQLite's own auto-checkpoint (1,000 pages) let grow, but copied
+    /// outside the turn (docs/adr/0036).</summary>
+    private const int CheckpointEvery = 128;
+    private int _sinceCheckpoint;
+
     /// <summary>Tests only: runs after a batch is prepared and before it asks for its write turn, to change what
     /// the batch read in between, as an agent might.</summary>
     internal Func<CancellationToken, Task>? AfterPrepare { get; set; }
@@ -84,6 +90,7 @@ public sealed partial class InboundProcessor(
                 attempt = await AttemptAsync(null, _batchSize, insideTurn: true, attempt.Conflicted, ids, ct);
             }
             if (attempt.Taken > 0) events.Pulse();
+            await CheckpointWhenDueAsync(attempt.Taken, ct);
             return attempt.Taken;
         }
         catch (Exception e) when (e is not OperationCanceledException && ids.Count > 0)
@@ -116,6 +123,7 @@ public sealed partial class InboundProcessor(
         using var turn = await gate.EnterAsync(ct);
         var started = ProcessingMetrics.Piece("wait", asked);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        using var noCheckpoint = WalCheckpoints.PauseAutomatic(db);
         var piece = ProcessingMetrics.Piece("begin", started);
         if (batch is null)
         {
@@ -160,6 +168,31 @@ public sealed partial class InboundProcessor(
         var fits = (int)(TurnTarget.TotalMilliseconds / Math.Max(perDelivery, 0.001));
         // Move half-way towards what fits, so one slow batch (a checkpoint, a GC) does not swing it.
         _batchSize = Math.Clamp((_batchSize + fits) / 2, MinBatch, MaxBatch);
+    }
+
+    /// <summary>On SQLite a commit whose WAL has passed 1,000 pages copies them into the database file and flushes it
+    /// (SQLite's auto-checkpoint), tens of milliseconds that acknowledgements would wait for if it happened inside
+    /// the turn. The turn's connection has it paused (<see cref="WalCheckpoints.PauseAutomatic"/>); this copies the
+    /// WAL after the turn instead, while others commit (a passive checkpoint takes no write lock).</summary>
+    private async Task CheckpointWhenDueAsync(int written, CancellationToken ct)
+    {
+        if (!gate.Exclusive) return;
+        _sinceCheckpoint += written;
+        if (_sinceCheckpoint < CheckpointEvery) return;
+        _sinceCheckpoint = 0;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+            var started = Stopwatch.GetTimestamp();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE)", ct);
+            ProcessingMetrics.Piece("checkpoint", started);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only tidiness is lost: the next one, or the raw store's, copies what this one did not.
+            LogCheckpointFailed(log, e);
+        }
     }
 
     private static Task<List<Delivery>> PendingAsync(ParleyDb db, long? only, int take, CancellationToken ct)
@@ -258,6 +291,9 @@ public sealed partial class InboundProcessor(
 
     [LoggerMessage(LogLevel.Information, "{Count} inbound deliveries were prepared while someone changed a conversation they read; preparing them again.")]
     private static partial void LogConflict(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Warning, "A WAL checkpoint after a processing turn failed; a later one will catch up.")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception e);
 
     [LoggerMessage(LogLevel.Error, "Inbound delivery {Id} could not be processed and was marked failed.")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception e, long id);

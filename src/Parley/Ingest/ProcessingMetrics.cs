@@ -13,7 +13,8 @@ public static class ProcessingMetrics
 
     /// <summary>One piece of a batch's write turn, tagged <c>piece</c>: <c>wait</c> (for the turn), <c>begin</c>,
     /// <c>check</c> (the conversations read are unchanged), <c>write</c> (rows and deliveries' statuses),
-    /// <c>commit</c>, and <c>turn</c> (from entering the turn to its end, all of the above but the wait).</summary>
+    /// <c>commit</c>, <c>turn</c> (from entering the turn to its end, all of the above but the wait), and on SQLite
+    /// <c>checkpoint</c> (the WAL checkpoint the processor runs after its turn, every so many deliveries).</summary>
     public static readonly Histogram<double> TurnPiece = Meter.CreateHistogram<double>("parley.ingest.processing.turn_piece", "ms");
 
     /// <summary>Deliveries a written batch held.</summary>
