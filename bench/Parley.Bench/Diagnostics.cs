@@ -86,7 +86,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         if (_storePieces.TryGetValue("store", out var stores))
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"    [diagnose] {phase}: the raw store's batches: {stores.Count:N0}; per piece");
-            foreach (var piece in new[] { "checkpoint", "insert", "commit", "store" })
+            foreach (var piece in new[] { "checkpoint", "begin", "insert", "commit", "store" })
                 if (_storePieces.TryGetValue(piece, out var ticks))
                 {
                     var l = new Latencies(ticks);

@@ -263,10 +263,18 @@ public static class IngestBreakdown
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Body", "Status", "UnhandledCount", "MessageCount")
-                VALUES (@channel, 'x.webhook', @at, @body, 'Processed', 0, 0)
-                """;
+            // The event's row and its body's (docs/adr/0036).
+            command.CommandText = db.IsPostgres
+                ? """
+                  WITH e AS (INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "UnhandledCount", "MessageCount")
+                      VALUES (@channel, 'x.webhook', @at, 'Processed', 0, 0) RETURNING "Id")
+                  INSERT INTO "InboundBodies" ("Id", "Body") SELECT "Id", @body FROM e
+                  """
+                : """
+                  INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "UnhandledCount", "MessageCount")
+                  VALUES (@channel, 'x.webhook', @at, 'Processed', 0, 0);
+                  INSERT INTO "InboundBodies" ("Id", "Body") VALUES (last_insert_rowid(), @body);
+                  """;
             Parameter(command, "@channel", db.IsPostgres ? parley.ChannelId : parley.ChannelId.ToString().ToUpperInvariant());
             var at = Parameter(command, "@at", 0L);
             var toBinary = new DateTimeOffsetToBinaryConverter();

@@ -21,7 +21,8 @@ public static class ProcessingMetrics
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("parley.ingest.processing.batch_size", "{delivery}");
 
     /// <summary>One piece of the raw store's batch, tagged <c>piece</c>: <c>checkpoint</c> (the finishing step before
-    /// <c>BEGIN</c> on SQLite, ADR 34), <c>insert</c> (every row), <c>commit</c>, <c>store</c> (all of them).</summary>
+    /// <c>BEGIN</c> on SQLite, ADR 34), <c>begin</c> (SQLite's write lock, which a writer outside the <c>WriteGate</c> may
+    /// hold), <c>insert</c> (every row), <c>commit</c>, <c>store</c> (all of them).</summary>
     public static readonly Histogram<double> StorePiece = Meter.CreateHistogram<double>("parley.ingest.raw_store.piece", "ms");
 
     /// <summary>Records the time since <paramref name="started"/> (a <see cref="System.Diagnostics.Stopwatch"/>

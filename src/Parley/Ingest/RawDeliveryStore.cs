@@ -74,6 +74,8 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         var piece = ProcessingMetrics.StoreStep("checkpoint", started);
         using (var tx = connection.BeginTransaction())
         {
+            // BEGIN IMMEDIATE: waits here while a writer outside the WriteGate (the API, a sweep) holds SQLite's lock.
+            piece = ProcessingMetrics.StoreStep("begin", piece);
             var db = connection.Handle!;
             var insert = _sqliteInsert ??= PrepareSqlite(db, SqliteInsert);
             var insertBody = _sqliteInsertBody ??= PrepareSqlite(db, SqliteInsertBody);
