@@ -29,11 +29,12 @@ public sealed class StoredSignalsReaderTests
 
     public static TheoryData<string> Stored()
     {
-        var data = new TheoryData<string>();
-        var rules = TriageRules.Default;
+        var texts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var text in Texts)
             foreach (var visibility in new[] { PostVisibility.Public, PostVisibility.Private })
-                data.Add(StoredSignals.Write(MessageSignals.From(PostTriage.Analyze(new TriageInput(text, visibility, "x", Posts.Now), rules))));
+                texts.Add(StoredSignals.Write(MessageSignals.From(PostTriage.Analyze(new TriageInput(text, visibility, "x", Posts.Now), TriageRules.Default))));
+        var data = new TheoryData<string>();
+        foreach (var json in texts) data.Add(json);
         return data;
     }
 
