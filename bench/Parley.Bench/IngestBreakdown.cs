@@ -17,6 +17,8 @@ namespace Parley.Bench;
 /// the change tracker emptied after each delivery.</summary>
 public static class IngestBreakdown
 {
+    private const int SmallBatch = 16;
+
     public static async Task<int> RunAsync(BenchOptions o)
     {
         using var diagnostics = new Diagnostics();
@@ -170,8 +172,8 @@ public static class IngestBreakdown
         //    conversation; they are processed first, untimed, so both timed halves find them in place.
         var pending = await parley.PendingDeliveriesAsync();
         var prime = Math.Min(o.Customers, pending / 3);
-        var half = Math.Min((pending - prime) / 2, 6_000);
-        Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then two timed runs of {half:N0}");
+        var half = Math.Min((pending - prime) / 3, 6_000);
+        Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then three timed runs of {half:N0}");
         await ProcessAsIsAsync(processor, parley, prime);
         diagnostics.Report("processing warm-up");
 
@@ -188,6 +190,14 @@ public static class IngestBreakdown
         Say($"same, every body parsed again from the database ({held:N0} held parses dropped first): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and "
             + $"{bytes:N0} bytes allocated per delivery");
         diagnostics.Report("processing, parsing again");
+
+        // At moderate rates a batch is what arrived since the last one: a few deliveries, each customer's history
+        // read for one or two messages (docs/adr/0037).
+        processor.BatchCap = SmallBatch;
+        (rate, cpuUs, bytes) = await TimeProcessingAsync(processor, parley, half);
+        processor.BatchCap = int.MaxValue;
+        Say($"same, in batches of {SmallBatch} (as at moderate rates): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and {bytes:N0} bytes allocated per delivery");
+        diagnostics.Report("processing, small batches");
         return 0;
     }
 

@@ -36,6 +36,10 @@ public sealed partial class InboundProcessor(
     private const int CheckpointEvery = 128;
     private int _sinceCheckpoint;
 
+    /// <summary>Benchmark only: the largest batch taken, to measure processing at the small batches moderate rates
+    /// make (what arrived since the last batch).</summary>
+    internal int BatchCap { get; set; } = MaxBatch;
+
     /// <summary>Tests only: runs after a batch is prepared and before it asks for its write turn, to change what
     /// the batch read in between, as an agent might.</summary>
     internal Func<CancellationToken, Task>? AfterPrepare { get; set; }
@@ -82,12 +86,13 @@ public sealed partial class InboundProcessor(
         var ids = new List<long>();
         try
         {
-            var attempt = await AttemptAsync(null, _batchSize, insideTurn: false, [], ids, ct);
+            var take = Math.Min(_batchSize, BatchCap);
+            var attempt = await AttemptAsync(null, take, insideTurn: false, [], ids, ct);
             if (!attempt.Written)
             {
                 Interlocked.Increment(ref _conflicts);
                 LogConflict(log, attempt.Taken);
-                attempt = await AttemptAsync(null, _batchSize, insideTurn: true, attempt.Conflicted, ids, ct);
+                attempt = await AttemptAsync(null, take, insideTurn: true, attempt.Conflicted, ids, ct);
             }
             if (attempt.Taken > 0) events.Pulse();
             await CheckpointWhenDueAsync(attempt.Taken, ct);

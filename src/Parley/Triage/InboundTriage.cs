@@ -80,12 +80,13 @@ public sealed class InboundTriage
         var signals = MessageSignals.From(result);
         message.Signals = StoredSignals.Write(signals);
 
-        // Only the messages still waiting for an answer are read together, so only theirs are needed (parsed once each).
-        var bySignals = new Dictionary<Guid, MessageSignals> { [message.Id] = signals };
+        // Only the messages still waiting for an answer are read together, so only theirs can be needed; and of those
+        // the conversation reads at most its newest ten, so each is parsed only when asked for (once per batch).
+        var waiting = new Dictionary<Guid, StoredPost>();
         foreach (var p in stored)
-            if (p.ConversationId == conversation.Id && p.Id != message.Id && (replies.Length == 0 || p.At > replies[0])
-                && p.ReadSignals() is { } s)
-                bySignals[p.Id] = s;
+            if (p.ConversationId == conversation.Id && p.Id != message.Id && (replies.Length == 0 || p.At > replies[0]))
+                waiting[p.Id] = p;
+        var bySignals = new WaitingSignals(message.Id, signals, waiting);
 
         stored.Insert(0, StoredPost.Triaged(post, message.Visibility, message.Signals, signals));
         if (stored.Count > TriageStore.MaxContextPosts) stored.RemoveRange(TriageStore.MaxContextPosts, stored.Count - TriageStore.MaxContextPosts);
@@ -96,4 +97,40 @@ public sealed class InboundTriage
             && signals.Moderation.NoReplyNeeded;
         return new InboundTriageOutcome(signals, change, keepResolved);
     }
+}
+
+/// <summary>The signals of a conversation's waiting messages by id, each stored text parsed only when
+/// <see cref="ConversationTriage.Assess"/> looks it up: it reads at most the newest
+/// <see cref="ConversationTriage.MaxMessagesRead"/>, of up to <see cref="TriageStore.MaxContextPosts"/> waiting.
+/// A message whose stored signals are missing or unreadable is not in it, as it was not in the dictionary this replaces.</summary>
+internal sealed class WaitingSignals(Guid messageId, MessageSignals signals, Dictionary<Guid, StoredPost> waiting)
+    : IReadOnlyDictionary<Guid, MessageSignals>
+{
+    public bool TryGetValue(Guid key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out MessageSignals value)
+    {
+        if (key == messageId)
+        {
+            value = signals;
+            return true;
+        }
+        value = waiting.TryGetValue(key, out var post) ? post.ReadSignals() : null;
+        return value is not null;
+    }
+
+    public MessageSignals this[Guid key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException();
+    public bool ContainsKey(Guid key) => TryGetValue(key, out _);
+
+    // Enumerating parses every waiting message, as the dictionary this replaces held them all.
+    private IEnumerable<KeyValuePair<Guid, MessageSignals>> All()
+    {
+        yield return new(messageId, signals);
+        foreach (var (id, post) in waiting)
+            if (id != messageId && post.ReadSignals() is { } s) yield return new(id, s);
+    }
+
+    public IEnumerable<Guid> Keys => All().Select(p => p.Key);
+    public IEnumerable<MessageSignals> Values => All().Select(p => p.Value);
+    public int Count => All().Count();
+    public IEnumerator<KeyValuePair<Guid, MessageSignals>> GetEnumerator() => All().GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

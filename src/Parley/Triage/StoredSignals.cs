@@ -167,6 +167,8 @@ public static class StoredSignals
     public static T? Read<T>(string? json) where T : class
     {
         if (string.IsNullOrEmpty(json)) return null;
+        // A message's signals in the form the writer writes are read by hand; any other text as the serializer reads it.
+        if (typeof(T) == typeof(MessageSignals) && StoredSignalsReader.TryRead(json, out var signals)) return (T?)(object?)signals;
         try { return JsonSerializer.Deserialize<T>(json, ReadJson); }
         catch (JsonException) { return null; }
     }

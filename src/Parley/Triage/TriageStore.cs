@@ -48,17 +48,18 @@ public static class TriageStore
     /// <summary>The recent messages of many customers at once (one query for a batch, rather than one per customer):
     /// each customer's newest <paramref name="max"/> from <paramref name="since"/> on, newest first. A customer's own,
     /// later cut-off is then a prefix of the list. <paramref name="conversations"/> are all of their conversations
-    /// (<see cref="CustomerProfiles.Conversations"/>): the newest of each is read, and the newest of those kept.</summary>
+    /// (<see cref="CustomerProfiles.Conversations"/>).</summary>
+    /// <remarks>Every inbound message of those conversations since the cut-off is read (an index range per conversation)
+    /// and the newest kept here: linear in the customers' recent messages. The correlated <c>LIMIT</c> this replaces
+    /// (docs/adr/0023) walked a conversation's newest messages again for each of them, so a customer with a hundred
+    /// unanswered messages cost a hundred times forty row visits in every batch (docs/adr/0037); and EF Core translates
+    /// no <c>Take</c> per group that would number only these conversations' messages.</remarks>
     public static async Task<Dictionary<Guid, List<StoredPost>>> LoadPostsAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds,
         IReadOnlyDictionary<Guid, Guid> conversations, DateTimeOffset since, int max, CancellationToken ct)
     {
         var ids = conversations.Keys.ToList();
-        // The newest of each conversation by a correlated LIMIT, an index range per conversation; a window function
-        // (ROW_NUMBER, what EF makes of a Take per group) would number every recent message in the database first.
         var rows = await db.Messages.AsNoTracking()
-            .Where(m => EF.Parameter(ids).Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since
-                && db.Messages.Where(n => n.ConversationId == m.ConversationId && n.Direction == MessageDirection.Inbound && n.CreatedAt >= since)
-                    .OrderByDescending(n => n.CreatedAt).Take(max).Select(n => n.Id).Contains(m.Id))
+            .Where(m => EF.Parameter(ids).Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since)
             .Select(m => new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
             .ToListAsync(ct);
         var byContact = contactIds.ToDictionary(id => id, _ => new List<StoredPost>());
