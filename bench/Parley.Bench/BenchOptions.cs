@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Parley.Bench;
 
 public sealed record BenchOptions(
-    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
+    string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int? Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
     int Events = 1_000_000, int Page = 1000)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
@@ -27,7 +27,8 @@ public sealed record BenchOptions(
                                        and Parley (default 128: a durable acknowledgement waits for a disk
                                        flush, so a rate R at latency L needs R × L requests in flight)
           --warmup N                   seconds of warm-up before each closed-loop run (default 3)
-          --customers N                distinct customers the tweets come from (default 2000)
+          --customers twcs|N           who sends the tweets: customers who write as often as TWCS's do (default),
+                                       or N customers taking turns, each building a long history (docs/adr/0039)
           --open-rate R                open-loop arrival rate in requests/s (default: a quarter of the bare-Kestrel
                                        rate, half the ingest target; docs/adr/0035)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
@@ -39,6 +40,9 @@ public sealed record BenchOptions(
 
     public bool IsPostgres => Database == "postgres";
 
+    /// <summary>Who sends the generated tweets (<c>--customers</c>).</summary>
+    public CustomerPool CustomerPool() => Customers is { } n ? Bench.CustomerPool.Uniform(n) : Bench.CustomerPool.FromTwcs(Bench.CustomerPool.TwcsCsv);
+
     /// <returns>null (after printing why) when the arguments are not understood.</returns>
     public static BenchOptions? Parse(string[] args)
     {
@@ -47,7 +51,7 @@ public sealed record BenchOptions(
             Console.Error.WriteLine(Usage);
             return null;
         }
-        var o = new BenchOptions(args[0], "sqlite", null, 10, 128, 3, 2000, null);
+        var o = new BenchOptions(args[0], "sqlite", null, 10, 128, 3, null, null);
         for (var i = 1; i < args.Length; i++)
         {
             var name = args[i];
@@ -70,6 +74,7 @@ public sealed record BenchOptions(
                 case "--seconds" when PositiveInt(value) is { } n: o = o with { Seconds = n }; break;
                 case "--connections" when PositiveInt(value) is { } n: o = o with { Connections = n }; break;
                 case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: o = o with { WarmupSeconds = n }; break;
+                case "--customers" when value == "twcs": o = o with { Customers = null }; break;
                 case "--customers" when PositiveInt(value) is { } n: o = o with { Customers = n }; break;
                 case "--events" when PositiveInt(value) is { } n: o = o with { Events = n }; break;
                 case "--page" when PositiveInt(value) is { } n && n <= Parley.Platform.Events.EventEndpoints.MaxPage: o = o with { Page = n }; break;

@@ -19,7 +19,7 @@ public static class IngestBenchmark
             + $"{o.Connections} connections, {o.Seconds} s runs, {o.WarmupSeconds} s warm-up, database {o.Database}.");
 
         using var diagnostics = o.Diagnose ? new Diagnostics() : null;
-        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.Customers);
+        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.CustomerPool());
         const int baselinePool = 50_000;
         bodies.Prepare(baselinePool);
         report.BodyBytes = bodies.Length;
@@ -124,6 +124,7 @@ public static class IngestBenchmark
         }
 
         Console.WriteLine();
+        report.Customers = bodies.Customers.Describe();
         Console.WriteLine(report.Render());
         return exitCode;
     }

@@ -22,9 +22,10 @@ public static class IngestBreakdown
     public static async Task<int> RunAsync(BenchOptions o)
     {
         using var diagnostics = new Diagnostics();
-        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.Customers);
+        var bodies = new TweetBodies(ParleyUnderTest.ConsumerSecret, o.CustomerPool());
         bodies.Prepare(50_000);
-        Say($"breakdown on {o.Database}: {Environment.ProcessorCount} cores, {o.Connections} connections, {o.Seconds} s runs");
+        Say($"breakdown on {o.Database}: {Environment.ProcessorCount} cores, {o.Connections} connections, {o.Seconds} s runs; "
+            + $"the first 50,000 tweets from {bodies.Customers.Describe()}");
 
         // Bare Kestrel again, so the ratios below compare numbers from the same run.
         double bareRate;
@@ -171,7 +172,7 @@ public static class IngestBreakdown
         // 4. Processing what ingest stored. The first deliveries create each customer's contact and
         //    conversation; they are processed first, untimed, so both timed halves find them in place.
         var pending = await parley.PendingDeliveriesAsync();
-        var prime = Math.Min(o.Customers, pending / 3);
+        var prime = (int)Math.Min(bodies.Customers.Customers, pending / 3);
         var half = Math.Min((pending - prime) / 3, 6_000);
         Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then three timed runs of {half:N0}");
         await ProcessAsIsAsync(processor, parley, prime);

@@ -12,6 +12,8 @@ public sealed class IngestReport(BenchOptions options)
     public const double ReadableP99TargetMs = 100;
 
     public int BodyBytes { get; set; }
+    /// <summary>Who sent the tweets (<see cref="CustomerPool.Describe"/>).</summary>
+    public string Customers { get; set; } = "";
     public ClosedLoopResult Bare { get; set; } = null!;
     public CpuUse BareCpu { get; set; } = null!;
     public IReadOnlyDictionary<string, int> BareStatuses { get; set; } = new Dictionary<string, int>();
@@ -62,7 +64,7 @@ public sealed class IngestReport(BenchOptions options)
         s.AppendLine();
         Line(s, $"Machine: {Environment.ProcessorCount} cores shared by the load generator and the server (both in this process), loopback HTTP/1.1, "
             + $"{RuntimeInformation.FrameworkDescription}, server GC. Bodies: X tweet_create_events of {BodyBytes:N0} bytes, "
-            + $"a new tweet id each, from {options.Customers:N0} customers, signed in advance.");
+            + $"a new tweet id each, from {Customers}, signed in advance.");
         Line(s, $"Bare Kestrel: {Bare.Completed:N0} requests in {Bare.Seconds:0.0} s, latency {Bare.Service.Summary()}; CPU {BareCpu}.{Statuses(BareStatuses)}");
         Line(s, $"Parley closed loop: {Parley.Completed:N0} requests in {Parley.Seconds:0.0} s, latency {Parley.Service.Summary()}; CPU {ParleyCpu}; "
             + $"{Parley.Errors:N0} errors.");

@@ -26,7 +26,7 @@ public sealed class TweetBodies
     private readonly byte[][] _segments;
     private readonly Hole[] _holes;
     private readonly byte[] _secret;
-    private readonly int _customers;
+    private readonly CustomerPool _customers;
     private readonly long _timestampMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private readonly List<byte[]> _chunks = [];
     private string[] _signatures = [];
@@ -34,7 +34,7 @@ public sealed class TweetBodies
 
     private enum Hole { TweetId, UserId, Handle, Name, Timestamp }
 
-    public TweetBodies(string consumerSecret, int customers)
+    public TweetBodies(string consumerSecret, CustomerPool customers)
     {
         _secret = Encoding.UTF8.GetBytes(consumerSecret);
         _customers = customers;
@@ -47,6 +47,8 @@ public sealed class TweetBodies
     public int Length { get; }
     private int BodiesPerChunk { get; }
     public int Count => _count;
+    /// <summary>Who sends them.</summary>
+    public CustomerPool Customers => _customers;
 
     public static long TweetIdOf(long index) => FirstTweetId + index;
     public static long IndexOf(long tweetId) => tweetId - FirstTweetId;
@@ -70,6 +72,7 @@ public sealed class TweetBodies
         if (count <= _count) return;
         while ((long)_chunks.Count * BodiesPerChunk < count) _chunks.Add(GC.AllocateUninitializedArray<byte>(BodiesPerChunk * Length));
         Array.Resize(ref _signatures, count);
+        _customers.Plan(count);
         var from = _count;
         Parallel.For(from, count, i =>
         {
@@ -82,7 +85,7 @@ public sealed class TweetBodies
 
     private void Write(long index, Span<byte> target)
     {
-        var customer = FirstCustomerId + index * 7919 % _customers;
+        var customer = FirstCustomerId + _customers.CustomerOf(index);
         var at = 0;
         for (var s = 0; s < _segments.Length; s++)
         {

@@ -8,37 +8,53 @@ namespace Parley.Triage;
 /// <summary>Ends patience windows: a conversation whose customer stopped writing (the brand's window passed
 /// since their last message, or the longest hold since their first) is ranked by its priority now and
 /// announced with <c>triage.burst_completed</c>, which is what routing and notifications wait for.</summary>
-public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, EventSignal events, TimeProvider clock,
+public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, EventSignal events, WriteGate gate, TimeProvider clock,
     ILogger<PatienceWindowSweep> log) : BackgroundService
 {
     public const string Name = "patience-window-sweep";
     /// <summary>A burst is announced within this long after its window ends.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private const int BatchSize = 200;
+    /// <summary>On SQLite a batch's transaction holds the write lock that webhook acknowledgements wait for: a turn
+    /// at the <see cref="WriteGate"/> with a few dozen announcements is a few milliseconds (200 held it for 40 ms and
+    /// more under ingest, outside the gate, and acknowledgements waited behind it; docs/adr/0040).</summary>
+    private const int SqliteBatchSize = 32;
+    /// <summary>Announcements per tick at most, so a large backlog (after a pause, or a burst of new customers) clears
+    /// within seconds while other writers still take their turns between batches.</summary>
+    private const int MaxPerTick = 2_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
-            // One batch per tick, never back to back: on SQLite the inbound processor needs the write lock
-            // between batches (Microsoft.Data.Sqlite retries a busy lock every 150 ms), and a backlog of bursts
-            // must not keep it waiting. 200 a second still clears any realistic backlog quickly.
-            try { await RunOnceAsync(stoppingToken); }
+            // Batch after batch while they come full: each takes its own turn at the write gate, so the ingest writer
+            // and the inbound processor, served in arrival order, get theirs in between.
+            try
+            {
+                for (var announced = 0; announced < MaxPerTick;)
+                {
+                    var done = await RunOnceAsync(stoppingToken);
+                    announced += done;
+                    if (done < (gate.Exclusive ? SqliteBatchSize : BatchSize)) break;
+                }
+            }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e) { LogFailed(log, e); }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <returns>How many conversations became ready.</returns>
+    /// <summary>Announces one batch of due bursts in one transaction.</summary>
+    /// <returns>How many conversations were due (at most a batch).</returns>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        using var turn = await gate.EnterAsync(ct);
         var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var due = await db.Conversations.AsNoTracking().Where(c => !c.ReadyAnnounced && c.ReadyAt <= now)
-            .OrderBy(c => c.ReadyAt).Take(BatchSize)
+            .OrderBy(c => c.ReadyAt).Take(gate.Exclusive ? SqliteBatchSize : BatchSize)
             .Select(c => new DueBurst(c.Id, c.BrandId, c.Status, c.ReadyAt, c.BurstStartedAt, c.Priority, c.PriorityReasons))
             .ToListAsync(ct);
         if (due.Count == 0) return 0;

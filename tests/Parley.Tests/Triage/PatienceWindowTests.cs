@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Parley.Data;
 using Parley.Tests.Infrastructure;
 using Parley.Tests.Web;
 
@@ -50,6 +52,46 @@ public sealed class PatienceWindowTests
         Assert.Equal(conversation, only.GetProperty("data").GetProperty("conversationId").GetGuid());
         Assert.Contains("stranded traveller", Customers.Strings(only.GetProperty("data").GetProperty("reasons")));
         Assert.NotNull(ready);
+    }
+
+    /// <summary>On SQLite the sweep's transaction holds the write lock that webhook acknowledgements wait for, so it
+    /// takes its turn at the write gate like the ingest writer and the processor (docs/adr/0040): while another writer
+    /// holds the gate, nothing is announced; once it lets go, every due burst is.</summary>
+    [Fact]
+    public async Task On_SQLite_the_sweep_waits_its_turn_at_the_write_gate_and_then_announces_every_due_burst()
+    {
+        await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite);
+        var w = await Workspace.CreateAsync(parley);
+        await w.PutTriageAsync(new { patienceWindow = "00:00:06", patienceMaxHold = "00:00:30" });
+        var conversations = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+            conversations.Add(await w.TweetAsync(Customers.Person($"{6000 + i}", $"customer{i}"), "my order never came", DateTimeOffset.UtcNow));
+
+        var gate = parley.App.Services.GetRequiredService<WriteGate>();
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            var held = new List<Guid>();
+            var lastReady = DateTimeOffset.MinValue;
+            foreach (var c in conversations)
+            {
+                var triage = await parley.TriageOfAsync(c);
+                if (!triage.GetProperty("writing").GetBoolean()) continue;
+                held.Add(c);
+                var readyAt = triage.GetProperty("readyAt").GetDateTimeOffset();
+                if (readyAt > lastReady) lastReady = readyAt;
+            }
+            Assert.NotEmpty(held);
+            // Past every window, with two of the sweep's one-second ticks to spare: held at the gate, it announced nothing.
+            await Task.Delay(lastReady - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2.5));
+            foreach (var c in held) Assert.True((await parley.TriageOfAsync(c)).GetProperty("writing").GetBoolean());
+        }
+
+        await TestParley.EventuallyAsync(async () =>
+        {
+            var completed = (await parley.AllEventsAsync()).Count(e => e.GetProperty("type").GetString() == "triage.burst_completed");
+            return completed == conversations.Count ? (object)completed : null;
+        }, "every burst to be announced", TimeSpan.FromSeconds(20));
+        foreach (var c in conversations) Assert.False((await parley.TriageOfAsync(c)).GetProperty("writing").GetBoolean());
     }
 
     [Fact]
