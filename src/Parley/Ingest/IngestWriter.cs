@@ -7,13 +7,44 @@ namespace Parley.Ingest;
 /// <summary>Makes raw deliveries durable before they are acknowledged. Requests that arrive while a
 /// commit is under way wait for the next one and share it (group commit), so durability costs one
 /// disk flush per batch rather than per request. See docs/adr/0005-ingest-two-stages.md.</summary>
-public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor,
-    ILogger<IngestWriter> log)
-    : BackgroundService
+public sealed partial class IngestWriter : BackgroundService
 {
     private const int MaxBatch = 512;
 
+    /// <summary>Commits a batch durably and fills in each row's id.</summary>
+    internal delegate Task CommitBatch(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct);
+
+    private readonly CommitBatch _commit;
+    private readonly Func<Task> _whenCheckpointed;
+    private readonly WriteGate _gate;
+    private readonly ParsedDeliveries _parsed;
+    private readonly InboundSignal _processor;
+    private readonly ILogger<IngestWriter> _log;
+
+    public IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor, ILogger<IngestWriter> log)
+        : this(store.StoreAsync, store.WhenCheckpointedAsync, gate, parsed, processor, log)
+    {
+    }
+
+    /// <summary>With any store: the request-path benchmark's ladder (bench/Parley.Bench) uses one that does nothing.</summary>
+    internal IngestWriter(CommitBatch commit, Func<Task> whenCheckpointed, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor,
+        ILogger<IngestWriter> log)
+    {
+        _commit = commit;
+        _whenCheckpointed = whenCheckpointed;
+        _gate = gate;
+        _parsed = parsed;
+        _processor = processor;
+        _log = log;
+    }
+
     private sealed record Pending(InboundEvent Event, ParsedDelivery? Parsed, TaskCompletionSource<long> Stored);
+
+    /// <summary>Commits made and rows committed, and the time spent in commits (Stopwatch ticks): how the requests
+    /// group, for the benchmarks. Written by the writer's loop alone.</summary>
+    internal (long Commits, long Rows, long CommitTicks) Totals => (Volatile.Read(ref _commits), Volatile.Read(ref _rows), Volatile.Read(ref _commitTicks));
+
+    private long _commits, _rows, _commitTicks;
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
 
@@ -34,7 +65,7 @@ public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate,
         // Keeps writing what was accepted after shutdown starts; the queue closes in StopAsync.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
-            using (await gate.EnterAsync(CancellationToken.None))
+            using (await _gate.EnterAsync(CancellationToken.None))
             {
                 // Taken once the gate is ours: whatever arrived while the processor held it joins this commit.
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
@@ -42,28 +73,32 @@ public sealed partial class IngestWriter(RawDeliveryStore store, WriteGate gate,
                     batch.Add(next);
                     events.Add(next.Event);
                 }
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    await store.StoreAsync(events, ids, CancellationToken.None);
+                    await _commit(events, ids, CancellationToken.None);
                 }
                 catch (Exception e)
                 {
-                    LogBatchFailed(log, e, batch.Count);
+                    LogBatchFailed(_log, e, batch.Count);
                     foreach (var p in batch) p.Stored.TrySetException(e);
                     batch.Clear();
                     events.Clear();
                     continue;
                 }
+                Volatile.Write(ref _commitTicks, _commitTicks + System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                Volatile.Write(ref _rows, _rows + batch.Count);
+                Volatile.Write(ref _commits, _commits + 1);
             }
             // Known to the processor before it is woken, so it finds every parse it could use.
             for (var i = 0; i < batch.Count; i++)
-                if (batch[i].Parsed is { } p && batch[i].Event.Status == InboundStatus.Pending) parsed.Remember(ids[i], p);
-            processor.Pulse();
+                if (batch[i].Parsed is { } p && batch[i].Event.Status == InboundStatus.Pending) _parsed.Remember(ids[i], p);
+            _processor.Pulse();
             for (var i = 0; i < batch.Count; i++) batch[i].Stored.TrySetResult(ids[i]);
             batch.Clear();
             events.Clear();
         }
-        await store.WhenCheckpointedAsync();
+        await _whenCheckpointed();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
