@@ -50,17 +50,14 @@ public static class RequestLadder
         await noStore.StartAsync(CancellationToken.None);
         await sleeper.StartAsync(CancellationToken.None);
 
+
         var (bare, bareUrl) = await BareKestrel.StartAsync();
         await using var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null, app => MapRungs(app, Ingest(noStore), Ingest(sleeper)));
         await parley.CreateXChannelAsync();
         await parley.App.Services.GetRequiredService<InboundProcessor>().StopAsync(CancellationToken.None);
         var writers = new Dictionary<int, IngestWriter> { [6] = noStore, [7] = sleeper, [8] = parley.App.Services.GetRequiredService<IngestWriter>() };
 
-        // What the server and the machine cost with no requests at all (Parley's background services, timers).
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        var idle = CpuMeter.Start();
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Say($"idle: {idle.Stop()}; load average {LoadAverage()}");
+        await IdleAsync("idle after start");
 
         var generators = Rungs.Select(r => new LoadGenerator(
             r.Path == "bare" ? BareKestrel.WebhookUri(bareUrl) : new Uri(parley.Url, r.Path + parley.ChannelId), bodies, o.Connections)).ToArray();
@@ -95,6 +92,7 @@ public static class RequestLadder
             }
         }
 
+        await IdleAsync("idle after the rungs");
         await noStore.StopAsync(CancellationToken.None);
         await sleeper.StopAsync(CancellationToken.None);
         foreach (var g in generators) g.Dispose();
@@ -104,6 +102,20 @@ public static class RequestLadder
         Console.WriteLine();
         Console.WriteLine(Render(results, o.Rounds, climbed));
         return 0;
+    }
+
+    /// <summary>What the process costs with no requests at all (Parley's background services and timers, the JIT):
+    /// a cost per second, spread over fewer requests the lower a rung's rate.</summary>
+    private static async Task IdleAsync(string when)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var idle = CpuMeter.Start();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var ms = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds
+            / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Say($"{when}: {ms:0} ms CPU a second ({idle.Stop()}); load average {LoadAverage()}");
     }
 
     private static IngestWriter Writer(BenchOptions o, IngestWriter.CommitBatch commit) =>
@@ -124,11 +136,14 @@ public static class RequestLadder
             app.MapPost($"/webhooks/ladder-{d}/" + tail, (Guid channelId, HttpRequest request, ChannelDirectory channels, CancellationToken ct) =>
                 ClimbAsync(d, channelId, request, channels, noStore, ct)).AsWebhookReceiver();
         }
-        app.MapPost("/webhooks/ladder-6/" + tail, (Guid channelId, HttpRequest request, ChannelDirectory channels, CancellationToken ct) =>
-            XWebhookEndpoints.ReceiveAsync(channelId, request, channels, noStore, ct)).AsWebhookReceiver();
-        app.MapPost("/webhooks/ladder-7/" + tail, (Guid channelId, HttpRequest request, ChannelDirectory channels, CancellationToken ct) =>
-            XWebhookEndpoints.ReceiveAsync(channelId, request, channels, sleeper, ct)).AsWebhookReceiver();
+        MapReceiver(app, "/webhooks/ladder-6/" + tail, noStore);
+        MapReceiver(app, "/webhooks/ladder-7/" + tail, sleeper);
     }
+
+    /// <summary>Parley's X receiver itself, over another writer.</summary>
+    private static void MapReceiver(WebApplication app, string pattern, WebhookIngest ingest) =>
+        app.MapPost(pattern, (Guid channelId, HttpRequest request, ChannelDirectory channels, CancellationToken ct) =>
+            XWebhookEndpoints.ReceiveAsync(channelId, request, channels, ingest, ct)).AsWebhookReceiver();
 
     private static async Task<IResult> DrainAsync(HttpRequest request)
     {
