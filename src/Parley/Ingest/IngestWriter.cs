@@ -52,7 +52,7 @@ public sealed partial class IngestWriter : BackgroundService
     /// <param name="parsedAlready">The body's parse, when the caller made one: handed to the processor with the stored row.</param>
     public Task<long> StoreAsync(InboundEvent inbound, ParsedDelivery? parsedAlready = null)
     {
-        // Continuations run where the result is set: in the batch's one work item (Acknowledge), never on the writer's loop.
+        // Continuations run where the result is set: in the batch's work items (Acknowledge), never on the writer's loop.
         var pending = new Pending(inbound, parsedAlready, new TaskCompletionSource<long>());
         if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("Parley is shutting down.");
         return pending.Stored.Task;
