@@ -4,17 +4,19 @@ namespace Parley.Bench;
 
 public sealed record BenchOptions(
     string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int? Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
-    int Events = 1_000_000, int Page = 1000)
+    int Events = 1_000_000, int Page = 1000, int Rounds = 2, int[]? Rungs = null, double CommitMs = 2)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|replay [options]
+        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|ladder|replay [options]
 
           ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, the highest rate
                       meeting both latency targets (5 s steps), exactly-once check
           breakdown   where the ingest time goes: request pieces, ingest with processing stopped,
                       EF Core against plain inserts, processing variants (for investigation)
+          ladder      where a webhook request's CPU goes: endpoints that add one piece of the X webhook path at a
+                      time, from bare Kestrel to the real endpoint (processing stopped), CPU and bytes per request
           replay      issue 6's benchmark: seed --events raw rows, replay them from the start over
                       GET /api/v1/events in pages of --page, against the same rows read through ADO.NET
 
@@ -32,6 +34,10 @@ public sealed record BenchOptions(
           --open-rate R                open-loop arrival rate in requests/s (default: a quarter of the bare-Kestrel
                                        rate, half the ingest target; docs/adr/0035)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
+          --rounds N                   ladder: times to climb the ladder, every other round top down (default 2)
+          --rungs 0,6,8                ladder: only these rungs (default all)
+          --commit-ms N                ladder: how long the sleeping store's commit takes (default 2; the real
+                                       store's mean commit time is printed with its rung)
           --events N                   replay: events to seed (default 1000000)
           --page N                     replay: events per page (default 1000, at most 10000, the API's largest page)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
@@ -46,7 +52,7 @@ public sealed record BenchOptions(
     /// <returns>null (after printing why) when the arguments are not understood.</returns>
     public static BenchOptions? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown" or "replay"))
+        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown" or "ladder" or "replay"))
         {
             Console.Error.WriteLine(Usage);
             return null;
@@ -76,6 +82,11 @@ public sealed record BenchOptions(
                 case "--warmup" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n >= 0: o = o with { WarmupSeconds = n }; break;
                 case "--customers" when value == "twcs": o = o with { Customers = null }; break;
                 case "--customers" when PositiveInt(value) is { } n: o = o with { Customers = n }; break;
+                case "--rounds" when PositiveInt(value) is { } n: o = o with { Rounds = n }; break;
+                case "--rungs" when value.Split(',').All(r => int.TryParse(r, CultureInfo.InvariantCulture, out var n) && n >= 0):
+                    o = o with { Rungs = [.. value.Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))] };
+                    break;
+                case "--commit-ms" when double.TryParse(value, CultureInfo.InvariantCulture, out var ms) && ms >= 0: o = o with { CommitMs = ms }; break;
                 case "--events" when PositiveInt(value) is { } n: o = o with { Events = n }; break;
                 case "--page" when PositiveInt(value) is { } n && n <= Parley.Platform.Events.EventEndpoints.MaxPage: o = o with { Page = n }; break;
                 case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;

@@ -46,7 +46,8 @@ public sealed class ParleyUnderTest : IAsyncDisposable
     public string Database { get; }
     public Guid ChannelId { get; private set; }
 
-    public static async Task<ParleyUnderTest> StartAsync(string? postgresAdmin)
+    /// <param name="mapMore">Adds endpoints of the benchmark's own before the server starts (the request ladder's rungs).</param>
+    public static async Task<ParleyUnderTest> StartAsync(string? postgresAdmin, Action<WebApplication>? mapMore = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "parley-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -84,6 +85,7 @@ public sealed class ParleyUnderTest : IAsyncDisposable
             });
             b.WebHost.UseUrls("http://127.0.0.1:0");
         });
+        mapMore?.Invoke(app);
         await app.StartAsync();
         return new ParleyUnderTest(app, new Uri(app.Urls.First()), folder, database, postgresAdmin, pgDatabase);
     }

@@ -4,6 +4,7 @@ if (BenchOptions.Parse(args) is not { } options) return 2;
 return options.Command switch
 {
     "breakdown" => await IngestBreakdown.RunAsync(options),
+    "ladder" => await RequestLadder.RunAsync(options),
     "replay" => await ReplayBenchmark.RunAsync(options),
     _ => await IngestBenchmark.RunAsync(options),
 };
