@@ -51,7 +51,9 @@ public sealed class CustomerPool
     public string Describe() => _uniform is { } n
         ? $"{n:N0} customers taking turns (each builds a long unanswered history)"
         : $"customers who write as often as TWCS's ({_tweetsPerCustomer.Average():0.0} tweets each on average, follow-ups within "
-            + $"{FollowUpSpread:N0} deliveries; {Customers:N0} customers so far)";
+            + $"{FollowUpSpread:N0} deliveries; {Customers:N0} customers among the {Planned:N0} tweets prepared)";
+
+    private long Planned { get { lock (_lock) return _assigned.Count; } }
 
     /// <summary>Customers seen up to now (the uniform pool's size once it has come round).</summary>
     public long Customers => _uniform ?? Interlocked.Read(ref _customers);
