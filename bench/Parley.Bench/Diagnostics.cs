@@ -177,7 +177,8 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         while (ticks > (max = Interlocked.Read(ref st.MaxTicks)) && Interlocked.CompareExchange(ref st.MaxTicks, ticks, max) != max) { }
     }
 
-    [GeneratedRegex("""^\s*(?<verb>[A-Za-z]+)[^"]*?(?:FROM|INTO|UPDATE)\s+"(?<table>\w+)"|^\s*(?<verb>[A-Za-z]+)""", RegexOptions.Singleline)]
+    // The statement's verb and the first table it names: EF Core's SELECTs quote their columns before the FROM.
+    [GeneratedRegex("""^\s*(?:(?<verb>UPDATE)\s+"(?<table>\w+)"|(?<verb>[A-Za-z]+)\b.*?\b(?:FROM|INTO)\s+"(?<table>\w+)"|(?<verb>[A-Za-z]+))""", RegexOptions.Singleline)]
     private static partial Regex Kind();
 
     private static string KindOf(string sql)
