@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Parley.Data;
 
-/// <summary>SQLite's automatic WAL checkpoint, paused on one connection while a writer holds the write turn that
-/// acknowledgements wait behind (docs/adr/0034, 0036). That writer checkpoints after its turn instead.</summary>
+/// <summary>SQLite's WAL checkpoints for the writers acknowledgements wait behind (docs/adr/0034, 0036): the automatic
+/// one paused on a connection for a write turn, and the passive one those writers run outside their turns instead.</summary>
 public static class WalCheckpoints
 {
     /// <summary>SQLite's default: a commit that leaves this many pages in the WAL checkpoints it.</summary>
@@ -18,6 +18,17 @@ public static class WalCheckpoints
         if (db.IsPostgres || db.Database.GetDbConnection() is not SqliteConnection { Handle: { } handle }) return default;
         SQLitePCL.raw.sqlite3_wal_autocheckpoint(handle, 0);
         return new Resume(handle);
+    }
+
+    /// <summary>Copies what the WAL holds into the database file without taking the write lock (commits go on).</summary>
+    /// <returns>True when it copied every frame the WAL held as it started.</returns>
+    public static bool Passive(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var result = command.ExecuteReader();
+        // busy, frames in the WAL, frames copied into the database file
+        return result.Read() && result.GetInt32(0) == 0 && result.GetInt64(1) == result.GetInt64(2);
     }
 
     public readonly struct Resume(SQLitePCL.sqlite3? handle) : IDisposable

@@ -190,7 +190,8 @@ public sealed partial class InboundProcessor(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
             var started = Stopwatch.GetTimestamp();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE)", ct);
+            await db.Database.OpenConnectionAsync(ct);
+            WalCheckpoints.Passive((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
             ProcessingMetrics.Piece("checkpoint", started);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -216,7 +216,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         Data.SqliteBusyTimeout.Apply(connection);
-        return Checkpoint(connection);
+        return Data.WalCheckpoints.Passive(connection);
     }
 
     /// <summary>SQLite writes the WAL from its start again only once a checkpoint has copied all of it, and the
@@ -231,21 +231,12 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         var caughtUp = await _checkpoint;
         _checkpoint = NoCheckpoint;
         if (!caughtUp) return;
-        try { Checkpoint(connection); }
+        try { Data.WalCheckpoints.Passive(connection); }
         catch (SqliteException e)
         {
             // Only tidiness was lost: the WAL goes on growing until a later checkpoint catches up.
             if (log is not null) LogCheckpointFailed(log, e);
         }
-    }
-
-    private static bool Checkpoint(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-        using var result = command.ExecuteReader();
-        // busy, frames in the WAL, frames copied into the database file
-        return result.Read() && result.GetInt32(0) == 0 && result.GetInt64(1) == result.GetInt64(2);
     }
 
     /// <summary>Waits for a background checkpoint still running (at shutdown).</summary>
