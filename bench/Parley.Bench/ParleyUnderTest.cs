@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Parley.BenchKit;
 using Parley.Data;
 using Parley.Ingest;
 
@@ -23,18 +23,13 @@ public sealed class ParleyUnderTest : IAsyncDisposable
     public const string AdminKey = "pk_bench_admin_key_0123456789";
     public const string ConsumerSecret = "bench-consumer-secret";
 
-    private readonly string _folder;
-    private readonly string? _pgAdmin;
-    private readonly string? _pgDatabase;
+    private readonly ThrowawayDatabase _database;
 
-    private ParleyUnderTest(WebApplication app, Uri url, string folder, string database, string? pgAdmin, string? pgDatabase)
+    private ParleyUnderTest(WebApplication app, Uri url, ThrowawayDatabase database)
     {
         App = app;
         Url = url;
-        _folder = folder;
-        Database = database;
-        _pgAdmin = pgAdmin;
-        _pgDatabase = pgDatabase;
+        _database = database;
         Api = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = url };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
@@ -43,38 +38,19 @@ public sealed class ParleyUnderTest : IAsyncDisposable
     public Uri Url { get; }
     public HttpClient Api { get; }
     /// <summary>What Parley:Database was set to (a file path or a connection string without secrets).</summary>
-    public string Database { get; }
+    public string Database => _database.Database;
     public Guid ChannelId { get; private set; }
 
     /// <param name="mapMore">Adds endpoints of the benchmark's own before the server starts (the request ladder's rungs).</param>
     public static async Task<ParleyUnderTest> StartAsync(string? postgresAdmin, Action<WebApplication>? mapMore = null)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "parley-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string database;
-        string? pgDatabase = null;
-        if (postgresAdmin is null)
-        {
-            database = Path.Combine(folder, "parley.db");
-        }
-        else
-        {
-            pgDatabase = "parley_bench_" + Guid.NewGuid().ToString("N");
-            await using (var connection = new NpgsqlConnection(postgresAdmin))
-            {
-                await connection.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{pgDatabase}\"", connection);
-                await create.ExecuteNonQueryAsync();
-            }
-            database = new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = pgDatabase }.ConnectionString;
-        }
-
+        var database = await ThrowawayDatabase.CreateAsync("ingest", postgresAdmin);
         var app = ParleyApp.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Parley:Database"] = database,
-                ["Parley:KeysPath"] = Path.Combine(folder, "keys"),
+                ["Parley:Database"] = database.Database,
+                ["Parley:KeysPath"] = Path.Combine(database.Folder, "keys"),
                 ["Parley:AdminKey"] = AdminKey,
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
@@ -87,7 +63,7 @@ public sealed class ParleyUnderTest : IAsyncDisposable
         });
         mapMore?.Invoke(app);
         await app.StartAsync();
-        return new ParleyUnderTest(app, new Uri(app.Urls.First()), folder, database, postgresAdmin, pgDatabase);
+        return new ParleyUnderTest(app, new Uri(app.Urls.First()), database);
     }
 
     /// <summary>Creates a brand and an X channel in webhook mode; returns the webhook address.</summary>
@@ -159,18 +135,8 @@ public sealed class ParleyUnderTest : IAsyncDisposable
         Api.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
-        if (_pgDatabase is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(_pgAdmin);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgDatabase}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-        else
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        }
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+        // SQLite's pooled connections hold the file open; ThrowawayDatabase clears PostgreSQL's.
+        if (!_database.IsPostgres) Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _database.DisposeAsync();
     }
 }

@@ -1,15 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using Parley.BenchKit;
 using Parley.Data;
 using Parley.Platform.Events;
 
@@ -24,87 +21,29 @@ public sealed class ParleyChild : IAsyncDisposable
     public const string Command = "parley-child";
     public const string AdminKey = "pk_fanout_bench_admin_0123456789";
 
-    private readonly Process _process;
-    private readonly string _folder;
-    private readonly string? _pgAdmin;
-    private readonly string? _pgDatabase;
+    private readonly ParleyServerProcess _server;
 
-    public HttpClient Api { get; }
+    private ParleyChild(ParleyServerProcess server) => _server = server;
 
-    private ParleyChild(Process process, Uri url, string folder, string? pgAdmin, string? pgDatabase)
-    {
-        _process = process;
-        _folder = folder;
-        _pgAdmin = pgAdmin;
-        _pgDatabase = pgDatabase;
-        Api = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(2) };
-        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-    }
+    private HttpClient Api => _server.Api;
 
     public static async Task<ParleyChild> StartAsync(FanoutOptions options)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "parley-fanout-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        string database;
-        string? pgDatabase = null;
-        if (!options.IsPostgres) database = Path.Combine(folder, "parley.db");
-        else
-        {
-            pgDatabase = "parley_fanout_" + Guid.NewGuid().ToString("N")[..12];
-            await using (var admin = new NpgsqlConnection(options.Postgres))
-            {
-                await admin.OpenAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {pgDatabase}", admin);
-                await create.ExecuteNonQueryAsync();
-            }
-            database = new NpgsqlConnectionStringBuilder(options.Postgres) { Database = pgDatabase }.ConnectionString;
-        }
-
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var database = await ThrowawayDatabase.CreateAsync("fanout", options.IsPostgres ? options.Postgres : null);
         // Parley's own runtime settings (server GC, no thread-pool spinning), not this program's, so the child runs as
         // Parley does in production.
         var bench = typeof(ParleyChild).Assembly.Location;
         var runtime = Path.Combine(Path.GetDirectoryName(bench)!, "Parley.runtimeconfig.json");
-        foreach (var a in new[] { "exec", "--runtimeconfig", runtime, bench, Command, "--urls", url.ToString().TrimEnd('/') }) start.ArgumentList.Add(a);
-        start.Environment["Parley__Database"] = database;
-        start.Environment["Parley__KeysPath"] = Path.Combine(folder, "keys");
-        start.Environment["Parley__AdminKey"] = AdminKey;
-        // The receivers are on this machine, which production refuses.
-        start.Environment["Parley__Webhooks__AllowPrivateAddresses"] = "true";
-        if (options.Parallelism > 0) start.Environment["Parley__Webhooks__Parallelism"] = options.Parallelism.ToString(CultureInfo.InvariantCulture);
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Parley did not start.");
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("    [parley] " + line); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine("    [parley] " + line); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var child = new ParleyChild(process, url, folder, options.Postgres, pgDatabase);
-        var until = DateTime.UtcNow.AddSeconds(120);
-        while (true)
+        var environment = new Dictionary<string, string>
         {
-            if (process.HasExited) throw new InvalidOperationException($"Parley exited with {process.ExitCode} while starting.");
-            try
-            {
-                using var health = await child.Api.GetAsync("/healthz");
-                if (health.IsSuccessStatusCode) break;
-            }
-            catch (HttpRequestException) { }
-            if (DateTime.UtcNow > until) throw new TimeoutException("Parley did not answer /healthz within 120 s.");
-            await Task.Delay(200);
-        }
-        return child;
+            // The receivers are on this machine, which production refuses.
+            ["Parley__Webhooks__AllowPrivateAddresses"] = "true",
+        };
+        if (options.Parallelism > 0) environment["Parley__Webhooks__Parallelism"] = options.Parallelism.ToString(CultureInfo.InvariantCulture);
+        return new ParleyChild(await ParleyServerProcess.StartAsync(database, ["exec", "--runtimeconfig", runtime, bench, Command], AdminKey, environment));
     }
 
-    public async Task<JsonElement> PostAsync(string path, object? body)
-    {
-        using var response = await Api.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
+    public Task<JsonElement> PostAsync(string path, object? body) => _server.PostAsync(path, body);
 
     public async Task<ProcessSample> MemoryAsync() => (await Api.GetFromJsonAsync<ProcessSample>("/bench/memory"))!;
 
@@ -127,32 +66,7 @@ public sealed class ParleyChild : IAsyncDisposable
 
     public async Task<QueueStatus> QueueAsync() => (await Api.GetFromJsonAsync<QueueStatus>("/bench/queue"))!;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Api.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        if (_pgAdmin is not null && _pgDatabase is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(_pgAdmin);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
-        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>Inside the child: Parley, plus the benchmark's two endpoints.</summary>
     public static async Task<int> RunAsync(string[] args)

@@ -1,38 +1,23 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Parley.BenchKit;
 using Parley.Data;
 
 namespace Parley.PromisesBench;
 
-/// <summary>A fresh Parley database for one run, created by Parley's own migrations.</summary>
-public sealed record BenchDatabase(string ConnectionString, bool IsPostgres)
+/// <summary>A fresh Parley database for one run (<see cref="ThrowawayDatabase"/>), created by Parley's own migrations.</summary>
+public sealed record BenchDatabase(ThrowawayDatabase Throwaway, string ConnectionString, bool IsPostgres) : IAsyncDisposable
 {
     public static async Task<BenchDatabase> CreateAsync(PromisesOptions o)
     {
-        if (o.Database == "postgres")
-        {
-            var admin = new NpgsqlConnectionStringBuilder(o.Postgres) { Pooling = false };
-            var name = "parley_promises_bench";
-            await using (var c = new NpgsqlConnection(admin.ConnectionString))
-            {
-                await c.OpenAsync();
-                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
-                await drop.ExecuteNonQueryAsync();
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", c);
-                await create.ExecuteNonQueryAsync();
-            }
-            var cs = new NpgsqlConnectionStringBuilder(o.Postgres) { Database = name, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
-            var db = new BenchDatabase(cs, true);
-            await db.MigrateAsync();
-            return db;
-        }
-        var folder = Path.Combine(Path.GetTempPath(), "parley-promises-bench");
-        if (Directory.Exists(folder)) Directory.Delete(folder, true);
-        Directory.CreateDirectory(folder);
-        var sqlite = new BenchDatabase(Path.Combine(folder, "parley.db"), false);
-        await sqlite.MigrateAsync();
-        return sqlite;
+        var throwaway = await ThrowawayDatabase.CreateAsync("promises", o.Database == "postgres" ? o.Postgres : null);
+        var cs = throwaway.IsPostgres
+            ? new NpgsqlConnectionStringBuilder(throwaway.Database) { Pooling = true, MaxPoolSize = 20 }.ConnectionString
+            : throwaway.Database;
+        var db = new BenchDatabase(throwaway, cs, throwaway.IsPostgres);
+        await db.MigrateAsync();
+        return db;
     }
 
     public ParleyDb Open() => IsPostgres
@@ -55,6 +40,12 @@ public sealed record BenchDatabase(string ConnectionString, bool IsPostgres)
         services.AddSingleton<Parley.Platform.Events.EventSignal>();
         more(services);
         return services.BuildServiceProvider();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!IsPostgres) Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await Throwaway.DisposeAsync();
     }
 }
 

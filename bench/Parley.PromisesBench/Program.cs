@@ -11,7 +11,7 @@ using Parley.PromisesBench;
 var o = PromisesOptions.Parse(args);
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.Error.WriteLine($"Promises benchmark on {o.Database}: {o.Conversations:N0} open conversations, {o.DuePerSecond}/s coming due");
-var database = await BenchDatabase.CreateAsync(o);
+await using var database = await BenchDatabase.CreateAsync(o);
 // Due instants start a little after seeding is expected to end; the run's clock is shifted to meet them.
 var anchor = DateTimeOffset.UtcNow.AddHours(1);
 var seeded = await Seeder.SeedAsync(database, o, anchor);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Parley.BenchKit;
 
 namespace Parley.WorkspaceBench;
 
@@ -134,7 +135,7 @@ public static class WorkspaceBenchmark
         return report.AllMet ? 0 : 1;
     }
 
-    private static async Task<Guid> CreateXChannelAsync(ParleyProcess parley, Guid brandId, string name, string accountId) =>
+    private static async Task<Guid> CreateXChannelAsync(ParleyServerProcess parley, Guid brandId, string name, string accountId) =>
         (await parley.PostAsync("/api/v1/channels", new
         {
             kind = "x", name, brandId,
