@@ -74,11 +74,15 @@ public static class RequestLadder
                 var load = LoadAverage();
                 var writerBefore = writers.GetValueOrDefault(i)?.Totals;
                 var serverBefore = i == 8 ? PostgresCpu.Of(store) : null;
+                var switchesBefore = ContextSwitches.OfProcess();
                 var cpu = CpuMeter.Start();
                 var allocated = GC.GetTotalAllocatedBytes();
                 var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
                 var used = cpu.Stop();
                 var completed = Math.Max(1, r.Completed);
+                var switches = ContextSwitches.OfProcess() is var (v1, n1) && switchesBefore is var (v0, n0)
+                    ? string.Create(CultureInfo.InvariantCulture, $"; context switches per request {(double)(v1 - v0) / completed:0.00} voluntary, {(double)(n1 - n0) / completed:0.00} involuntary")
+                    : "";
                 var server = serverBefore is { } sb && PostgresCpu.Of(store) is { } sa && sa.Backend == sb.Backend
                     ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL's process for the raw store {(sa.Ms - sb.Ms) * 1000.0 / completed:0.0} µs CPU per request more")
                     : "";
@@ -89,7 +93,7 @@ public static class RequestLadder
                 if (writerBefore is var (c0, r0, t0) && writers[i].Totals is var (c1, r1, t1) && c1 > c0)
                     grouping = $"; {(double)(r1 - r0) / (c1 - c0):0.0} requests a commit, {Latencies.Ms((t1 - t0) / (c1 - c0)):0.00} ms a commit";
                 Say($"round {round + 1}, rung {i} {Rungs[i].Name}: {r.Rate:N0} req/s, {cpuUs:N1} µs CPU and {bytes:N0} bytes per request, "
-                    + $"p99 {r.Service.Percentile(99):0.0} ms, {r.Errors} errors, CPU {used}{grouping}{server}; load average {load}");
+                    + $"p99 {r.Service.Percentile(99):0.0} ms, {r.Errors} errors, CPU {used}{grouping}{switches}{server}; load average {load}");
             }
         }
 
@@ -117,6 +121,20 @@ public static class RequestLadder
         var ms = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds
             / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         Say($"{when}: {ms:0} ms CPU a second ({idle.Stop()}); load average {LoadAverage()}");
+    }
+
+    /// <summary>The process's context switches so far (all threads, getrusage): voluntary ones are a thread going to sleep
+    /// (and so, most often, a wake-up later), involuntary ones the scheduler taking a core away.</summary>
+    private static class ContextSwitches
+    {
+        public static (long Voluntary, long Involuntary) OfProcess()
+        {
+            var usage = new long[18];
+            return GetRusage(0, usage) == 0 ? (usage[16], usage[17]) : (0, 0);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+        private static extern int GetRusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
     }
 
     /// <summary>The CPU time PostgreSQL's server process for the raw store's connection has used (utime + stime from

@@ -241,7 +241,9 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         _sinceCheckpoint += committed;
         if (_sinceCheckpoint < CheckpointEvery || !_checkpoint.IsCompleted) return;
         _sinceCheckpoint = 0;
-        _checkpoint = Task.Run(() =>
+        // On a thread of its own: the checkpoint's copy and flush block for milliseconds, and on the thread pool they took
+        // one of the two cores' workers from the requests meanwhile (docs/adr/0044).
+        _checkpoint = Task.Factory.StartNew(() =>
         {
             try { return Checkpoint(); }
             catch (Exception e)
@@ -249,7 +251,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
                 if (log is not null) LogCheckpointFailed(log, e);
                 return false;
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Copies what the WAL holds into the SQLite database file, on a connection of its own, while
