@@ -35,10 +35,6 @@ public static class ParleyApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var config = builder.Configuration;
-        // Off unless set: requests' code would run on the socket engine's own threads, and a blocking call there
-        // (SQLite's "async" calls are synchronous) stalls every connection on that thread (docs/adr/0044).
-        if (config.GetValue<bool>("Parley:Kestrel:InlineScheduling"))
-            builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         var database = config["Parley:Database"] is { Length: > 0 } d ? d : "data/parley.db";
         var keysPath = config["Parley:KeysPath"] is { Length: > 0 } k ? k
             : Path.Combine(DatabaseSetup.IsPostgres(database) ? "data" : Path.GetDirectoryName(Path.GetFullPath(database))!, "keys");
