@@ -9,7 +9,7 @@ using SQLitePCL;
 namespace Parley.Ingest;
 
 /// <summary>Writes raw deliveries in one transaction on a connection of its own, with a statement prepared
-/// once (SQLite's own calls; an Npgsql batch): the ingest writer's hot path. EF Core did the same at twice the cost
+/// once (SQLite's own calls; on PostgreSQL one statement over arrays for the whole batch, docs/adr/0044): the ingest writer's hot path. EF Core did the same at twice the cost
 /// per row (change tracking, command building for every batch); the rows here are as EF Core
 /// would write them (same columns, same value conversions; the event's row and its body's row in "InboundBodies",
 /// as EF Core writes the entity split over two tables, docs/adr/0036), and everything else reads them
