@@ -39,14 +39,10 @@ public static class RequestLadder
         Say($"ladder on {o.Database}: {Environment.ProcessorCount} cores, {o.Connections} connections, {o.WarmupSeconds} s warm-up and {o.Seconds} s "
             + $"per rung, {o.Rounds} rounds (every other one top down); bodies of {bodies.Length:N0} bytes; load average {LoadAverage()}");
 
-        var noStore = Writer(o, (_, _, _) => Task.CompletedTask);
+        var noStore = Writer(o, (_, _) => { });
         // As long as the real store's commit (a disk flush) takes, on the thread as SQLite's does, with no CPU: how waiting
         // for the disk changes the cost of the rest (requests grouped, threads put to sleep and woken).
-        var sleeper = Writer(o, (_, _, _) =>
-        {
-            Thread.Sleep(TimeSpan.FromMilliseconds(o.CommitMs));
-            return Task.CompletedTask;
-        });
+        var sleeper = Writer(o, (_, _) => Thread.Sleep(TimeSpan.FromMilliseconds(o.CommitMs)));
         await noStore.StartAsync(CancellationToken.None);
         await sleeper.StartAsync(CancellationToken.None);
 
@@ -56,6 +52,7 @@ public static class RequestLadder
         await parley.CreateXChannelAsync();
         await parley.App.Services.GetRequiredService<InboundProcessor>().StopAsync(CancellationToken.None);
         var writers = new Dictionary<int, IngestWriter> { [6] = noStore, [7] = sleeper, [8] = parley.App.Services.GetRequiredService<IngestWriter>() };
+        var store = parley.App.Services.GetRequiredService<RawDeliveryStore>();
 
         await IdleAsync("idle after start");
 
@@ -76,11 +73,19 @@ public static class RequestLadder
                 await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.WarmupSeconds), Next, null);
                 var load = LoadAverage();
                 var writerBefore = writers.GetValueOrDefault(i)?.Totals;
+                var serverBefore = i == 8 ? PostgresCpu.Of(store) : null;
+                var switchesBefore = ContextSwitches.OfProcess();
                 var cpu = CpuMeter.Start();
                 var allocated = GC.GetTotalAllocatedBytes();
                 var r = await generator.RunClosedAsync(o.Connections, TimeSpan.FromSeconds(o.Seconds), Next, null);
                 var used = cpu.Stop();
                 var completed = Math.Max(1, r.Completed);
+                var switches = ContextSwitches.OfProcess() is var (v1, n1) && switchesBefore is var (v0, n0)
+                    ? string.Create(CultureInfo.InvariantCulture, $"; context switches per request {(double)(v1 - v0) / completed:0.00} voluntary, {(double)(n1 - n0) / completed:0.00} involuntary")
+                    : "";
+                var server = serverBefore is { } sb && PostgresCpu.Of(store) is { } sa && sa.Backend == sb.Backend
+                    ? string.Create(CultureInfo.InvariantCulture, $"; PostgreSQL's process for the raw store {(sa.Ms - sb.Ms) * 1000.0 / completed:0.0} µs CPU per request more")
+                    : "";
                 var cpuUs = used.ShareOfAllCores * Environment.ProcessorCount * r.Seconds * 1e6 / completed;
                 var bytes = (GC.GetTotalAllocatedBytes() - allocated) / completed;
                 results[round, i] = (cpuUs, bytes, r.Rate, r.Service.Percentile(99));
@@ -88,7 +93,7 @@ public static class RequestLadder
                 if (writerBefore is var (c0, r0, t0) && writers[i].Totals is var (c1, r1, t1) && c1 > c0)
                     grouping = $"; {(double)(r1 - r0) / (c1 - c0):0.0} requests a commit, {Latencies.Ms((t1 - t0) / (c1 - c0)):0.00} ms a commit";
                 Say($"round {round + 1}, rung {i} {Rungs[i].Name}: {r.Rate:N0} req/s, {cpuUs:N1} µs CPU and {bytes:N0} bytes per request, "
-                    + $"p99 {r.Service.Percentile(99):0.0} ms, {r.Errors} errors, CPU {used}{grouping}; load average {load}");
+                    + $"p99 {r.Service.Percentile(99):0.0} ms, {r.Errors} errors, CPU {used}{grouping}{switches}{server}; load average {load}");
             }
         }
 
@@ -116,6 +121,39 @@ public static class RequestLadder
         var ms = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds
             / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         Say($"{when}: {ms:0} ms CPU a second ({idle.Stop()}); load average {LoadAverage()}");
+    }
+
+    /// <summary>The process's context switches so far (all threads, getrusage): voluntary ones are a thread going to sleep
+    /// (and so, most often, a wake-up later), involuntary ones the scheduler taking a core away.</summary>
+    private static class ContextSwitches
+    {
+        public static (long Voluntary, long Involuntary) OfProcess()
+        {
+            var usage = new long[18];
+            return GetRusage(0, usage) == 0 ? (usage[16], usage[17]) : (0, 0);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage")]
+        private static extern int GetRusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+    }
+
+    /// <summary>The CPU time PostgreSQL's server process for the raw store's connection has used (utime + stime from
+    /// /proc, in ms): the server's share of a request, which this process's CPU does not include. Null on SQLite, or
+    /// when the server runs where /proc cannot see it.</summary>
+    private static class PostgresCpu
+    {
+        public static (int Backend, double Ms)? Of(RawDeliveryStore store)
+        {
+            if (store.PostgresBackend is not { } pid) return null;
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // fields[11], fields[12]: utime, stime (the 14th and 15th of the line), in clock ticks of 10 ms
+                return (pid, (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0);
+            }
+            catch (IOException) { return null; }
+        }
     }
 
     private static IngestWriter Writer(BenchOptions o, IngestWriter.CommitBatch commit) =>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Parley.Data;
 using Parley.Platform;
 
@@ -6,13 +5,15 @@ namespace Parley.Ingest;
 
 /// <summary>Makes raw deliveries durable before they are acknowledged. Requests that arrive while a
 /// commit is under way wait for the next one and share it (group commit), so durability costs one
-/// disk flush per batch rather than per request. See docs/adr/0005-ingest-two-stages.md.</summary>
+/// disk flush per batch rather than per request. See docs/adr/0005-ingest-two-stages.md.
+/// The writer runs on a thread of its own (docs/adr/0044): a commit is synchronous work that ends in a disk flush
+/// (SQLite) or a round trip (PostgreSQL), and on the thread pool it blocked one of the two cores' workers for it.</summary>
 public sealed partial class IngestWriter : BackgroundService
 {
     private const int MaxBatch = 512;
 
-    /// <summary>Commits a batch durably and fills in each row's id.</summary>
-    internal delegate Task CommitBatch(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct);
+    /// <summary>Commits a batch durably and fills in each row's id, on the calling thread.</summary>
+    internal delegate void CommitBatch(IReadOnlyList<InboundEvent> batch, long[] ids);
 
     private readonly CommitBatch _commit;
     private readonly Func<Task> _whenCheckpointed;
@@ -22,7 +23,7 @@ public sealed partial class IngestWriter : BackgroundService
     private readonly ILogger<IngestWriter> _log;
 
     public IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor, ILogger<IngestWriter> log)
-        : this(store.StoreAsync, store.WhenCheckpointedAsync, gate, parsed, processor, log)
+        : this(store.Store, store.WhenCheckpointedAsync, gate, parsed, processor, log)
     {
     }
 
@@ -41,43 +42,75 @@ public sealed partial class IngestWriter : BackgroundService
     private sealed record Pending(InboundEvent Event, ParsedDelivery? Parsed, TaskCompletionSource<long> Stored);
 
     /// <summary>Commits made and rows committed, and the time spent in commits (Stopwatch ticks): how the requests
-    /// group, for the benchmarks. Written by the writer's loop alone.</summary>
+    /// group, for the benchmarks. Written by the writer's thread alone.</summary>
     internal (long Commits, long Rows, long CommitTicks) Totals => (Volatile.Read(ref _commits), Volatile.Read(ref _rows), Volatile.Read(ref _commitTicks));
 
     private long _commits, _rows, _commitTicks;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    // What arrived since the writer last took a batch. The writer sleeps on this lock's monitor only when nothing
+    // waits, so a request wakes it only then: while commits follow one another, arrivals cost a lock and no wake-up.
+    private readonly object _sync = new();
+    private readonly List<Pending> _arrived = new(MaxBatch);
+    private bool _writerAsleep, _closed;
 
     /// <summary>Completes once the event is committed, with its id; throws if it could not be stored.</summary>
     /// <param name="parsedAlready">The body's parse, when the caller made one: handed to the processor with the stored row.</param>
     public Task<long> StoreAsync(InboundEvent inbound, ParsedDelivery? parsedAlready = null)
     {
-        // Continuations run where the result is set: in the batch's work items (Acknowledge), never on the writer's loop.
+        // Continuations run where the result is set: in the batch's work items (Acknowledge), never on the writer's thread.
         var pending = new Pending(inbound, parsedAlready, new TaskCompletionSource<long>());
-        if (!_queue.Writer.TryWrite(pending)) throw new InvalidOperationException("Parley is shutting down.");
+        lock (_sync)
+        {
+            if (_closed) throw new InvalidOperationException("Parley is shutting down.");
+            _arrived.Add(pending);
+            if (_writerAsleep) Monitor.Pulse(_sync);
+        }
         return pending.Stored.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Write();
+                written.SetResult();
+            }
+            catch (Exception e)
+            {
+                written.SetException(e);
+            }
+        }) { IsBackground = true, Name = "Parley ingest writer" };
+        thread.Start();
+        return AfterLastCommitAsync(written.Task);
+    }
+
+    private async Task AfterLastCommitAsync(Task written)
+    {
+        await written;
+        await _whenCheckpointed();
+    }
+
+    /// <summary>The writer's loop: takes what arrived, commits it at its turn, acknowledges it. Keeps writing what was
+    /// accepted after shutdown starts; arrivals close in StopAsync.</summary>
+    private void Write()
     {
         var batch = new List<Pending>(MaxBatch);
         var events = new List<InboundEvent>(MaxBatch);
         var ids = new long[MaxBatch];
-        // Keeps writing what was accepted after shutdown starts; the queue closes in StopAsync.
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (WaitForArrivals())
         {
-            using (await _gate.EnterAsync(CancellationToken.None))
+            using (EnterTurn())
             {
                 // Taken once the gate is ours: whatever arrived while the processor held it joins this commit.
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
-                {
-                    batch.Add(next);
-                    events.Add(next.Event);
-                }
+                TakeArrivals(batch);
+                foreach (var p in batch) events.Add(p.Event);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
-                    await _commit(events, ids, CancellationToken.None);
+                    _commit(events, ids);
                 }
                 catch (Exception e)
                 {
@@ -99,13 +132,46 @@ public sealed partial class IngestWriter : BackgroundService
             batch.Clear();
             events.Clear();
         }
-        await _whenCheckpointed();
+    }
+
+    /// <summary>Sleeps until something arrived; false once arrivals are closed and all is written.</summary>
+    private bool WaitForArrivals()
+    {
+        lock (_sync)
+        {
+            while (_arrived.Count == 0)
+            {
+                if (_closed) return false;
+                _writerAsleep = true;
+                Monitor.Wait(_sync);
+                _writerAsleep = false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Moves up to <see cref="MaxBatch"/> arrivals into <paramref name="batch"/>.</summary>
+    private void TakeArrivals(List<Pending> batch)
+    {
+        lock (_sync)
+        {
+            var taken = Math.Min(MaxBatch, _arrived.Count);
+            for (var i = 0; i < taken; i++) batch.Add(_arrived[i]);
+            _arrived.RemoveRange(0, taken);
+        }
+    }
+
+    /// <summary>The writer's turn at the <see cref="WriteGate"/> (SQLite's one writer at a time), waited for on this thread.</summary>
+    private WriteGate.Turn EnterTurn()
+    {
+        var turn = _gate.EnterAsync(CancellationToken.None);
+        return turn.IsCompletedSuccessfully ? turn.Result : turn.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Completes a batch's requests in thread-pool work items of up to <see cref="AcksPerWorkItem"/>, each
     /// request's continuation (its answer) run there one after another. A work item per request
     /// (RunContinuationsAsynchronously) woke threads and spread a batch over the pool: 15-20 µs more CPU per request
-    /// while requests wait for the disk (docs/adr/0038). The writer's loop goes on to the next commit meanwhile.</summary>
+    /// while requests wait for the disk (docs/adr/0038). The writer goes on to the next commit meanwhile.</summary>
     private static void Acknowledge(List<Pending> batch, long[] ids, Exception? failed)
     {
         for (var from = 0; from < batch.Count; from += AcksPerWorkItem)
@@ -128,7 +194,11 @@ public sealed partial class IngestWriter : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryComplete();
+        lock (_sync)
+        {
+            _closed = true;
+            Monitor.PulseAll(_sync);
+        }
         await base.StopAsync(cancellationToken);
     }
 

@@ -9,7 +9,7 @@ using SQLitePCL;
 namespace Parley.Ingest;
 
 /// <summary>Writes raw deliveries in one transaction on a connection of its own, with a statement prepared
-/// once (SQLite's own calls; an Npgsql batch): the ingest writer's hot path. EF Core did the same at twice the cost
+/// once (SQLite's own calls; on PostgreSQL one statement over arrays for the whole batch, docs/adr/0044): the ingest writer's hot path. EF Core did the same at twice the cost
 /// per row (change tracking, command building for every batch); the rows here are as EF Core
 /// would write them (same columns, same value conversions; the event's row and its body's row in "InboundBodies",
 /// as EF Core writes the entity split over two tables, docs/adr/0036), and everything else reads them
@@ -18,12 +18,21 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
 {
     // Columns as the model maps them: Guid as upper-case text and DateTimeOffset as a sortable
     // integer on SQLite (SqliteParleyDb), enums as their names on both.
-    // The event and its body in one statement: the body's row takes the id the event's row was given.
-    private const string Insert = """
-        WITH e AS (
-            INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "Error", "UnhandledCount", "MessageCount")
-            VALUES ($1, $2, $3, $5, $6, 0, 0) RETURNING "Id")
-        INSERT INTO "InboundBodies" ("Id", "Body") SELECT "Id", $4 FROM e RETURNING "Id"
+    // PostgreSQL: the whole batch in one statement, each column an array. Every row takes its id from the table's
+    // identity sequence (in the arrays' order), and both rows (the event's and its body's) are written with it; the ids
+    // come back in the arrays' order. {sequence} is the sequence's name, looked up once per connection.
+    private const string PostgresInsert = """
+        WITH v AS (
+            SELECT nextval('{sequence}') AS "Id", u.*
+            FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::bytea[], $5::text[], $6::text[])
+                WITH ORDINALITY AS u("ChannelId", "Source", "ReceivedAt", "Body", "Status", "Error", "Position")
+            ORDER BY "Position"),
+        e AS (
+            INSERT INTO "InboundEvents" ("Id", "ChannelId", "Source", "ReceivedAt", "Status", "Error", "UnhandledCount", "MessageCount")
+            SELECT "Id", "ChannelId", "Source", "ReceivedAt", "Status", "Error", 0, 0 FROM v),
+        b AS (
+            INSERT INTO "InboundBodies" ("Id", "Body") SELECT "Id", "Body" FROM v)
+        SELECT "Id" FROM v ORDER BY "Position"
         """;
 
     // The same rows on SQLite, two statements; the body's id is the rowid SQLite just assigned to the event.
@@ -45,32 +54,43 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     private DbConnection? _connection;
     private sqlite3_stmt? _sqliteInsert;
     private sqlite3_stmt? _sqliteInsertBody;
+    private NpgsqlCommand? _postgresInsert;
     private int _sinceCheckpoint;
     private static readonly Task<bool> NoCheckpoint = Task.FromResult(false);
     private Task<bool> _checkpoint = NoCheckpoint;
 
-    /// <summary>Stores <paramref name="batch"/> in one transaction and fills in each row's id.</summary>
+    /// <summary>Stores <paramref name="batch"/> in one transaction and fills in each row's id, on the calling thread
+    /// (the ingest writer's own, docs/adr/0044): SQLite's calls are synchronous anyway, and PostgreSQL's round trip
+    /// blocks this thread instead of hopping through the thread pool.</summary>
     /// <exception cref="DbException">Nothing was stored (the transaction rolled back); the connection is reset.</exception>
-    public async Task StoreAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
+    public void Store(IReadOnlyList<InboundEvent> batch, long[] ids)
     {
         try
         {
-            if (postgres) await StorePostgresAsync(batch, ids, ct);
-            else await StoreSqliteAsync(batch, ids, ct);
+            if (postgres) StorePostgres(batch, ids);
+            else StoreSqlite(batch, ids);
         }
         catch
         {
             // Whatever state the connection is in, the next batch starts on a fresh one.
-            await ResetAsync();
+            Reset();
             throw;
         }
     }
 
-    private async Task StoreSqliteAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
+    /// <summary><see cref="Store"/>, for callers that await (the benchmarks' micro line, tests); it completes before it returns.</summary>
+    public Task StoreAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
     {
-        var connection = (SqliteConnection)await OpenAsync(ct);
+        ct.ThrowIfCancellationRequested();
+        Store(batch, ids);
+        return Task.CompletedTask;
+    }
+
+    private void StoreSqlite(IReadOnlyList<InboundEvent> batch, long[] ids)
+    {
+        var connection = (SqliteConnection)Open();
         var started = Stopwatch.GetTimestamp();
-        await FinishCheckpointAsync(connection);
+        FinishCheckpoint(connection);
         var piece = ProcessingMetrics.StoreStep("checkpoint", started);
         using (var tx = connection.BeginTransaction())
         {
@@ -138,53 +158,77 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
 
     private static void Check(int rc, sqlite3 db) => SqliteBind.Check(rc, db);
 
-    private async Task StorePostgresAsync(IReadOnlyList<InboundEvent> batch, long[] ids, CancellationToken ct)
+    private void StorePostgres(IReadOnlyList<InboundEvent> batch, long[] ids)
     {
-        var connection = (NpgsqlConnection)await OpenAsync(ct);
+        var connection = (NpgsqlConnection)Open();
         var started = Stopwatch.GetTimestamp();
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        // One round trip for the whole batch; each INSERT returns its own id.
-        await using var command = new NpgsqlBatch(connection, tx);
-        foreach (var e in batch)
+        using var tx = connection.BeginTransaction();
+        var n = batch.Count;
+        var channels = new Guid[n];
+        var sources = new string[n];
+        var times = new DateTimeOffset[n];
+        var bodies = new byte[n][];
+        var statuses = new string[n];
+        var errors = new string?[n];
+        for (var i = 0; i < n; i++)
         {
-            var insert = new NpgsqlBatchCommand(Insert);
-            insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = e.ChannelId, NpgsqlDbType = NpgsqlDbType.Uuid });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Source, NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = e.ReceivedAt.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = e.Body, NpgsqlDbType = NpgsqlDbType.Bytea });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Status.ToString(), NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)e.Error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            command.BatchCommands.Add(insert);
+            var e = batch[i];
+            (channels[i], sources[i], times[i], bodies[i], statuses[i], errors[i]) =
+                (e.ChannelId, e.Source, e.ReceivedAt.ToUniversalTime(), e.Body, e.Status.ToString(), e.Error);
         }
-        // Every command in the batch is the same statement: prepared, PostgreSQL parses and plans it once per
-        // connection instead of once per row (Npgsql keeps it prepared on this long-lived connection, so after
-        // the first batch this costs no round trip).
-        await command.PrepareAsync(ct);
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        var insert = _postgresInsert ??= PreparePostgres(connection);
+        insert.Transaction = tx;
+        var values = insert.Parameters;
+        ((NpgsqlParameter<Guid[]>)values[0]).TypedValue = channels;
+        ((NpgsqlParameter<string[]>)values[1]).TypedValue = sources;
+        ((NpgsqlParameter<DateTimeOffset[]>)values[2]).TypedValue = times;
+        ((NpgsqlParameter<byte[][]>)values[3]).TypedValue = bodies;
+        ((NpgsqlParameter<string[]>)values[4]).TypedValue = statuses;
+        ((NpgsqlParameter<string?[]>)values[5]).TypedValue = errors;
+        using (var reader = insert.ExecuteReader())
         {
             var i = 0;
-            do
-            {
-                while (await reader.ReadAsync(ct)) ids[i++] = reader.GetInt64(0);
-            } while (await reader.NextResultAsync(ct));
-            if (i != batch.Count) throw new InvalidOperationException($"Stored {i} deliveries of {batch.Count}.");
+            while (reader.Read()) ids[i++] = reader.GetInt64(0);
+            if (i != n) throw new InvalidOperationException($"Stored {i} deliveries of {n}.");
         }
         var piece = ProcessingMetrics.StoreStep("insert", started);
-        await tx.CommitAsync(ct);
+        tx.Commit();
         ProcessingMetrics.StoreStep("commit", piece);
         ProcessingMetrics.StoreStep("store", started);
     }
 
-    private async Task<DbConnection> OpenAsync(CancellationToken ct)
+    /// <summary>The batch's statement, prepared on this connection: PostgreSQL parses and plans it once, and one
+    /// statement a batch costs its server less than a statement a row (docs/adr/0044).</summary>
+    private static NpgsqlCommand PreparePostgres(NpgsqlConnection connection)
+    {
+        string sequence;
+        using (var lookup = new NpgsqlCommand("""SELECT pg_get_serial_sequence('"InboundEvents"', 'Id')""", connection))
+            sequence = (string)lookup.ExecuteScalar()!;
+        var insert = new NpgsqlCommand(PostgresInsert.Replace("{sequence}", sequence.Replace("'", "''"), StringComparison.Ordinal), connection);
+        insert.Parameters.Add(new NpgsqlParameter<Guid[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Prepare();
+        return insert;
+    }
+
+    /// <summary>The PostgreSQL server process behind this store's connection, for the benchmarks to read its CPU time;
+    /// null on SQLite or before the first batch.</summary>
+    internal int? PostgresBackend => _connection is NpgsqlConnection { State: System.Data.ConnectionState.Open } c ? c.ProcessID : null;
+
+    private DbConnection Open()
     {
         if (_connection is { State: System.Data.ConnectionState.Open }) return _connection;
-        await ResetAsync();
+        Reset();
         DbConnection connection = postgres ? new NpgsqlConnection(connectionString) : new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
+        connection.Open();
         Data.SqliteBusyTimeout.Apply(connection);
         // This connection never checkpoints inside its own commits: a checkpoint copies the WAL's pages
         // into the database file and flushes it, several milliseconds that every acknowledgement waiting
-        // for that commit would wait too. CheckpointAsync does it on another connection meanwhile.
+        // for that commit would wait too. Checkpoint does it on another connection meanwhile.
         if (connection is SqliteConnection { Handle: { } handle }) SQLitePCL.raw.sqlite3_wal_autocheckpoint(handle, 0);
         _connection = connection;
         return connection;
@@ -197,26 +241,54 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         _sinceCheckpoint += committed;
         if (_sinceCheckpoint < CheckpointEvery || !_checkpoint.IsCompleted) return;
         _sinceCheckpoint = 0;
-        _checkpoint = Task.Run(async () =>
+        // On a thread of its own: the checkpoint's copy and flush block for milliseconds, and on the thread pool they took
+        // one of the two cores' workers from the requests meanwhile (docs/adr/0044).
+        _checkpoint = Task.Factory.StartNew(() =>
         {
-            try { return await CheckpointAsync(CancellationToken.None); }
+            try { return Checkpoint(); }
             catch (Exception e)
             {
                 if (log is not null) LogCheckpointFailed(log, e);
                 return false;
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Copies what the WAL holds into the SQLite database file, on a connection of its own, while
-    /// commits go on (a passive checkpoint takes no write lock).</summary>
-    /// <returns>True when it copied every frame the WAL held as it started.</returns>
-    private async Task<bool> CheckpointAsync(CancellationToken ct)
+    /// commits go on (a passive checkpoint takes no write lock). Once it has copied what it found, it copies what
+    /// was committed meanwhile, again, until a pass finds nothing new (or after <see cref="CatchUpPasses"/>): what
+    /// is then left for the writer's finishing step (<see cref="FinishCheckpoint"/>) is usually nothing, so that step
+    /// no longer copies pages and flushes the database file on the acknowledgement path (docs/adr/0044).</summary>
+    /// <returns>True when its last pass copied every frame the WAL held as that pass started.</returns>
+    private bool Checkpoint()
     {
-        await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
         Data.SqliteBusyTimeout.Apply(connection);
-        return Data.WalCheckpoints.Passive(connection);
+        long framesBefore = -1;
+        for (var pass = 0; pass < CatchUpPasses; pass++)
+        {
+            var (copiedAll, frames) = PassiveCheckpoint(connection);
+            if (!copiedAll) return false;
+            if (frames == framesBefore) return true;
+            framesBefore = frames;
+        }
+        return true;
+    }
+
+    /// <summary>Passes of the background checkpoint: the first copies ~256 rows' pages, each later one what was
+    /// committed while the one before ran, a fraction of it.</summary>
+    private const int CatchUpPasses = 4;
+
+    private static (bool CopiedAll, long Frames) PassiveCheckpoint(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        using var result = command.ExecuteReader();
+        // busy, frames in the WAL, frames copied into the database file
+        if (!result.Read()) return (false, 0);
+        var frames = result.GetInt64(1);
+        return (result.GetInt32(0) == 0 && frames == result.GetInt64(2), frames);
     }
 
     /// <summary>SQLite writes the WAL from its start again only once a checkpoint has copied all of it, and the
@@ -225,10 +297,10 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     /// a background checkpoint has copied what it found, this copies the few commits made meanwhile, here,
     /// between two commits of the only writer (the caller holds the WriteGate): the WAL is then all copied and
     /// the next commit starts it over. Skipped when the background one was held back (a long reader).</summary>
-    private async Task FinishCheckpointAsync(SqliteConnection connection)
+    private void FinishCheckpoint(SqliteConnection connection)
     {
         if (!_checkpoint.IsCompleted) return;
-        var caughtUp = await _checkpoint;
+        var caughtUp = _checkpoint.Result;
         _checkpoint = NoCheckpoint;
         if (!caughtUp) return;
         try { Data.WalCheckpoints.Passive(connection); }
@@ -242,20 +314,22 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     /// <summary>Waits for a background checkpoint still running (at shutdown).</summary>
     public Task WhenCheckpointedAsync() => _checkpoint;
 
-    private async Task ResetAsync()
+    private void Reset()
     {
         _sqliteInsert?.Dispose();
         _sqliteInsert = null;
         _sqliteInsertBody?.Dispose();
         _sqliteInsertBody = null;
-        if (_connection is not null) await _connection.DisposeAsync();
+        _postgresInsert?.Dispose();
+        _postgresInsert = null;
+        _connection?.Dispose();
         _connection = null;
     }
 
     public async ValueTask DisposeAsync()
     {
         await _checkpoint;
-        await ResetAsync();
+        Reset();
     }
 
     [LoggerMessage(LogLevel.Warning, "A background WAL checkpoint failed; the next one, or another connection's commit, will catch up.")]
