@@ -22,7 +22,8 @@ public static class CapacitySearch
             steps.Add(new Step(rate, result));
             say($"    {rate,8:N0} req/s: ack p99 {result.Open.FromSchedule.Percentile(99):N1} ms, ack -> readable p99 "
                 + $"{result.Readable.Percentile(99):N1} ms{(result.NeverReadable > 0 ? $", {result.NeverReadable:N0} never readable" : "")}"
-                + $"{(result.Open.Sustained ? "" : ", not sustained")} -> {(result.MeetsTargets ? "meets both" : "misses")}");
+                + $"{(result.Open.Sustained ? "" : ", not sustained")}, {result.CpuPerRequestUs:N0} µs CPU a request"
+                + $" (others {result.Cpu.OthersShare:P0}) -> {(result.MeetsTargets ? "meets both" : "misses")}");
             if (result.MeetsTargets) met = Math.Max(met ?? 0, rate);
             else missed = Math.Min(missed ?? double.MaxValue, rate);
 

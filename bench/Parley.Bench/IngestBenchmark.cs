@@ -57,6 +57,8 @@ public static class IngestBenchmark
         await using (var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null))
         {
             var webhook = await parley.CreateXChannelAsync();
+            if (o.GatherMs is { } gather)
+                parley.App.Services.GetRequiredService<Parley.Ingest.InboundProcessor>().Gather = TimeSpan.FromMilliseconds(gather);
             using var generator = new LoadGenerator(webhook, bodies, o.Connections);
             var next = -1L;
             long NextTweet() => Interlocked.Increment(ref next);
