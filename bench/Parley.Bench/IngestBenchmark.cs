@@ -112,7 +112,7 @@ public static class IngestBenchmark
                 diagnostics?.Report("capacity step");
             }
             var steps = await CapacitySearch.RunAsync(parley, generator, NextTweet, PrepareStep, report.ProcessingRate * 0.8,
-                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, SayStep);
+                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, SayStep, o.Steps);
             report.Capacity = steps;
             foreach (var step in steps)
             foreach (var a in step.Result.Acks) closedAcks.Enqueue(a);
