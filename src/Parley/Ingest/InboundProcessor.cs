@@ -218,23 +218,14 @@ public sealed partial class InboundProcessor(
         }
     }
 
-    private static async Task<List<Delivery>> PendingAsync(ParleyDb db, long? only, int take, CancellationToken ct)
+    private static Task<List<Delivery>> PendingAsync(ParleyDb db, long? only, int take, CancellationToken ct)
     {
-        var batch = new List<Delivery>();
-        await foreach (var d in (only is { } id ? PendingOne(db, id) : Pending(db, take)).WithCancellation(ct)) batch.Add(d);
-        return batch;
+        var query = db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending);
+        if (only is { } id) query = query.Where(e => e.Id == id);
+        return query.OrderBy(e => e.Id).Take(take)
+            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt))
+            .ToListAsync(ct);
     }
-
-    // Read for every batch: compiled once, where a LINQ query is walked and hashed again on every execution to find its
-    // cached SQL, a fixed cost that small batches paid per few deliveries (docs/adr/0043). The reads that take a list
-    // stay LINQ: EF.Parameter, which keeps a list one parameter (docs/adr/0031), is refused in a compiled query.
-    private static readonly Func<ParleyDb, int, IAsyncEnumerable<Delivery>> Pending = EF.CompileAsyncQuery((ParleyDb db, int take) =>
-        db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending).OrderBy(e => e.Id).Take(take)
-            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt)));
-
-    private static readonly Func<ParleyDb, long, IAsyncEnumerable<Delivery>> PendingOne = EF.CompileAsyncQuery((ParleyDb db, long id) =>
-        db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending && e.Id == id)
-            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt)));
 
     private async Task ProcessAloneAsync(long id, CancellationToken ct)
     {

@@ -138,14 +138,9 @@ public static class BrandTriageCache
 
     public static async Task<(BrandTriageSettings Settings, int Version)> LoadAsync(ParleyDb db, Guid brandId, CancellationToken ct)
     {
-        var row = await Stored(db, brandId);
+        var row = await db.TriageSettings.AsNoTracking().Where(s => s.BrandId == brandId)
+            .Select(s => new { s.Version, s.Settings }).FirstOrDefaultAsync(ct);
         if (row is null) return (BrandTriageSettings.Default, TriageSettingsRecord.DefaultVersion);
         return (Parsed.GetOrAdd((brandId, row.Version), _ => BrandTriageSettings.FromJson(row.Settings)), row.Version);
     }
-
-    /// <summary>Read for every processing batch: compiled once rather than looked up again each time (docs/adr/0043).</summary>
-    private static readonly Func<ParleyDb, Guid, Task<StoredSettings?>> Stored = EF.CompileAsyncQuery((ParleyDb db, Guid brandId) =>
-        db.TriageSettings.AsNoTracking().Where(s => s.BrandId == brandId).Select(s => new StoredSettings(s.Version, s.Settings)).FirstOrDefault());
-
-    private sealed record StoredSettings(int Version, string Settings);
 }
