@@ -43,7 +43,7 @@ public sealed record BenchOptions(
           --steps 600,900,1200         ingest: instead of searching, run the capacity steps at these rates (to compare
                                        two builds or settings step for step: CPU per request, latencies)
           --gather-ms N                ingest: how long the inbound processor lets deliveries gather after a small
-                                       batch (default Parley's own, 10; 0 turns it off; docs/adr/0043)
+                                       batch (default Parley's own: 0, none; docs/adr/0043)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;

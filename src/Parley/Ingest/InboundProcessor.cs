@@ -62,12 +62,13 @@ public sealed partial class InboundProcessor(
     /// <see cref="Gather"/> for more (docs/adr/0043).</summary>
     internal const int GatherBelow = 64;
 
-    /// <summary>How long the loop lets deliveries gather after a small batch before it takes the next. A batch costs
-    /// ~3 ms of CPU whatever its size (its queries, the pages its commit writes, the background work its pulse
-    /// wakes), so at moderate rates, where batches hold what arrived during the last one, waiting a little for a
-    /// larger batch costs less CPU per delivery; it adds at most this to ack → readable (target p99 100 ms).
-    /// Zero turns it off.</summary>
-    internal TimeSpan Gather { get; set; } = TimeSpan.FromMilliseconds(10);
+    /// <summary>How long the loop lets deliveries gather after a small batch before it takes the next (zero: not at
+    /// all, the default). Part of a batch's cost does not grow with its size (its queries, the pages its commit writes,
+    /// the background work its pulse wakes), so at moderate rates, where a batch holds what arrived during the last
+    /// one, a larger batch costs less CPU per delivery; but the wait adds up to this much to ack → readable. Off until
+    /// the quiet machine's capacity search shows it pays: a batch of 48 measured only 8-14 % less CPU per delivery
+    /// than one of 16 (docs/adr/0043). The benchmark's <c>--gather-ms</c> sets it.</summary>
+    internal TimeSpan Gather { get; set; } = TimeSpan.Zero;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
