@@ -201,8 +201,8 @@ public static class IngestBreakdown
         Say($"same, in batches of {SmallBatch} (as at moderate rates): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and {bytes:N0} bytes allocated per delivery");
         diagnostics.Report("processing, small batches");
 
-        // Batches three times as large, about what the processor's loop makes of ~1,400 req/s once it lets a small batch
-        // gather for 10 ms (docs/adr/0043's estimate): right after the line above, so the two compare in one run.
+        // Batches three times as large: what letting small batches gather could make of them at moderate rates
+        // (docs/adr/0043), right after the line above so that the two compare in one run, on the same history.
         processor.BatchCap = GatheredBatch;
         (rate, cpuUs, bytes) = await TimeProcessingAsync(processor, parley, half);
         processor.BatchCap = int.MaxValue;
