@@ -4,7 +4,7 @@ namespace Parley.Bench;
 
 public sealed record BenchOptions(
     string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int? Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
-    int Events = 1_000_000, int Page = 1000, int Rounds = 2, int[]? Rungs = null, double CommitMs = 2)
+    int Events = 1_000_000, int Page = 1000, int Rounds = 2, int[]? Rungs = null, double CommitMs = 2, int? GatherMs = null, double[]? Steps = null)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
@@ -40,6 +40,10 @@ public sealed record BenchOptions(
                                        store's mean commit time is printed with its rung)
           --events N                   replay: events to seed (default 1000000)
           --page N                     replay: events per page (default 1000, at most 10000, the API's largest page)
+          --steps 600,900,1200         ingest: instead of searching, run the capacity steps at these rates (to compare
+                                       two builds or settings step for step: CPU per request, latencies)
+          --gather-ms N                ingest: how long the inbound processor lets deliveries gather after a small
+                                       batch (default Parley's own: 0, none; docs/adr/0043)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;
@@ -89,6 +93,10 @@ public sealed record BenchOptions(
                 case "--commit-ms" when double.TryParse(value, CultureInfo.InvariantCulture, out var ms) && ms >= 0: o = o with { CommitMs = ms }; break;
                 case "--events" when PositiveInt(value) is { } n: o = o with { Events = n }; break;
                 case "--page" when PositiveInt(value) is { } n && n <= Parley.Platform.Events.EventEndpoints.MaxPage: o = o with { Page = n }; break;
+                case "--steps" when value.Split(',').All(r => double.TryParse(r, CultureInfo.InvariantCulture, out var x) && x > 0):
+                    o = o with { Steps = [.. value.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))] };
+                    break;
+                case "--gather-ms" when int.TryParse(value, CultureInfo.InvariantCulture, out var g) && g >= 0: o = o with { GatherMs = g }; break;
                 case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;
                 default: return Fail($"Unknown option or bad value: {name} {value}");
             }

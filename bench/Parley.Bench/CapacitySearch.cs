@@ -9,20 +9,23 @@ public static class CapacitySearch
     public sealed record Step(double Rate, OpenLoopStep Result);
 
     public static async Task<IReadOnlyList<Step>> RunAsync(ParleyUnderTest parley, LoadGenerator generator, Func<long> nextTweet,
-        Action<double> prepare, double start, double ceiling, TimeSpan stepLength, Action<string> say)
+        Action<double> prepare, double start, double ceiling, TimeSpan stepLength, Action<string> say, IReadOnlyList<double>? fixedRates = null)
     {
         var steps = new List<Step>();
         double? met = null, missed = null;
-        var rate = Math.Clamp(start, 100, ceiling);
-        for (var i = 0; i < 8; i++)
+        var rate = fixedRates?[0] ?? Math.Clamp(start, 100, ceiling);
+        for (var i = 0; i < (fixedRates?.Count ?? 8); i++)
         {
+            if (fixedRates is not null) rate = fixedRates[i];
             await parley.DrainAsync(TimeSpan.FromMinutes(5));
             prepare(rate);
             var result = await OpenLoopStep.RunAsync(parley, generator, nextTweet, rate, stepLength, TimeSpan.FromSeconds(30));
             steps.Add(new Step(rate, result));
             say($"    {rate,8:N0} req/s: ack p99 {result.Open.FromSchedule.Percentile(99):N1} ms, ack -> readable p99 "
                 + $"{result.Readable.Percentile(99):N1} ms{(result.NeverReadable > 0 ? $", {result.NeverReadable:N0} never readable" : "")}"
-                + $"{(result.Open.Sustained ? "" : ", not sustained")} -> {(result.MeetsTargets ? "meets both" : "misses")}");
+                + $"{(result.Open.Sustained ? "" : ", not sustained")}, {result.CpuPerRequestUs:N0} µs CPU a request"
+                + $" (others {result.Cpu.OthersShare:P0}) -> {(result.MeetsTargets ? "meets both" : "misses")}");
+            if (fixedRates is not null) continue;
             if (result.MeetsTargets) met = Math.Max(met ?? 0, rate);
             else missed = Math.Min(missed ?? double.MaxValue, rate);
 

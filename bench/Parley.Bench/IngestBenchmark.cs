@@ -57,6 +57,8 @@ public static class IngestBenchmark
         await using (var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null))
         {
             var webhook = await parley.CreateXChannelAsync();
+            if (o.GatherMs is { } gather)
+                parley.App.Services.GetRequiredService<Parley.Ingest.InboundProcessor>().Gather = TimeSpan.FromMilliseconds(gather);
             using var generator = new LoadGenerator(webhook, bodies, o.Connections);
             var next = -1L;
             long NextTweet() => Interlocked.Increment(ref next);
@@ -110,7 +112,7 @@ public static class IngestBenchmark
                 diagnostics?.Report("capacity step");
             }
             var steps = await CapacitySearch.RunAsync(parley, generator, NextTweet, PrepareStep, report.ProcessingRate * 0.8,
-                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, SayStep);
+                report.Bare.Rate * IngestReport.IngestRatioTarget, stepLength, SayStep, o.Steps);
             report.Capacity = steps;
             foreach (var step in steps)
             foreach (var a in step.Result.Acks) closedAcks.Enqueue(a);

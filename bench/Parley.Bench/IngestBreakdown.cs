@@ -18,6 +18,7 @@ namespace Parley.Bench;
 public static class IngestBreakdown
 {
     private const int SmallBatch = 16;
+    private const int GatheredBatch = 48;
 
     public static async Task<int> RunAsync(BenchOptions o)
     {
@@ -173,8 +174,8 @@ public static class IngestBreakdown
         //    conversation; they are processed first, untimed, so both timed halves find them in place.
         var pending = await parley.PendingDeliveriesAsync();
         var prime = (int)Math.Min(bodies.Customers.Customers, pending / 3);
-        var half = Math.Min((pending - prime) / 3, 6_000);
-        Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then three timed runs of {half:N0}");
+        var half = Math.Min((pending - prime) / 4, 6_000);
+        Say($"processing: {pending:N0} stored deliveries; priming with {prime:N0}, then four timed runs of {half:N0}");
         await ProcessAsIsAsync(processor, parley, prime);
         diagnostics.Report("processing warm-up");
 
@@ -199,6 +200,14 @@ public static class IngestBreakdown
         processor.BatchCap = int.MaxValue;
         Say($"same, in batches of {SmallBatch} (as at moderate rates): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and {bytes:N0} bytes allocated per delivery");
         diagnostics.Report("processing, small batches");
+
+        // Batches three times as large: what letting small batches gather could make of them at moderate rates
+        // (docs/adr/0043), right after the line above so that the two compare in one run, on the same history.
+        processor.BatchCap = GatheredBatch;
+        (rate, cpuUs, bytes) = await TimeProcessingAsync(processor, parley, half);
+        processor.BatchCap = int.MaxValue;
+        Say($"same, in batches of {GatheredBatch} (small batches gathered, ADR 43): {rate:N0} deliveries/s, {cpuUs:N0} µs CPU and {bytes:N0} bytes allocated per delivery");
+        diagnostics.Report("processing, gathered batches");
         return 0;
     }
 

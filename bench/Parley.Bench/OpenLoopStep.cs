@@ -11,6 +11,10 @@ public sealed record OpenLoopStep(OpenLoopResult Open, CpuUse Cpu, Latencies Rea
     public bool MeetsTargets => Open.Sustained && NeverReadable == 0
         && Open.FromSchedule.Percentile(99) <= IngestReport.AckP99TargetMs && Readable.Percentile(99) <= IngestReport.ReadableP99TargetMs;
 
+    /// <summary>This process's CPU (generator, request path and the processing that kept up meanwhile) per acknowledged
+    /// request: what a change to processing's cost per delivery shows as, however busy the machine is.</summary>
+    public double CpuPerRequestUs => Cpu.ShareOfAllCores * Environment.ProcessorCount * (Open.Seconds + Open.DrainSeconds) * 1e6 / Math.Max(1, Acks.Count);
+
     public static async Task<OpenLoopStep> RunAsync(ParleyUnderTest parley, LoadGenerator generator, Func<long> nextTweet, double rate,
         TimeSpan duration, TimeSpan readableWait)
     {
