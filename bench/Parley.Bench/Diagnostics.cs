@@ -93,6 +93,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
                     s.AppendLine(CultureInfo.InvariantCulture, $"      {piece,-10} mean {l.Mean,7:0.00} ms  {l.Summary()}");
                 }
         }
+        _locks.Report(s, phase);
         var delays = new Latencies(_poolDelays);
         s.AppendLine(CultureInfo.InvariantCulture,
             $"    [diagnose] {phase}: thread pool: up to {_maxThreads} threads, mean {(double)_pendingSum / Math.Max(1, _samples):0.0} (max {_maxPending}) queued items; "
@@ -129,6 +130,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         lock (_subscriptions) _subscriptions.Add(value.Subscribe(this, name =>
             name == RelationalEventId.CommandExecuted.Name || name == RelationalEventId.CommandError.Name
             || name == RelationalEventId.TransactionStarted.Name || name == RelationalEventId.TransactionCommitted.Name
+            || name == RelationalEventId.TransactionRolledBack.Name
             || name == CoreEventId.DetectChangesStarting.Name || name == CoreEventId.DetectChangesCompleted.Name
             || name == CoreEventId.SaveChangesStarting.Name || name == CoreEventId.SaveChangesCompleted.Name));
     }
@@ -158,12 +160,29 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         }
         switch (value.Value)
         {
-            case CommandExecutedEventData d: Record(KindOf(d.Command.CommandText), Statements(d.Command.CommandText), d.Duration); break;
+            case CommandExecutedEventData d:
+                var kind = KindOf(d.Command.CommandText);
+                Record(ByCaller ? $"{kind} <- {WriteLockHolders.Caller()}" : kind, Statements(d.Command.CommandText), d.Duration);
+                // A write outside a transaction holds SQLite's lock for as long as it runs.
+                if (d.Command.Transaction is null && WriteLockHolders.Writes(kind)) _locks.Held(WriteLockHolders.Caller() + " (" + kind + ")", d.Duration);
+                break;
             case CommandErrorEventData d: Record("ERROR " + KindOf(d.Command.CommandText), 1, d.Duration); break;
-            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionStarted.Name: Record("BEGIN (transaction)", 1, d.Duration); break;
-            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionCommitted.Name: Record("COMMIT (transaction)", 1, d.Duration); break;
+            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionStarted.Name:
+                Record("BEGIN (transaction)", 1, d.Duration);
+                _locks.Began(d.TransactionId);
+                break;
+            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionCommitted.Name:
+                Record("COMMIT (transaction)", 1, d.Duration);
+                _locks.Ended(d.TransactionId);
+                break;
+            case TransactionEndEventData d: _locks.Ended(d.TransactionId); break;
         }
     }
+
+    /// <summary>PARLEY_BENCH_CALLERS=1: each statement kind is counted per caller (a stack walk per statement: slows the
+    /// server down, so only for finding out who runs what, not for timings).</summary>
+    private static readonly bool ByCaller = Environment.GetEnvironmentVariable("PARLEY_BENCH_CALLERS") == "1";
+    private readonly WriteLockHolders _locks = new();
 
     private void Record(string key, int statements, TimeSpan duration)
     {
