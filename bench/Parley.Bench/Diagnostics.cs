@@ -67,7 +67,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
     {
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"    [diagnose] {phase}: database work by kind (count, statements/command, mean, max, total, >100 ms)");
-        foreach (var (key, st) in _stats.OrderByDescending(p => p.Value.TotalTicks).Take(14))
+        foreach (var (key, st) in _stats.OrderByDescending(p => p.Value.TotalTicks).Take(ByCaller ? 60 : 14))
         {
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"      {key,-34} {st.Count,8:N0} × {(double)st.Statements / Math.Max(1, st.Count),6:0.0}  mean {Latencies.Ms(st.TotalTicks / Math.Max(1, st.Count)),7:0.00} ms  max {Latencies.Ms(st.MaxTicks),8:0.0} ms  total {Latencies.Ms(st.TotalTicks) / 1000,6:0.00} s  slow {st.Over100Ms,5:N0}");

@@ -24,7 +24,7 @@ internal sealed class WriteLockHolders
 
     public static bool Writes(string kind) =>
         kind.StartsWith("INSERT", StringComparison.Ordinal) || kind.StartsWith("UPDATE", StringComparison.Ordinal)
-        || kind.StartsWith("DELETE", StringComparison.Ordinal) || kind.StartsWith("PRAGMA", StringComparison.Ordinal);
+        || kind.StartsWith("DELETE", StringComparison.Ordinal) || kind.StartsWith("PRAGMA", StringComparison.Ordinal) || kind.StartsWith("ANALYZE", StringComparison.Ordinal);
 
     public void Began(Guid transaction) => _open[transaction] = (Stopwatch.GetTimestamp(), Caller());
 
