@@ -73,8 +73,9 @@ internal sealed class WriteLockHolders
                 type = outer;
             }
             var ns = type.Namespace ?? "";
+            // Not the context's own SaveChanges, nor the batch command helpers: whoever called them.
             if (!ns.StartsWith("Parley", StringComparison.Ordinal) || ns.StartsWith("Parley.Bench", StringComparison.Ordinal)
-                || ns == "Parley.Data") continue;
+                || typeof(Microsoft.EntityFrameworkCore.DbContext).IsAssignableFrom(type) || type.Name.StartsWith("BatchCommand", StringComparison.Ordinal)) continue;
             return $"{type.Name}.{name}";
         }
         return "(outside Parley)";
