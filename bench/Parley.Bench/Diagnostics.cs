@@ -67,7 +67,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
     {
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"    [diagnose] {phase}: database work by kind (count, statements/command, mean, max, total, >100 ms)");
-        foreach (var (key, st) in _stats.OrderByDescending(p => p.Value.TotalTicks).Take(14))
+        foreach (var (key, st) in _stats.OrderByDescending(p => p.Value.TotalTicks).Take(ByCaller ? 60 : 14))
         {
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"      {key,-34} {st.Count,8:N0} × {(double)st.Statements / Math.Max(1, st.Count),6:0.0}  mean {Latencies.Ms(st.TotalTicks / Math.Max(1, st.Count)),7:0.00} ms  max {Latencies.Ms(st.MaxTicks),8:0.0} ms  total {Latencies.Ms(st.TotalTicks) / 1000,6:0.00} s  slow {st.Over100Ms,5:N0}");
@@ -93,6 +93,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
                     s.AppendLine(CultureInfo.InvariantCulture, $"      {piece,-10} mean {l.Mean,7:0.00} ms  {l.Summary()}");
                 }
         }
+        _locks.Report(s, phase);
         var delays = new Latencies(_poolDelays);
         s.AppendLine(CultureInfo.InvariantCulture,
             $"    [diagnose] {phase}: thread pool: up to {_maxThreads} threads, mean {(double)_pendingSum / Math.Max(1, _samples):0.0} (max {_maxPending}) queued items; "
@@ -129,6 +130,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         lock (_subscriptions) _subscriptions.Add(value.Subscribe(this, name =>
             name == RelationalEventId.CommandExecuted.Name || name == RelationalEventId.CommandError.Name
             || name == RelationalEventId.TransactionStarted.Name || name == RelationalEventId.TransactionCommitted.Name
+            || name == RelationalEventId.TransactionRolledBack.Name
             || name == CoreEventId.DetectChangesStarting.Name || name == CoreEventId.DetectChangesCompleted.Name
             || name == CoreEventId.SaveChangesStarting.Name || name == CoreEventId.SaveChangesCompleted.Name));
     }
@@ -158,12 +160,29 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         }
         switch (value.Value)
         {
-            case CommandExecutedEventData d: Record(KindOf(d.Command.CommandText), Statements(d.Command.CommandText), d.Duration); break;
+            case CommandExecutedEventData d:
+                var kind = KindOf(d.Command.CommandText);
+                Record(ByCaller ? $"{kind} <- {WriteLockHolders.Caller()}" : kind, Statements(d.Command.CommandText), d.Duration);
+                // A write outside a transaction holds SQLite's lock for as long as it runs.
+                if (d.Command.Transaction is null && WriteLockHolders.Writes(kind)) _locks.Held(WriteLockHolders.Caller() + " (" + kind + ")", d.Duration);
+                break;
             case CommandErrorEventData d: Record("ERROR " + KindOf(d.Command.CommandText), 1, d.Duration); break;
-            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionStarted.Name: Record("BEGIN (transaction)", 1, d.Duration); break;
-            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionCommitted.Name: Record("COMMIT (transaction)", 1, d.Duration); break;
+            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionStarted.Name:
+                Record("BEGIN (transaction)", 1, d.Duration);
+                _locks.Began(d.TransactionId);
+                break;
+            case TransactionEndEventData d when value.Key == RelationalEventId.TransactionCommitted.Name:
+                Record("COMMIT (transaction)", 1, d.Duration);
+                _locks.Ended(d.TransactionId);
+                break;
+            case TransactionEndEventData d: _locks.Ended(d.TransactionId); break;
         }
     }
+
+    /// <summary>PARLEY_BENCH_CALLERS=1: each statement kind is counted per caller (a stack walk per statement: slows the
+    /// server down, so only for finding out who runs what, not for timings).</summary>
+    private static readonly bool ByCaller = Environment.GetEnvironmentVariable("PARLEY_BENCH_CALLERS") == "1";
+    private readonly WriteLockHolders _locks = new();
 
     private void Record(string key, int statements, TimeSpan duration)
     {

@@ -5,32 +5,39 @@ using Parley.Platform.Events;
 namespace Parley.Conversations;
 
 /// <summary>Wakes snoozed conversations whose time has come.</summary>
-public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes, EventSignal events, TimeProvider clock,
+public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes, EventSignal events, WriteGate gate, TimeProvider clock,
     ILogger<WakeSnoozedConversations> log) : BackgroundService
 {
     public const string Name = "snooze-waker";
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    private const int BatchSize = 500;
+    /// <summary>On SQLite a batch's write holds the lock webhook acknowledgements wait for: a few dozen conversations per
+    /// turn at the <see cref="WriteGate"/>, batch after batch (docs/adr/0042).</summary>
+    private const int SqliteBatchSize = 32;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
-            try { await RunOnceAsync(stoppingToken); }
+            try { while (await RunOnceAsync(stoppingToken) == (gate.Exclusive ? SqliteBatchSize : BatchSize)) { } }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e) { LogFailed(log, e); }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <returns>How many conversations woke.</returns>
+    /// <returns>How many conversations woke (at most a batch).</returns>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var now = clock.GetUtcNow();
-        var due = await db.Conversations
-            .Where(c => c.State == ConversationState.Snoozed && c.SnoozedUntil != null && c.SnoozedUntil <= now)
-            .OrderBy(c => c.SnoozedUntil).Take(500).ToListAsync(ct);
+        var snoozed = db.Conversations.Where(c => c.State == ConversationState.Snoozed && c.SnoozedUntil != null && c.SnoozedUntil <= now);
+        if (!await snoozed.AnyAsync(ct)) return 0;
+        // Read again in the turn: SaveChanges checks nothing, so what it read must still be true when it writes.
+        using var turn = await gate.EnterAsync(ct);
+        var due = await snoozed
+            .OrderBy(c => c.SnoozedUntil).Take(gate.Exclusive ? SqliteBatchSize : BatchSize).ToListAsync(ct);
         foreach (var c in due)
         {
             foreach (var type in c.Wake(now))

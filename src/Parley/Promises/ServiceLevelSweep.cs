@@ -18,11 +18,14 @@ public sealed record SweepPass(DateTimeOffset StartedAt, TimeSpan Duration, int 
 /// batches, evaluates each batch with a handful of set-based queries (<see cref="ClockBatch"/>), writes its events
 /// and next due instants in one short transaction, and then sleeps until the earliest next due instant (at most
 /// <see cref="MaxSleep"/>), or less when this node commits a change.</summary>
-public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, EventSignal events, TimeProvider clock,
+public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, EventSignal events, WriteGate gate, TimeProvider clock,
     ILogger<ServiceLevelSweep> log) : BackgroundService
 {
     public const string Name = "service-level-sweep";
     public const int BatchSize = 500;
+    /// <summary>On SQLite a write transaction holds the lock that webhook acknowledgements wait for: a batch is written
+    /// this many conversations at a time, each in its own turn at the <see cref="WriteGate"/> (docs/adr/0042).</summary>
+    public const int SqliteWriteSize = 64;
     /// <summary>The longest sleep: changes committed on other nodes, and policies added, are seen within it.</summary>
     public static readonly TimeSpan MaxSleep = TimeSpan.FromSeconds(5);
     /// <summary>The shortest pause between passes woken by commits: a busy ingest pulses many times a second,
@@ -90,7 +93,8 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
             // never evaluated against the policy as it was before the change (policies are a few rows).
             var policies = await ClockPolicies.LoadAsync(db, ct);
             var items = await ClockBatch.EvaluateAsync(db, batch, policies, now, ct);
-            fired += await WriteAsync(db, items, now, ct);
+            foreach (var part in items.Chunk(gate.Exclusive ? SqliteWriteSize : BatchSize))
+                fired += await WriteAsync(db, [.. part], now, ct);
             evaluated += batch.Count;
             if (batch.Count < BatchSize) break;
         }
@@ -127,6 +131,7 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
     {
         var at = clock.GetUtcNow();
         var fired = 0;
+        using (await gate.EnterAsync(ct))
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             try
@@ -147,6 +152,7 @@ public sealed partial class ServiceLevelSweep(IServiceScopeFactory scopes, Event
         fired = 0;
         foreach (var item in items)
         {
+            using var turn = await gate.EnterAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var keys = item.Due.Select(e => e.Key).ToArray();
             var already = keys.Length == 0 ? [] : await db.FiredClockEvents.Where(f => f.ConversationId == item.Conversation.Id && keys.Contains(f.Key))

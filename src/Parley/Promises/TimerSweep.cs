@@ -9,8 +9,10 @@ namespace Parley.Promises;
 /// <c>(Status, NextTimerCheckAt)</c>), fires each due rule once (recorded in <see cref="FiredTimerRule"/>
 /// and <c>timer.fired</c> in the same transaction as its action), and schedules the next look for when
 /// the next rule comes due. Any change to a conversation clears its next look, so it is evaluated afresh.</summary>
+/// <remarks>On SQLite each write (a rule firing with its action, a next look) takes its own turn at the <see cref="WriteGate"/>,
+/// so webhook acknowledgements wait at most for one of them (docs/adr/0042).</remarks>
 public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal events, DeliverySignal delivery, TimerActions actions,
-    TimeProvider clock, ILogger<TimerSweep> log) : BackgroundService
+    WriteGate gate, TimeProvider clock, ILogger<TimerSweep> log) : BackgroundService
 {
     public const string Name = "timer-sweep";
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -65,6 +67,7 @@ public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal 
             var next = evaluation.NextCheckAt ?? now + Idle;
             // Only if nothing changed since it was read: a change cleared the look, and that must stand. One row per
             // statement: no lock held across conversations, so no deadlock with ingest on PostgreSQL.
+            using var turn = await gate.EnterAsync(ct);
             await db.Conversations.Where(c => c.Id == conversation.Id && c.LastMessageAt == conversation.LastMessageAt && c.State == conversation.State
                     && c.TeamId == conversation.TeamId && c.AssigneeId == conversation.AssigneeId && c.AwaitingReplySince == conversation.AwaitingReplySince
                     && c.AcknowledgedAt == conversation.AcknowledgedAt && c.Status == ConversationStatus.Open)
@@ -85,6 +88,7 @@ public sealed partial class TimerSweep(IServiceScopeFactory scopes, EventSignal 
         var plan = await actions.PrepareAsync(db, conversation, timer.Rule, ct);
         try
         {
+            using var turn = await gate.EnterAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             // First write of the transaction: the unique key is the exactly-once guarantee.
             db.FiredTimerRules.Add(new FiredTimerRule { ConversationId = conversationId, RuleId = timer.Rule.Id, Episode = timer.Episode, FiredAt = now });

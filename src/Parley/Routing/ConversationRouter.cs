@@ -11,8 +11,9 @@ namespace Parley.Routing;
 /// conversations are not looked at.</summary>
 /// <remarks>Each conversation is decided outside any transaction, then written with a conditional update of
 /// that one row (and its event) in a short transaction of its own. Holding one row lock at a time, the router
-/// cannot deadlock with ingest, whose transaction updates many conversations on PostgreSQL.</remarks>
-public sealed class ConversationRouter(TimeProvider clock)
+/// cannot deadlock with ingest, whose transaction updates many conversations on PostgreSQL. On SQLite each write takes its
+/// turn at the <see cref="WriteGate"/>, so webhook acknowledgements wait at most for one of them (docs/adr/0042).</remarks>
+public sealed class ConversationRouter(WriteGate gate, TimeProvider clock)
 {
     public const int BatchSize = 200;
 
@@ -42,6 +43,7 @@ public sealed class ConversationRouter(TimeProvider clock)
                 var facts = await RoutingFactsReader.ReadAsync(db, c, kinds.GetValueOrDefault(c.ChannelId, ""), now, ct);
                 if (RouteToQueue.For(facts, brandRules) is { } match) decision = (match.TeamId, match.Rule, facts);
             }
+            using var turn = await gate.EnterAsync(ct);
             if (decision is { } d) await PlaceAsync(db, c, d.TeamId, d.Rule, d.Facts, now, ct);
             else await db.Conversations.Where(x => x.Id == c.Id && x.RoutedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.RoutedAt, now), ct);
         }

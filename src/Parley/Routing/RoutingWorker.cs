@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Platform.Events;
@@ -12,6 +13,11 @@ public sealed partial class RoutingWorker(IServiceScopeFactory scopes, EventSign
 {
     public const string Name = "router";
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    /// <summary>The shortest time between two passes woken by commits. The inbound processor commits (and wakes this) after
+    /// every batch, up to a hundred times a second under load, and each pass costs a scope and a few queries even when
+    /// nothing waits; commits within this long are taken by one pass (docs/adr/0042). A commit after a quiet spell is
+    /// still seen at once.</summary>
+    public static readonly TimeSpan MinPause = TimeSpan.FromMilliseconds(100);
     private DateTimeOffset _lastReport = DateTimeOffset.MinValue;
     // One pass at a time per node: a second pass would only compete with the first for the same rows.
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -20,6 +26,9 @@ public sealed partial class RoutingWorker(IServiceScopeFactory scopes, EventSign
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Taken before the pass: a commit during the pass or the pause below wakes the next one.
+            var next = events.Next;
+            var started = Stopwatch.GetTimestamp();
             var busy = false;
             try { busy = await RunOnceAsync(stoppingToken) >= ConversationRouter.BatchSize; }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -28,7 +37,10 @@ public sealed partial class RoutingWorker(IServiceScopeFactory scopes, EventSign
                 LogFailed(log, e);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
-            if (!busy) await events.WaitAsync(Interval, stoppingToken);
+            if (busy) continue;
+            await EventSignal.WaitAsync(next, Interval, stoppingToken);
+            // Real time, not the clock's: this only paces the passes.
+            if (Stopwatch.GetElapsedTime(started) is var since && since < MinPause) await Task.Delay(MinPause - since, stoppingToken);
         }
     }
 

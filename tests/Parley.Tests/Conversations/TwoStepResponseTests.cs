@@ -126,6 +126,29 @@ public sealed class TwoStepResponseTests
         Assert.Equal(WakeSnoozedConversations.Name, woke.GetProperty("data").GetProperty("actor").GetProperty("name").GetString());
     }
 
+    /// <summary>On SQLite waking writes under the lock webhook acknowledgements wait for: it takes its turn at the write
+    /// gate (docs/adr/0042), and wakes each conversation once when it gets it.</summary>
+    [Fact]
+    public async Task On_SQLite_waking_waits_its_turn_at_the_write_gate_and_wakes_once()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var (parley, _, conversation) = await StartAsync(TestDatabase.Sqlite, clock);
+        await using var _ = parley;
+        var waker = parley.App.Services.GetRequiredService<WakeSnoozedConversations>();
+        var snooze = await parley.Client.PostAsJsonAsync($"/api/v1/conversations/{conversation}/snooze", new { until = clock.GetUtcNow().AddMinutes(30) });
+        Assert.True(snooze.IsSuccessStatusCode, await snooze.Content.ReadAsStringAsync());
+
+        // Moving the clock ticks the server's own waker too, which waits at the gate as well; whichever goes first wakes it.
+        await WriteGateHold.FinishesOnlyAfterTheGateAsync(parley, () =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(31));
+            return waker.RunOnceAsync(CancellationToken.None);
+        });
+
+        Assert.Equal("new", await StateAsync(parley, conversation));
+        Assert.Single(await parley.AllEventsAsync(), e => e.GetProperty("type").GetString() == "conversation.woke");
+    }
+
     [Fact]
     public async Task A_snooze_into_the_past_is_refused()
     {

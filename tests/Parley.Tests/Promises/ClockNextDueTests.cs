@@ -174,6 +174,29 @@ public sealed class ClockNextDueTests
         Assert.True(late >= TimeSpan.Zero && late <= TimeSpan.FromSeconds(5), $"announced {late.TotalMilliseconds:0} ms after it was due");
     }
 
+    /// <summary>On SQLite the sweep's writes hold the lock webhook acknowledgements wait for: each takes its turn at the
+    /// write gate (docs/adr/0042), and the warning is announced once when it gets it.</summary>
+    [Fact]
+    public async Task On_SQLite_the_sweep_waits_its_turn_at_the_write_gate_and_then_announces_the_warning_once()
+    {
+        var (parley, clock, _, channel, _) = await StartWithPolicyAsync(TestDatabase.Sqlite);
+        await using var _ = parley;
+        var wrote = clock.GetUtcNow().AddMinutes(-5);
+        var conversation = await CustomerTweetsAsync(parley, channel, "7301", "1", wrote);
+        AssertSameInstant(wrote + Ack - Lead, await AfterPassAsync(parley, conversation));
+
+        var sweep = parley.App.Services.GetRequiredService<ServiceLevelSweep>();
+        // Moving the clock may wake the server's own sweep too, which waits at the gate as well.
+        await WriteGateHold.FinishesOnlyAfterTheGateAsync(parley, () =>
+        {
+            clock.Advance(Ack - Lead);
+            return sweep.RunOnceAsync(CancellationToken.None);
+        });
+
+        var warning = Assert.Single(await ClockEventsAsync(parley));
+        Assert.Equal(conversation, warning.Conversation);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_pass_that_read_a_conversation_before_a_policy_change_cannot_settle_it_with_the_old_policy(string provider)

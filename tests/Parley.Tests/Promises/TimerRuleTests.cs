@@ -63,6 +63,31 @@ public sealed class TimerRuleTests
         Assert.Equal(1, await parley.WithDbAsync(db => db.Notifications.CountAsync(n => n.UserId == lee && n.Kind == "escalation")));
     }
 
+    /// <summary>On SQLite a rule's firing writes under the lock webhook acknowledgements wait for: it takes its turn at
+    /// the write gate (docs/adr/0042), and fires once when it gets it.</summary>
+    [Fact]
+    public async Task On_SQLite_the_sweep_waits_its_turn_at_the_write_gate_and_then_fires_once()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite, clock: clock);
+        var w = await Workspace.CreateAsync(parley);
+        var care = await w.TeamAsync("Care");
+        var lee = await w.PersonAsync("Lee Lead", "lee@example.com", "lead", care);
+        await TimerAsync(parley, w.Brand, new { name = "Escalate the unanswered", condition = "notAcknowledged", after = "00:30:00", action = "escalate" });
+        var conversation = await w.CustomerTweetsAsync("hello? anyone?", "1", "ana");
+        await w.AssignAsync(conversation, care);
+
+        // Moving the clock ticks the server's own sweep too, which waits at the gate as well.
+        await WriteGateHold.FinishesOnlyAfterTheGateAsync(parley, () =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(31));
+            return SweepAsync(parley);
+        });
+
+        Assert.Single(await FiredAsync(parley));
+        Assert.Equal(lee, (await parley.OwnersAsync([conversation]))[conversation]);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_silent_customer_is_asked_after_three_days_and_closed_after_seven_each_once_across_a_restart(string provider)

@@ -47,6 +47,29 @@ public sealed class RoutingRulesTests
         Assert.Equal("es", first.GetProperty("language").GetString());
     }
 
+    /// <summary>On SQLite placing a conversation writes under the lock webhook acknowledgements wait for: each placement
+    /// takes its turn at the write gate (docs/adr/0042), and is made once when it gets it.</summary>
+    [Fact]
+    public async Task On_SQLite_the_router_waits_its_turn_at_the_write_gate_and_then_places_each_conversation_once()
+    {
+        await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite);
+        var w = await Workspace.CreateAsync(parley);
+        var billing = await w.TeamAsync("Billing");
+        // Arrived before the brand had rules: not looked at until it has one.
+        var refund = await w.CustomerTweetsAsync("where is my refund?", "1", "ana");
+
+        // The new rule wakes the server's own worker, which waits at the gate too; passes on one node take turns.
+        await WriteGateHold.FinishesOnlyAfterTheGateAsync(parley, async () =>
+        {
+            await w.RuleAsync(billing, "Money", new { keywords = new[] { "refund" } });
+            return await parley.RouteNowAsync();
+        });
+        await parley.SettleAsync();
+
+        Assert.Equal(billing, (await parley.WithDbAsync(db => Task.FromResult(db.Conversations.Single(c => c.Id == refund)))).TeamId);
+        Assert.Single(await parley.EventsOfTypeAsync("conversation.routed"));
+    }
+
     [Fact]
     public async Task A_conversation_no_rule_matches_stays_in_the_brands_front_line_and_is_routed_once()
     {

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Data;
 using Parley.Tests.Infrastructure;
@@ -92,6 +93,41 @@ public sealed class PatienceWindowTests
             return completed == conversations.Count ? (object)completed : null;
         }, "every burst to be announced", TimeSpan.FromSeconds(20));
         foreach (var c in conversations) Assert.False((await parley.TriageOfAsync(c)).GetProperty("writing").GetBoolean());
+    }
+
+    /// <summary>On SQLite the sweep reads the due bursts inside its write turn, while acknowledgements wait: the read must
+    /// search the (ReadyAnnounced, ReadyAt) index. Written as "NOT ReadyAnnounced" it scanned and sorted every
+    /// conversation (docs/adr/0042).</summary>
+    [Fact]
+    public async Task On_SQLite_the_sweeps_read_of_due_bursts_searches_its_index_rather_than_every_conversation()
+    {
+        // Listening before the server starts: EF Core decides per context whether anyone listens.
+        using var capture = new CommandCapture();
+        await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite);
+        await parley.App.Services.GetRequiredService<Parley.Triage.PatienceWindowSweep>().RunOnceAsync(CancellationToken.None);
+        var read = capture.Commands.First(c => c.Sql.TrimStart().StartsWith("SELECT", StringComparison.Ordinal)
+            && c.Sql.Contains("FROM \"Conversations\"", StringComparison.Ordinal) && c.Sql.Contains("\"ReadyAt\" <=", StringComparison.Ordinal));
+
+        var plan = await parley.WithDbAsync(async db =>
+        {
+            await db.Database.OpenConnectionAsync();
+            await using var explain = db.Database.GetDbConnection().CreateCommand();
+            explain.CommandText = "EXPLAIN QUERY PLAN " + read.Sql;
+            foreach (var (name, value) in read.Parameters)
+            {
+                var p = explain.CreateParameter();
+                p.ParameterName = name;
+                p.Value = value ?? DBNull.Value;
+                explain.Parameters.Add(p);
+            }
+            var lines = new List<string>();
+            await using var r = await explain.ExecuteReaderAsync();
+            while (await r.ReadAsync()) lines.Add(r.GetString(3));
+            return lines;
+        });
+
+        Assert.Contains(plan, l => l.Contains("USING INDEX IX_Conversations_ReadyAnnounced_ReadyAt (ReadyAnnounced=?", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, l => l.StartsWith("SCAN", StringComparison.Ordinal) || l.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Tests.Infrastructure;
 using Parley.Tests.Web;
 
@@ -69,6 +70,35 @@ public sealed class TriageSettingsTests
         Assert.Equal([kettle, angry], await parley.InboxAsync());
         var status = await parley.GetJsonAsync($"/api/v1/brands/{w.Brand}/triage");
         Assert.Equal(0, status.GetProperty("recompute").GetProperty("pending").GetInt32());
+    }
+
+    /// <summary>On SQLite a recompute's transaction holds the lock webhook acknowledgements wait for: it takes its turn
+    /// at the write gate (docs/adr/0042), and re-ranks when it gets it.</summary>
+    [Fact]
+    public async Task On_SQLite_the_background_recompute_waits_its_turn_at_the_write_gate()
+    {
+        await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite,
+            settings: new Dictionary<string, string?> { ["Parley:Triage:InlineRecomputeLimit"] = "0" });
+        var w = await Workspace.CreateAsync(parley);
+        var now = DateTimeOffset.UtcNow;
+        var kettle = await w.TweetAsync(Customers.Person("1", "ana"), "a question about my Aero 3000 kettle", now.AddMinutes(-30));
+        var angry = await w.TweetAsync(Customers.Person("2", "ben"), "my order never arrived and nobody answers, terrible service", now.AddMinutes(-20));
+        var recompute = parley.App.Services.GetRequiredService<Parley.Triage.TriageRecompute>();
+
+        // The change wakes the server's own recompute, which waits at the gate too; passes take turns.
+        await WriteGateHold.FinishesOnlyAfterTheGateAsync(parley, async () =>
+        {
+            await w.PutTriageAsync(KettleRecall);
+            var settled = false;
+            for (var i = 0; i < 100 && !settled; i++)
+            {
+                await recompute.RunOnceAsync(CancellationToken.None);
+                settled = (await parley.GetJsonAsync($"/api/v1/brands/{w.Brand}/triage")).GetProperty("recompute").GetProperty("pending").GetInt32() == 0;
+            }
+            return settled;
+        });
+
+        Assert.Equal([kettle, angry], await parley.InboxAsync());
     }
 
     [Theory]
