@@ -42,6 +42,10 @@ public sealed partial class SqliteStatistics(IServiceScopeFactory scopes, WriteG
         await db.Database.OpenConnectionAsync(ct);
         var connection = (SqliteConnection)db.Database.GetDbConnection();
         await db.Database.ExecuteSqlRawAsync($"PRAGMA analysis_limit={AnalysisLimit}", ct);
+        // A connection reads sqlite_stat1 when it reads the schema, and the pool's connections live long: this one may
+        // not know what another analysed since, and PRAGMA optimize would ask for it again. ANALYZE of the schema table
+        // analyses nothing and makes the connection read the statistics again (a write transaction, so at the gate).
+        using (await gate.EnterAsync(ct)) await db.Database.ExecuteSqlRawAsync("ANALYZE sqlite_master", ct);
         var done = new List<(string, TimeSpan)>();
         // A table without indexes is skipped: its statistics are only its row count, which SQLite counts by reading the
         // whole table (hundreds of milliseconds for the raw bodies under ingest), and nothing is planned from them.
