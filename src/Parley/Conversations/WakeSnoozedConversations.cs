@@ -14,13 +14,14 @@ public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes
     /// <summary>On SQLite a batch's write holds the lock webhook acknowledgements wait for: a few dozen conversations per
     /// turn at the <see cref="WriteGate"/>, batch after batch (docs/adr/0042).</summary>
     private const int SqliteBatchSize = 32;
+    private int Batch => gate.Exclusive ? SqliteBatchSize : BatchSize;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
-            try { while (await RunOnceAsync(stoppingToken) == (gate.Exclusive ? SqliteBatchSize : BatchSize)) { } }
+            try { while (await RunOnceAsync(stoppingToken) == Batch) { } }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
             catch (Exception e) { LogFailed(log, e); }
         } while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -37,7 +38,7 @@ public sealed partial class WakeSnoozedConversations(IServiceScopeFactory scopes
         // Read again in the turn: SaveChanges checks nothing, so what it read must still be true when it writes.
         using var turn = await gate.EnterAsync(ct);
         var due = await snoozed
-            .OrderBy(c => c.SnoozedUntil).Take(gate.Exclusive ? SqliteBatchSize : BatchSize).ToListAsync(ct);
+            .OrderBy(c => c.SnoozedUntil).Take(Batch).ToListAsync(ct);
         foreach (var c in due)
         {
             foreach (var type in c.Wake(now))

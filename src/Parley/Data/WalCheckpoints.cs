@@ -21,14 +21,16 @@ public static class WalCheckpoints
     }
 
     /// <summary>Copies what the WAL holds into the database file without taking the write lock (commits go on).</summary>
-    /// <returns>True when it copied every frame the WAL held as it started.</returns>
-    public static bool Passive(SqliteConnection connection)
+    /// <returns>Whether it copied every frame the WAL held as it started, and how many frames that was.</returns>
+    public static (bool CopiedAll, long Frames) Passive(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         using var result = command.ExecuteReader();
         // busy, frames in the WAL, frames copied into the database file
-        return result.Read() && result.GetInt32(0) == 0 && result.GetInt64(1) == result.GetInt64(2);
+        if (!result.Read()) return (false, 0);
+        var frames = result.GetInt64(1);
+        return (result.GetInt32(0) == 0 && frames == result.GetInt64(2), frames);
     }
 
     public readonly struct Resume(SQLitePCL.sqlite3? handle) : IDisposable

@@ -268,7 +268,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         long framesBefore = -1;
         for (var pass = 0; pass < CatchUpPasses; pass++)
         {
-            var (copiedAll, frames) = PassiveCheckpoint(connection);
+            var (copiedAll, frames) = Data.WalCheckpoints.Passive(connection);
             if (!copiedAll) return false;
             if (frames == framesBefore) return true;
             framesBefore = frames;
@@ -279,17 +279,6 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     /// <summary>Passes of the background checkpoint: the first copies ~256 rows' pages, each later one what was
     /// committed while the one before ran, a fraction of it.</summary>
     private const int CatchUpPasses = 4;
-
-    private static (bool CopiedAll, long Frames) PassiveCheckpoint(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-        using var result = command.ExecuteReader();
-        // busy, frames in the WAL, frames copied into the database file
-        if (!result.Read()) return (false, 0);
-        var frames = result.GetInt64(1);
-        return (result.GetInt32(0) == 0 && frames == result.GetInt64(2), frames);
-    }
 
     /// <summary>SQLite writes the WAL from its start again only once a checkpoint has copied all of it, and the
     /// background checkpoint never has: commits append while it runs. So the WAL grew by every row stored (400 MB

@@ -18,6 +18,7 @@ public sealed partial class TriageRecompute(IServiceScopeFactory scopes, EventSi
     /// lock webhook acknowledgements wait for: a dozen or so conversations per turn at the <see cref="WriteGate"/>
     /// (docs/adr/0042).</summary>
     public const int SqliteBatchSize = 16;
+    private int Batch => gate.Exclusive ? SqliteBatchSize : BatchSize;
     /// <summary>How often to look without being woken (catches a message triaged during a settings change).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _wake = new(0, 1);
@@ -33,7 +34,7 @@ public sealed partial class TriageRecompute(IServiceScopeFactory scopes, EventSi
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            try { while (await RunOnceAsync(stoppingToken) == (gate.Exclusive ? SqliteBatchSize : BatchSize)) { } }
+            try { while (await RunOnceAsync(stoppingToken) == Batch) { } }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception e) { LogFailed(log, e); }
             try { await _wake.WaitAsync(Interval, stoppingToken); }
@@ -49,7 +50,7 @@ public sealed partial class TriageRecompute(IServiceScopeFactory scopes, EventSi
         var stale = await db.Conversations
             .Where(c => c.Status == ConversationStatus.Open && c.TriageVersion <
                 (db.TriageSettings.Where(s => s.BrandId == c.BrandId).Select(s => (int?)s.Version).FirstOrDefault() ?? TriageSettingsRecord.DefaultVersion))
-            .OrderBy(c => c.Id).Take(gate.Exclusive ? SqliteBatchSize : BatchSize).ToListAsync(ct);
+            .OrderBy(c => c.Id).Take(Batch).ToListAsync(ct);
         if (stale.Count == 0) return 0;
 
         var now = clock.GetUtcNow();

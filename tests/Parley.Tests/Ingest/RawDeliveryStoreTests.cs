@@ -49,6 +49,9 @@ public sealed class RawDeliveryStoreTests
     public async Task The_WAL_is_written_over_again_rather_than_growing_with_every_row_stored()
     {
         await using var parley = await TestParley.StartAsync();
+        // Only this store uses the database: a background service's read can hold a checkpoint back, and the WAL then
+        // rightly grows (on a loaded machine it did, now and then).
+        await parley.App.StopAsync();
         var body = new byte[3_000];
         Random.Shared.NextBytes(body);
         var batch = Enumerable.Range(0, 32).Select(_ => new InboundEvent
