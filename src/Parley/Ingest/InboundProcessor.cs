@@ -219,13 +219,34 @@ public sealed partial class InboundProcessor(
         }
     }
 
-    private static Task<List<Delivery>> PendingAsync(ParleyDb db, long? only, int take, CancellationToken ct)
+    /// <summary>The oldest pending deliveries (or <paramref name="only"/>, if pending), through a plain command
+    /// (docs/adr/0046). The status is EF Core's literal, so the partial index of pending rows serves it (docs/adr/0041).</summary>
+    private static async Task<List<Delivery>> PendingAsync(ParleyDb db, long? only, int take, CancellationToken ct)
     {
-        var query = db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending);
-        if (only is { } id) query = query.Where(e => e.Id == id);
-        return query.OrderBy(e => e.Id).Take(take)
-            .Select(e => new Delivery(e.Id, e.ChannelId, e.Source, e.ReceivedAt))
-            .ToListAsync(ct);
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var pending = command.Literal<InboundEvent>(nameof(InboundEvent.Status), InboundStatus.Pending);
+        var one = only is { } id ? $" AND \"Id\" = {command.Value<InboundEvent>(nameof(InboundEvent.Id), id)}" : "";
+        var sql = $"SELECT \"Id\", \"ChannelId\", \"Source\", \"ReceivedAt\" FROM \"InboundEvents\" WHERE \"Status\" = {pending}{one} "
+            + $"ORDER BY \"Id\" LIMIT {take}";
+        var channelId = command.Reader<InboundEvent>(nameof(InboundEvent.ChannelId));
+        var receivedAt = command.Reader<InboundEvent>(nameof(InboundEvent.ReceivedAt));
+        var found = new List<Delivery>(Math.Min(take, 512));
+        await using var reader = await command.ReadAsync(sql, ct);
+        while (await reader.ReadAsync(ct))
+            found.Add(new Delivery(reader.GetInt64(0), (Guid)channelId(reader, 1)!, reader.GetString(2), (DateTimeOffset)receivedAt(reader, 3)!));
+        return found;
+    }
+
+    /// <summary>The stored bodies of these deliveries, by id.</summary>
+    private static async Task<Dictionary<long, byte[]>> BodiesAsync(ParleyDb db, List<long> ids, CancellationToken ct)
+    {
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var sql = $"SELECT \"Id\", \"Body\" FROM \"InboundBodies\" WHERE {command.In<InboundEvent, long>("\"Id\"", nameof(InboundEvent.Id), ids)}";
+        var body = command.Reader<InboundEvent>(nameof(InboundEvent.Body));
+        var found = new Dictionary<long, byte[]>(ids.Count);
+        await using var reader = await command.ReadAsync(sql, ct);
+        while (await reader.ReadAsync(ct)) found[reader.GetInt64(0)] = (byte[])body(reader, 1)!;
+        return found;
     }
 
     private async Task ProcessAloneAsync(long id, CancellationToken ct)
@@ -265,8 +286,7 @@ public sealed partial class InboundProcessor(
         var parsedAlready = batch.Select(d => parsedAtIngest.Find(d.Id)).ToList();
         // Bodies are read only for deliveries whose parse at ingest is not at hand.
         var unparsed = batch.Where((_, i) => parsedAlready[i] is null).Select(d => d.Id).ToList();
-        var bodies = unparsed.Count == 0 ? [] : await db.InboundEvents.AsNoTracking().Where(e => EF.Parameter(unparsed).Contains(e.Id))
-            .Select(e => new { e.Id, e.Body }).ToDictionaryAsync(e => e.Id, e => e.Body, ct);
+        var bodies = unparsed.Count == 0 ? [] : await BodiesAsync(db, unparsed, ct);
         for (var i = 0; i < batch.Count; i++)
         {
             var d = batch[i];

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Parley.Conversations;
@@ -48,23 +49,27 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
     public async Task WriteAsync(CancellationToken ct)
     {
         await BatchWriter.WriteAsync(db, rows, lookup.Read, ct);
+        // Plain commands rather than EF Core's ExecuteUpdate, the values bound as EF Core binds them (docs/adr/0046).
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var status = nameof(InboundEvent.Status);
         if (stored > 0)
             // New messages may be the ones that waiting deliveries answer: those of earlier batches go round again
             // (this batch's own waiting ones were marked pending when it was prepared).
-            await db.InboundEvents.Where(e => e.Status == InboundStatus.Waiting)
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.Status, InboundStatus.Pending), ct);
+            await command.ExecuteAsync($"UPDATE \"InboundEvents\" SET \"Status\" = {command.Literal<InboundEvent>(status, InboundStatus.Pending)} "
+                + $"WHERE \"Status\" = {command.Literal<InboundEvent>(status, InboundStatus.Waiting)}", ct);
         // One statement per kind of outcome (nearly always one: processed, one message each), not one per delivery.
         foreach (var kind in outcomes.GroupBy(o => (o.Status, o.Added, o.Unhandled, o.Error)))
         {
-            var ids = kind.Select(o => o.Id).ToList();
-            var (status, added, unhandled, error) = kind.Key;
-            await db.InboundEvents.Where(e => EF.Parameter(ids).Contains(e.Id)).ExecuteUpdateAsync(s =>
-            {
-                s.SetProperty(e => e.Status, status).SetProperty(e => e.ProcessedAt, now);
-                if (added != 0) s.SetProperty(e => e.MessageCount, e => e.MessageCount + added);
-                if (unhandled is { } u) s.SetProperty(e => e.UnhandledCount, u);
-                if (error is not null) s.SetProperty(e => e.Error, error);
-            }, ct);
+            await using var update = await PlainCommand.OpenAsync(db, ct);
+            var (to, added, unhandled, error) = kind.Key;
+            var set = new StringBuilder($"UPDATE \"InboundEvents\" SET \"Status\" = {update.Value<InboundEvent>(status, to)}, ")
+                .Append($"\"ProcessedAt\" = {update.Value<InboundEvent>(nameof(InboundEvent.ProcessedAt), now)}");
+            if (added != 0) set.Append($", \"MessageCount\" = \"MessageCount\" + {update.Value<InboundEvent>(nameof(InboundEvent.MessageCount), added)}");
+            if (unhandled is { } u) set.Append($", \"UnhandledCount\" = {update.Value<InboundEvent>(nameof(InboundEvent.UnhandledCount), u)}");
+            if (error is not null) set.Append($", \"Error\" = {update.Value<InboundEvent>(nameof(InboundEvent.Error), error)}");
+            List<long> ids = [.. kind.Select(o => o.Id)];
+            set.Append(" WHERE ").Append(update.In<InboundEvent, long>("\"Id\"", nameof(InboundEvent.Id), ids));
+            await update.ExecuteAsync(set.ToString(), ct);
         }
     }
 }

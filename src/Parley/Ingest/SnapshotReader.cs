@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Linq.Expressions;
-using System.Reflection;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -18,7 +16,6 @@ namespace Parley.Ingest;
 internal sealed class SnapshotReader
 {
     private static readonly ConcurrentDictionary<(IModel, Type), SnapshotReader> Readers = new();
-    private static readonly MethodInfo IsDbNull = typeof(DbDataReader).GetMethod(nameof(DbDataReader.IsDBNull), [typeof(int)])!;
 
     private readonly string _select;
     private readonly string _key;
@@ -37,7 +34,7 @@ internal sealed class SnapshotReader
         _keyIndex = key.GetIndex();
         _keyMapping = key.GetRelationalTypeMapping();
         _select = $"SELECT {string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))} FROM \"{entity.GetTableName()}\"";
-        _columns = [.. properties.Select(Column)];
+        _columns = [.. properties.Select(PlainCommand.ColumnReader)];
     }
 
     public static SnapshotReader Of<T>(DbContext db) =>
@@ -73,23 +70,5 @@ internal sealed class SnapshotReader
             found[(Guid)values[_keyIndex]!] = values;
         }
         return found;
-    }
-
-    /// <summary>Reads a column as EF Core's shaper does: the mapping's reader method, the mapping's own adjustment of
-    /// what it returns, then the value converter, if any (an enum stored as text, a time as a binary integer).</summary>
-    private static Func<DbDataReader, int, object?> Column(IProperty property)
-    {
-        var mapping = property.GetRelationalTypeMapping();
-        var reader = Expression.Parameter(typeof(DbDataReader), "reader");
-        var ordinal = Expression.Parameter(typeof(int), "ordinal");
-        var method = mapping.GetDataReaderMethod();
-        Expression value = Expression.Call(method.DeclaringType == typeof(DbDataReader) ? reader : Expression.Convert(reader, method.DeclaringType!), method, ordinal);
-        value = mapping.CustomizeDataReaderExpression(value);
-        var converter = mapping.Converter;
-        var provider = converter?.ProviderClrType ?? mapping.ClrType;
-        if (value.Type != provider) value = Expression.Convert(value, provider);
-        if (converter is not null) value = Expression.Invoke(converter.ConvertFromProviderExpression, value);
-        var body = Expression.Condition(Expression.Call(reader, IsDbNull, ordinal), Expression.Constant(null), Expression.Convert(value, typeof(object)));
-        return Expression.Lambda<Func<DbDataReader, int, object?>>(body, reader, ordinal).Compile();
     }
 }

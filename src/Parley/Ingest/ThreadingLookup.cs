@@ -39,20 +39,13 @@ public sealed class ThreadingLookup
             var ids = items.Select(i => i.ExternalId).ToHashSet(StringComparer.Ordinal);
             var known = ids.Concat(items.Where(i => i.InReplyToExternalId is not null).Select(i => i.InReplyToExternalId!)).Distinct().ToList();
             var itemIds = ids.ToList();
-            // UNION ALL rather than OR, so that each half uses its own index rather than the channel's every message.
-            var related = await db.Messages.AsNoTracking()
-                .Where(m => m.ChannelId == channelId && EF.Parameter(known).Contains(m.ExternalId!))
-                .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId })
-                .Concat(db.Messages.AsNoTracking()
-                    .Where(m => m.ChannelId == channelId && EF.Parameter(itemIds).Contains(m.InReplyToExternalId!))
-                    .Select(m => new { m.ExternalId, m.InReplyToExternalId, m.ConversationId }))
-                .ToListAsync(ct);
+            var related = await RelatedAsync(db, channelId, known, itemIds, ct);
             var knownSet = known.ToHashSet(StringComparer.Ordinal);
             foreach (var m in related)
             {
                 if (m.ExternalId is not null && knownSet.Contains(m.ExternalId)) lookup._messages[(channelId, m.ExternalId)] = m.ConversationId;
-                if (m.InReplyToExternalId is not null && ids.Contains(m.InReplyToExternalId))
-                    lookup._replies.TryAdd((channelId, m.InReplyToExternalId), m.ConversationId);
+                if (m.InReplyTo is not null && ids.Contains(m.InReplyTo))
+                    lookup._replies.TryAdd((channelId, m.InReplyTo), m.ConversationId);
                 conversationIds.Add(m.ConversationId);
             }
 
@@ -92,6 +85,25 @@ public sealed class ThreadingLookup
         foreach (var i in lookup._identities.Values) lookup.Read.Add(i);
         lookup.StoredContacts = [.. lookup.Read.Identities.Select(i => i.ContactId).Concat(lookup.Stored.Select(c => c.ContactId)).Distinct()];
         return lookup;
+    }
+
+    /// <summary>Messages of the channel that have one of the <paramref name="known"/> network ids, or answer one of
+    /// <paramref name="itemIds"/>: a plain command (docs/adr/0046), UNION ALL rather than OR so that each half uses its
+    /// own index rather than the channel's every message.</summary>
+    private static async Task<List<(string? ExternalId, string? InReplyTo, Guid ConversationId)>> RelatedAsync(ParleyDb db, Guid channelId,
+        List<string> known, List<string> itemIds, CancellationToken ct)
+    {
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var channel = command.Value<Message>(nameof(Message.ChannelId), channelId);
+        const string select = "SELECT \"ExternalId\", \"InReplyToExternalId\", \"ConversationId\" FROM \"Messages\"";
+        var sql = $"{select} WHERE \"ChannelId\" = {channel} AND {command.In<Message, string>("\"ExternalId\"", nameof(Message.ExternalId), known)} "
+            + $"UNION ALL {select} WHERE \"ChannelId\" = {channel} AND {command.In<Message, string>("\"InReplyToExternalId\"", nameof(Message.InReplyToExternalId), itemIds)}";
+        var conversation = command.Reader<Message>(nameof(Message.ConversationId));
+        var found = new List<(string?, string?, Guid)>();
+        await using var reader = await command.ReadAsync(sql, ct);
+        while (await reader.ReadAsync(ct))
+            found.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), (Guid)conversation(reader, 2)!));
+        return found;
     }
 
     /// <summary>The conversations read from the database: the ones whose rows must still be as the batch found them

@@ -138,9 +138,18 @@ public static class BrandTriageCache
 
     public static async Task<(BrandTriageSettings Settings, int Version)> LoadAsync(ParleyDb db, Guid brandId, CancellationToken ct)
     {
-        var row = await db.TriageSettings.AsNoTracking().Where(s => s.BrandId == brandId)
-            .Select(s => new { s.Version, s.Settings }).FirstOrDefaultAsync(ct);
-        if (row is null) return (BrandTriageSettings.Default, TriageSettingsRecord.DefaultVersion);
-        return (Parsed.GetOrAdd((brandId, row.Version), _ => BrandTriageSettings.FromJson(row.Settings)), row.Version);
+        // A plain command: the processor reads this once a batch, and EF Core's pipeline cost more than the read (docs/adr/0046).
+        await using var command = await Parley.Ingest.PlainCommand.OpenAsync(db, ct);
+        var sql = "SELECT \"Version\", \"Settings\" FROM \"TriageSettings\" WHERE \"BrandId\" = "
+            + $"{command.Value<TriageSettingsRecord>(nameof(TriageSettingsRecord.BrandId), brandId)} LIMIT 1";
+        int version;
+        string settings;
+        await using (var reader = await command.ReadAsync(sql, ct))
+        {
+            if (!await reader.ReadAsync(ct)) return (BrandTriageSettings.Default, TriageSettingsRecord.DefaultVersion);
+            version = reader.GetInt32(0);
+            settings = reader.GetString(1);
+        }
+        return (Parsed.GetOrAdd((brandId, version), _ => BrandTriageSettings.FromJson(settings)), version);
     }
 }

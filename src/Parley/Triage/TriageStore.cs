@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Conversations;
 using Parley.Data;
+using Parley.Ingest;
 using Parley.Platform.Events;
 
 namespace Parley.Triage;
@@ -57,13 +58,26 @@ public static class TriageStore
     public static async Task<Dictionary<Guid, List<StoredPost>>> LoadPostsAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds,
         IReadOnlyDictionary<Guid, Guid> conversations, DateTimeOffset since, int max, CancellationToken ct)
     {
-        var ids = conversations.Keys.ToList();
-        var rows = await db.Messages.AsNoTracking()
-            .Where(m => EF.Parameter(ids).Contains(m.ConversationId) && m.Direction == MessageDirection.Inbound && m.CreatedAt >= since)
-            .Select(m => new StoredPost(m.Id, m.ConversationId, m.Text, m.CreatedAt, m.Visibility, m.Signals))
-            .ToListAsync(ct);
         var byContact = contactIds.ToDictionary(id => id, _ => new List<StoredPost>());
-        foreach (var post in rows) byContact[conversations[post.ConversationId]].Add(post);
+        // A plain command rather than EF Core's pipeline, read as EF Core reads each column (docs/adr/0046).
+        await using (var command = await PlainCommand.OpenAsync(db, ct))
+        {
+            var inbound = command.Literal<Message>(nameof(Message.Direction), MessageDirection.Inbound);
+            var sql = "SELECT \"Id\", \"ConversationId\", \"Text\", \"CreatedAt\", \"Visibility\", \"Signals\" FROM \"Messages\" WHERE "
+                + $"{command.In<Message, Guid>("\"ConversationId\"", nameof(Message.ConversationId), [.. conversations.Keys])} "
+                + $"AND \"Direction\" = {inbound} AND \"CreatedAt\" >= {command.Value<Message>(nameof(Message.CreatedAt), since)}";
+            var id = command.Reader<Message>(nameof(Message.Id));
+            var conversation = command.Reader<Message>(nameof(Message.ConversationId));
+            var at = command.Reader<Message>(nameof(Message.CreatedAt));
+            var visibility = command.Reader<Message>(nameof(Message.Visibility));
+            await using var reader = await command.ReadAsync(sql, ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var post = new StoredPost((Guid)id(reader, 0)!, (Guid)conversation(reader, 1)!, reader.GetString(2), (DateTimeOffset)at(reader, 3)!,
+                    (MessageVisibility)visibility(reader, 4)!, reader.IsDBNull(5) ? null : reader.GetString(5));
+                byContact[conversations[post.ConversationId]].Add(post);
+            }
+        }
         foreach (var list in byContact.Values)
         {
             list.Sort((a, b) => b.At.CompareTo(a.At));
@@ -75,11 +89,37 @@ public static class TriageStore
     /// <summary>What <see cref="LoadProfileAsync"/> reads, for many customers at once: two queries for a batch.</summary>
     public static async Task<CustomerProfiles> LoadProfilesAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
-        var ids = contactIds.ToList();
-        var contacts = await db.Contacts.AsNoTracking().Where(x => EF.Parameter(ids).Contains(x.Id)).Select(x => new CustomerProfiles.Reach(
-            x.Id, x.Value, x.Identities.Max(i => i.Followers) ?? 0, x.Identities.Any(i => i.Verified))).ToListAsync(ct);
-        var conversations = await db.Conversations.AsNoTracking().Where(c => EF.Parameter(ids).Contains(c.ContactId)).Select(c => new CustomerProfiles.Earlier(
-            c.Id, c.ContactId, c.CreatedAt, c.LastMessageAt, c.Status == ConversationStatus.Open || c.AcknowledgedAt == null)).ToListAsync(ct);
+        // Plain commands rather than EF Core's pipeline, read as EF Core reads each column (docs/adr/0046).
+        var ids = contactIds as IReadOnlyCollection<Guid>;
+        var contacts = new List<CustomerProfiles.Reach>(ids.Count);
+        var conversations = new List<CustomerProfiles.Earlier>();
+        await using (var command = await PlainCommand.OpenAsync(db, ct))
+        {
+            var sql = "SELECT c.\"Id\", c.\"Value\", (SELECT MAX(i.\"Followers\") FROM \"ContactIdentities\" AS i WHERE i.\"ContactId\" = c.\"Id\"), "
+                + "EXISTS (SELECT 1 FROM \"ContactIdentities\" AS i WHERE i.\"ContactId\" = c.\"Id\" AND i.\"Verified\") "
+                + $"FROM \"Contacts\" AS c WHERE {command.In<Contact, Guid>("c.\"Id\"", nameof(Contact.Id), ids)}";
+            var id = command.Reader<Contact>(nameof(Contact.Id));
+            var value = command.Reader<Contact>(nameof(Contact.Value));
+            await using var reader = await command.ReadAsync(sql, ct);
+            while (await reader.ReadAsync(ct))
+                contacts.Add(new CustomerProfiles.Reach((Guid)id(reader, 0)!, (decimal?)value(reader, 1),
+                    reader.IsDBNull(2) ? 0 : Convert.ToInt64(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
+                    Convert.ToBoolean(reader.GetValue(3), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        await using (var command = await PlainCommand.OpenAsync(db, ct))
+        {
+            var sql = "SELECT \"Id\", \"ContactId\", \"CreatedAt\", \"LastMessageAt\", \"Status\", \"AcknowledgedAt\" FROM \"Conversations\" "
+                + $"WHERE {command.In<Conversation, Guid>("\"ContactId\"", nameof(Conversation.ContactId), ids)}";
+            var id = command.Reader<Conversation>(nameof(Conversation.Id));
+            var contact = command.Reader<Conversation>(nameof(Conversation.ContactId));
+            var created = command.Reader<Conversation>(nameof(Conversation.CreatedAt));
+            var last = command.Reader<Conversation>(nameof(Conversation.LastMessageAt));
+            var status = command.Reader<Conversation>(nameof(Conversation.Status));
+            await using var reader = await command.ReadAsync(sql, ct);
+            while (await reader.ReadAsync(ct))
+                conversations.Add(new CustomerProfiles.Earlier((Guid)id(reader, 0)!, (Guid)contact(reader, 1)!, (DateTimeOffset)created(reader, 2)!,
+                    (DateTimeOffset)last(reader, 3)!, (ConversationStatus)status(reader, 4)! == ConversationStatus.Open || reader.IsDBNull(5)));
+        }
         return new CustomerProfiles(contacts, conversations);
     }
 
