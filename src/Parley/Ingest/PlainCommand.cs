@@ -47,9 +47,9 @@ internal sealed class PlainCommand : IAsyncDisposable
     /// <paramref name="property"/>; returns its placeholder.</summary>
     public string Value<T>(string property, object? value)
     {
+        // The mapping converts the value itself (a time to its binary integer on SQLite), as EF Core's parameters do.
         var mapping = Property<T>(property).GetRelationalTypeMapping();
-        var provider = value is null ? DBNull.Value : mapping.Converter is { } c ? c.ConvertToProvider(value) ?? DBNull.Value : value;
-        return Add(mapping.CreateParameter(_command, Name(), provider, nullable: value is null));
+        return Add(mapping.CreateParameter(_command, Name(), value, nullable: value is null));
     }
 
     /// <summary>A condition that the column of <typeparamref name="T"/>'s <paramref name="property"/> is one of
@@ -82,8 +82,8 @@ internal sealed class PlainCommand : IAsyncDisposable
     /// stored as its name: <c>'Pending'</c>), as EF Core inlines constants.</summary>
     public string Literal<T>(string property, object value)
     {
-        var mapping = Property<T>(property).GetRelationalTypeMapping();
-        return mapping.GenerateSqlLiteral(mapping.Converter is { } c ? c.ConvertToProvider(value) : value);
+        // The mapping converts the value itself (an enum to its name) before it writes the literal.
+        return Property<T>(property).GetRelationalTypeMapping().GenerateSqlLiteral(value);
     }
 
     public async Task<DbDataReader> ReadAsync(string sql, CancellationToken ct)
