@@ -3,6 +3,8 @@ using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.EntityFrameworkCore.Storage;
 using Parley.Data;
 
@@ -35,6 +37,29 @@ internal sealed class SnapshotReader
         _keyMapping = key.GetRelationalTypeMapping();
         _select = $"SELECT {string.Join(", ", properties.Select(p => $"\"{p.GetColumnName()}\""))} FROM \"{entity.GetTableName()}\"";
         _columns = [.. properties.Select(PlainCommand.ColumnReader)];
+    }
+
+    /// <summary>Every mapped column of the table, in property-index order: <c>SELECT "A", "B", ... FROM "Table"</c>.</summary>
+    public string Select => _select;
+
+    private Func<MaterializationContext, object>? _materializer;
+
+    /// <summary>The rows <paramref name="sql"/> reads (one or more statements each beginning with <see cref="Select"/>),
+    /// made into entities as an EF Core query without tracking makes them: the values read as its shaper reads them
+    /// and EF Core's own materializer for the entity type (its constructor binding, backing fields), with no query
+    /// pipeline around them (docs/adr/0046).</summary>
+    public async Task<List<T>> EntitiesAsync<T>(ParleyDb db, PlainCommand command, string sql, CancellationToken ct) where T : class
+    {
+        var materialize = _materializer ??= db.GetService<IStructuralTypeMaterializerSource>().GetMaterializer(db.Model.FindEntityType(typeof(T))!);
+        var found = new List<T>();
+        await using var reader = await command.ReadAsync(sql, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var values = new object?[_columns.Length];
+            for (var i = 0; i < values.Length; i++) values[i] = _columns[i](reader, i);
+            found.Add((T)materialize(new MaterializationContext(new ValueBuffer(values), db)));
+        }
+        return found;
     }
 
     public static SnapshotReader Of<T>(DbContext db) =>

@@ -55,8 +55,7 @@ public sealed class ThreadingLookup
                 var networkName = network.Key;
                 var brandId = channel.BrandId;
                 var externalIds = network.Select(c => c.ExternalId).Distinct().ToList();
-                var identities = await db.ContactIdentities.AsNoTracking()
-                    .Where(i => i.BrandId == brandId && i.Network == networkName && EF.Parameter(externalIds).Contains(i.ExternalId)).ToListAsync(ct);
+                var identities = await IdentitiesAsync(db, brandId, networkName, externalIds, ct);
                 foreach (var identity in identities)
                 {
                     lookup._identities[(identity.BrandId, identity.Network, identity.ExternalId)] = identity;
@@ -70,14 +69,9 @@ public sealed class ThreadingLookup
         var loaded = new List<Conversation>();
         var byId = conversationIds.ToList();
         if (contactsByChannel.Count == 0 && byId.Count > 0)
-            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => EF.Parameter(byId).Contains(c.Id)).ToListAsync(ct));
+            loaded.AddRange(await ConversationsAsync(db, byId, null, [], ct));
         foreach (var (channelId, contacts) in contactsByChannel)
-        {
-            var contactIds = contacts.ToList();
-            loaded.AddRange(await db.Conversations.AsNoTracking().Where(c => EF.Parameter(byId).Contains(c.Id))
-                .Concat(db.Conversations.AsNoTracking().Where(c => c.ChannelId == channelId && EF.Parameter(contactIds).Contains(c.ContactId) && c.Status == ConversationStatus.Open))
-                .ToListAsync(ct));
-        }
+            loaded.AddRange(await ConversationsAsync(db, byId, channelId, [.. contacts], ct));
         // A conversation found both ways is read twice: the first copy is the one used.
         foreach (var c in loaded) lookup.Add(c);
         lookup.Read = new ReadRows(db);
@@ -104,6 +98,33 @@ public sealed class ThreadingLookup
         while (await reader.ReadAsync(ct))
             found.Add((reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), (Guid)conversation(reader, 2)!));
         return found;
+    }
+
+    /// <summary>The brand's identities on the network with these network ids, as entities (docs/adr/0046).</summary>
+    private static async Task<List<ContactIdentity>> IdentitiesAsync(ParleyDb db, Guid brandId, string network, List<string> externalIds,
+        CancellationToken ct)
+    {
+        var rows = SnapshotReader.Of<ContactIdentity>(db);
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var sql = $"{rows.Select} WHERE \"BrandId\" = {command.Value<ContactIdentity>(nameof(ContactIdentity.BrandId), brandId)} "
+            + $"AND \"Network\" = {command.Value<ContactIdentity>(nameof(ContactIdentity.Network), network)} "
+            + $"AND {command.In<ContactIdentity, string>("\"ExternalId\"", nameof(ContactIdentity.ExternalId), externalIds)}";
+        return await rows.EntitiesAsync<ContactIdentity>(db, command, sql, ct);
+    }
+
+    /// <summary>The conversations with these ids and, given a channel, the customers' open conversations on it (UNION ALL,
+    /// each half on its own index; a conversation found both ways comes twice), as entities (docs/adr/0046).</summary>
+    private static async Task<List<Conversation>> ConversationsAsync(ParleyDb db, List<Guid> ids, Guid? channelId, List<Guid> contactIds,
+        CancellationToken ct)
+    {
+        var rows = SnapshotReader.Of<Conversation>(db);
+        await using var command = await PlainCommand.OpenAsync(db, ct);
+        var sql = $"{rows.Select} WHERE {command.In<Conversation, Guid>("\"Id\"", nameof(Conversation.Id), ids)}";
+        if (channelId is { } channel)
+            sql += $" UNION ALL {rows.Select} WHERE \"ChannelId\" = {command.Value<Conversation>(nameof(Conversation.ChannelId), channel)} "
+                + $"AND {command.In<Conversation, Guid>("\"ContactId\"", nameof(Conversation.ContactId), contactIds)} "
+                + $"AND \"Status\" = {command.Literal<Conversation>(nameof(Conversation.Status), ConversationStatus.Open)}";
+        return await rows.EntitiesAsync<Conversation>(db, command, sql, ct);
     }
 
     /// <summary>The conversations read from the database: the ones whose rows must still be as the batch found them

@@ -52,5 +52,36 @@ public sealed class SnapshotReaderTests
         Assert.Equal(expected.Keys.Order(), read.Keys.Order());
         foreach (var (id, values) in expected) Assert.Equal(values, read[id]);
         Assert.Contains(read[busy.Id], v => v is ConversationState.Snoozed);
+
+        // The threading lookup makes its conversations and identities from such values with EF Core's materializer
+        // (docs/adr/0046): every property as EF Core's own query gives it, and nothing else set.
+        var identity = new ContactIdentity { ContactId = contact.Id, BrandId = Brand, Network = "x", ExternalId = "42", Handle = "ana", Followers = 12, Verified = true };
+        await parley.WithDbAsync(db =>
+        {
+            db.Add(identity);
+            return db.SaveChangesAsync();
+        });
+        var (efRows, plainRows, efIdentity, plainIdentity, emptyMessages) = await parley.WithDbAsync(async db =>
+        {
+            var shape = RowShape.Of<Conversation>(db);
+            var efRows = await db.Conversations.AsNoTracking().Where(c => c.Id == plain.Id || c.Id == busy.Id)
+                .ToDictionaryAsync(c => c.Id, c => shape.Snapshot(c));
+            var rows = SnapshotReader.Of<Conversation>(db);
+            await using var command = await PlainCommand.OpenAsync(db, CancellationToken.None);
+            var made = await rows.EntitiesAsync<Conversation>(db, command,
+                $"{rows.Select} WHERE {command.In<Conversation, Guid>("\"Id\"", nameof(Conversation.Id), [plain.Id, busy.Id])}", CancellationToken.None);
+            var identities = SnapshotReader.Of<ContactIdentity>(db);
+            await using var second = await PlainCommand.OpenAsync(db, CancellationToken.None);
+            var madeIdentity = (await identities.EntitiesAsync<ContactIdentity>(db, second,
+                $"{identities.Select} WHERE \"ExternalId\" = {second.Value<ContactIdentity>(nameof(ContactIdentity.ExternalId), "42")}", CancellationToken.None)).Single();
+            var idShape = RowShape.Of<ContactIdentity>(db);
+            var efIdentity = idShape.Snapshot(await db.ContactIdentities.AsNoTracking().SingleAsync(i => i.Id == identity.Id));
+            return (efRows, made.ToDictionary(c => c.Id, c => shape.Snapshot(c)), efIdentity, idShape.Snapshot(madeIdentity),
+                made.All(c => c.Messages.Count == 0) && !db.ChangeTracker.Entries().Any());
+        });
+        Assert.Equal(efRows.Keys.Order(), plainRows.Keys.Order());
+        foreach (var (id, values) in efRows) Assert.Equal(values, plainRows[id]);
+        Assert.Equal(efIdentity, plainIdentity);
+        Assert.True(emptyMessages);
     }
 }
