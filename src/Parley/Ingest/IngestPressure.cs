@@ -3,24 +3,29 @@ namespace Parley.Ingest;
 /// <summary>Whether webhook acknowledgements are queuing at the ingest writer: the signal the inbound processor
 /// yields the CPU on (acknowledge first, docs/adr/0047).</summary>
 /// <remarks>A commit takes every request that arrived while the one before it ran, so how many requests a commit
-/// holds is how many were waiting for their acknowledgement (Little's law: the arrival rate times the commit's
-/// time). A server that copes commits a few at a time at moderate rates (4-15 at 1,000-2,000 req/s on SQLite or
-/// PostgreSQL); when requests arrive faster than the CPU serves them, every connection ends up waiting at the writer
-/// and commits hold dozens (37-67 with 128 connections in the closed loop). The writer reports each commit's size, and
-/// <see cref="Queuing"/> is their moving average (over about eight commits, so the one large commit after a
-/// processor's write turn on SQLite does not trip it) at or above <see cref="IngestOptions.YieldAbove"/>, while the
-/// writer is awake: a writer asleep has nobody waiting.</remarks>
-public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestOptions> options)
+/// holds is how many were waiting for their acknowledgement together (Little's law: the arrival rate times the time
+/// between commits). A server that copes commits a few at a time at moderate rates; when requests arrive faster than
+/// the CPU serves them, every connection ends up waiting at the writer and commits hold dozens (96-127 with 128
+/// connections in the benchmark's closed loop). The writer reports each commit's size; <see cref="Queuing"/> is their
+/// moving average (over about eight commits, so the one large commit after a processor's write turn on SQLite does not
+/// trip it) at or above <see cref="IngestOptions.YieldAbove"/>, while commits keep coming (the last within
+/// <see cref="Recent"/>). Whether the writer sleeps between commits says nothing: in a closed loop every waiting
+/// request is in the commit, and the writer sleeps until the answered clients send again.</remarks>
+public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestOptions> options, TimeProvider clock)
 {
+    /// <summary>A burst has ended when no commit came for this long: the processor resumes at once.</summary>
+    public static readonly TimeSpan Recent = TimeSpan.FromMilliseconds(250);
+
     private readonly double _threshold = options.Value.YieldAbove;
     private double _average;
-    private volatile bool _asleep = true;
+    private long _lastCommit;
 
     /// <summary>Requests per commit, averaged over about the last eight commits (for the benchmark and the metric).</summary>
     public double RequestsPerCommit => Volatile.Read(ref _average);
 
     /// <summary>Acknowledgements are waiting behind one another: the processor should let them have the CPU.</summary>
-    public bool Queuing => Assume ?? (!_asleep && _threshold > 0 && RequestsPerCommit >= _threshold);
+    public bool Queuing => Assume ?? (_threshold > 0 && RequestsPerCommit >= _threshold
+        && Volatile.Read(ref _lastCommit) is var last and not 0 && clock.GetElapsedTime(last) < Recent);
 
     /// <summary>Tests only: what <see cref="Queuing"/> says regardless of the writer (null: the writer decides).</summary>
     internal bool? Assume { get; set; }
@@ -28,14 +33,7 @@ public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestO
     /// <summary>The ingest writer committed <paramref name="requests"/> (called on its thread alone).</summary>
     internal void Committed(int requests)
     {
-        _asleep = false;
         Volatile.Write(ref _average, _average + (requests - _average) / 8);
-    }
-
-    /// <summary>The ingest writer found nothing to write and goes to sleep.</summary>
-    internal void Asleep()
-    {
-        _asleep = true;
-        Volatile.Write(ref _average, 0);
+        Volatile.Write(ref _lastCommit, clock.GetTimestamp());
     }
 }

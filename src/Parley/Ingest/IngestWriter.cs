@@ -148,7 +148,6 @@ public sealed partial class IngestWriter : BackgroundService
             while (_arrived.Count == 0)
             {
                 if (_closed) return false;
-                _pressure?.Asleep();
                 _writerAsleep = true;
                 Monitor.Wait(_sync);
                 _writerAsleep = false;

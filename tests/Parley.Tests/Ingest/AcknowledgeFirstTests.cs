@@ -13,18 +13,33 @@ namespace Parley.Tests.IngestTests;
 public sealed class AcknowledgeFirstTests
 {
     [Fact]
-    public void Acknowledgements_count_as_queuing_only_while_commits_stay_large_and_the_writer_is_awake()
+    public void Acknowledgements_count_as_queuing_only_while_commits_stay_large_and_keep_coming()
     {
-        var pressure = new IngestPressure(Options.Create(new IngestOptions()));
+        var clock = new SteppedTimestamps();
+        var pressure = new IngestPressure(Options.Create(new IngestOptions()), clock);
         Assert.False(pressure.Queuing);
         for (var i = 0; i < 30; i++) pressure.Committed(5);
         Assert.False(pressure.Queuing); // busy but coping: a few requests a commit
         pressure.Committed(100);
         Assert.False(pressure.Queuing); // one large commit (after a processor's write turn) is not a queue
         for (var i = 0; i < 10; i++) pressure.Committed(60);
-        Assert.True(pressure.Queuing); // every commit full of waiting requests: the closed loop's 37-67
-        pressure.Asleep();
-        Assert.False(pressure.Queuing); // a writer asleep has nobody waiting
+        Assert.True(pressure.Queuing); // every commit full of waiting requests, as in a closed loop
+        clock.Advance(IngestPressure.Recent - TimeSpan.FromMilliseconds(1));
+        Assert.True(pressure.Queuing); // a writer asleep between commits: the answered clients have not sent again yet
+        clock.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.False(pressure.Queuing); // no commit for a while: the burst is over
+    }
+
+    /// <summary>A clock whose timestamps move only when the test says so.</summary>
+    private sealed class SteppedTimestamps : TimeProvider
+    {
+        private long _now = 1;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _now;
+
+        public void Advance(TimeSpan by) => _now += by.Ticks;
     }
 
     [Theory]
@@ -45,7 +60,7 @@ public sealed class AcknowledgeFirstTests
         Assert.True(stats.GetProperty("processingYields").GetBoolean());
         Assert.Equal(2, stats.GetProperty("oldestPendingAgeSeconds").GetDouble(), 3);
 
-        pressure.Assume = null; // the writer decides again, and it is asleep
+        pressure.Assume = null; // the writer decides again: its commits held a delivery each
         await parley.DrainInboundAsync();
         Assert.Equal(2, await parley.WithDbAsync(db => Task.FromResult(db.Messages.Count())));
         Assert.Equal(0, processor.YieldTotals.CatchUpBatches);
