@@ -8,24 +8,29 @@ namespace Parley.Ingest;
 /// the CPU serves them, every connection ends up waiting at the writer and commits hold dozens (96-127 with 128
 /// connections in the benchmark's closed loop). The writer reports each commit's size; <see cref="Queuing"/> is their
 /// moving average (over about eight commits, so the one large commit after a processor's write turn on SQLite does not
-/// trip it) at or above <see cref="IngestOptions.YieldAbove"/>, while commits keep coming (the last within
-/// <see cref="Recent"/>). Whether the writer sleeps between commits says nothing: in a closed loop every waiting
+/// trip it) at or above <see cref="IngestOptions.YieldAbove"/> for <see cref="Sustained"/> at least (a stall of the
+/// machine makes one large commit, and the average falls again within a few commits), while commits keep coming (the
+/// last within <see cref="Recent"/>). Whether the writer sleeps between commits says nothing: in a closed loop every waiting
 /// request is in the commit, and the writer sleeps until the answered clients send again.</remarks>
 public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestOptions> options, TimeProvider clock)
 {
     /// <summary>A burst has ended when no commit came for this long: the processor resumes at once.</summary>
     public static readonly TimeSpan Recent = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long commits must stay large before acknowledgements count as queuing: at moderate rates on a busy
+    /// shared machine single stalls lifted the average past the threshold for a poll or two (ADR 47's runs).</summary>
+    public static readonly TimeSpan Sustained = TimeSpan.FromMilliseconds(200);
+
     private readonly double _threshold = options.Value.YieldAbove;
     private double _average;
-    private long _lastCommit;
+    private long _lastCommit, _aboveSince;
 
     /// <summary>Requests per commit, averaged over about the last eight commits (for the benchmark and the metric).</summary>
     public double RequestsPerCommit => Volatile.Read(ref _average);
 
     /// <summary>Acknowledgements are waiting behind one another: the processor should let them have the CPU.</summary>
-    public bool Queuing => Assume ?? (_threshold > 0 && RequestsPerCommit >= _threshold
-        && Volatile.Read(ref _lastCommit) is var last and not 0 && clock.GetElapsedTime(last) < Recent);
+    public bool Queuing => Assume ?? (Volatile.Read(ref _aboveSince) is var above and not 0 && clock.GetElapsedTime(above) >= Sustained
+        && clock.GetElapsedTime(Volatile.Read(ref _lastCommit)) < Recent);
 
     /// <summary>Tests only: what <see cref="Queuing"/> says regardless of the writer (null: the writer decides).</summary>
     internal bool? Assume { get; set; }
@@ -33,7 +38,11 @@ public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestO
     /// <summary>The ingest writer committed <paramref name="requests"/> (called on its thread alone).</summary>
     internal void Committed(int requests)
     {
-        Volatile.Write(ref _average, _average + (requests - _average) / 8);
-        Volatile.Write(ref _lastCommit, clock.GetTimestamp());
+        var now = clock.GetTimestamp();
+        var average = _average + (requests - _average) / 8;
+        Volatile.Write(ref _average, average);
+        Volatile.Write(ref _lastCommit, now);
+        if (_threshold <= 0 || average < _threshold) Volatile.Write(ref _aboveSince, 0);
+        else if (_aboveSince == 0) Volatile.Write(ref _aboveSince, now);
     }
 }

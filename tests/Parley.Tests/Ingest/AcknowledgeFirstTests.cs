@@ -19,11 +19,21 @@ public sealed class AcknowledgeFirstTests
         var pressure = new IngestPressure(Options.Create(new IngestOptions()), clock);
         Assert.False(pressure.Queuing);
         for (var i = 0; i < 30; i++) pressure.Committed(5);
+        clock.Advance(IngestPressure.Sustained);
+        pressure.Committed(5);
         Assert.False(pressure.Queuing); // busy but coping: a few requests a commit
-        pressure.Committed(100);
-        Assert.False(pressure.Queuing); // one large commit (after a processor's write turn) is not a queue
+        pressure.Committed(300);
+        clock.Advance(TimeSpan.FromMilliseconds(20));
+        for (var i = 0; i < 10; i++) pressure.Committed(5);
+        clock.Advance(IngestPressure.Sustained);
+        pressure.Committed(5);
+        Assert.False(pressure.Queuing); // one large commit (a stall, or a processor's write turn on SQLite) is not a queue
+
         for (var i = 0; i < 10; i++) pressure.Committed(60);
-        Assert.True(pressure.Queuing); // every commit full of waiting requests, as in a closed loop
+        Assert.False(pressure.Queuing); // not yet for long
+        clock.Advance(IngestPressure.Sustained);
+        pressure.Committed(60);
+        Assert.True(pressure.Queuing); // every commit full of waiting requests for a while, as in a closed loop
         clock.Advance(IngestPressure.Recent - TimeSpan.FromMilliseconds(1));
         Assert.True(pressure.Queuing); // a writer asleep between commits: the answered clients have not sent again yet
         clock.Advance(TimeSpan.FromMilliseconds(2));
