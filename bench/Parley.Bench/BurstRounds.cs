@@ -17,9 +17,17 @@ public static class BurstRounds
 {
     public sealed record Burst(
         bool YieldOn, ClosedLoopResult Loop, CpuUse Cpu, double BareRate, int BacklogAtEnd, double OldestAgeAtEnd, TimeSpan Drain, bool Drained,
-        Latencies ReceivedToProcessed, long YieldPolls, double YieldedSeconds, long CatchUpBatches, double RequestsPerCommit, double ProcessedDuring)
+        Latencies ReceivedToProcessed, long YieldPolls, double YieldedSeconds, long CatchUpBatches, double RequestsPerCommit, double ProcessedDuring,
+        double DrainCpuSeconds)
     {
         public double Ratio => Loop.Rate / BareRate;
+
+        /// <summary>This process's CPU per acknowledged request during the burst (generator, request path and whatever
+        /// processing ran meanwhile): what the yield moves, however busy the machine is.</summary>
+        public double BurstCpuUs => Cpu.ShareOfAllCores * Environment.ProcessorCount * Loop.Seconds * 1e6 / Math.Max(1, Loop.Completed);
+
+        /// <summary>CPU per acknowledged request for the burst and its drain together: the whole bill, processing included.</summary>
+        public double TotalCpuUs => (Cpu.ShareOfAllCores * Environment.ProcessorCount * Loop.Seconds + DrainCpuSeconds) * 1e6 / Math.Max(1, Loop.Completed);
         public string Label => YieldOn ? "yield on" : "yield off";
     }
 
@@ -44,7 +52,8 @@ public static class BurstRounds
                     processor.MaxProcessingDelay = on ? configured : TimeSpan.Zero;
                     var burst = await BurstAsync(parley, generator, o.Connections, bodies, nextTweet, length, on, bareRate, acks);
                     bursts.Add(burst);
-                    say(Invariant($"    {burst.Label}: {burst.Loop.Rate:N0} req/s ({burst.Ratio:0.00} × bare), CPU {burst.Cpu}; ",
+                    say(Invariant($"    {burst.Label}: {burst.Loop.Rate:N0} req/s ({burst.Ratio:0.00} × bare), CPU {burst.Cpu}, {burst.BurstCpuUs:N0} µs a request ",
+                        $"during the burst, {burst.TotalCpuUs:N0} with its drain; ",
                         $"{burst.ProcessedDuring:N0} processed/s meanwhile, {burst.RequestsPerCommit:0.0} requests a commit; backlog at the end ",
                         $"{burst.BacklogAtEnd:N0} (oldest {burst.OldestAgeAtEnd:0.0} s), drained {(burst.Drained ? "in" : "NOT within")} ",
                         $"{burst.Drain.TotalSeconds:0.0} s; received -> processed {Seconds(burst.ReceivedToProcessed)}; yielded ",
@@ -80,13 +89,16 @@ public static class BurstRounds
         var writerAfter = writer.Totals;
         var processedDuring = (await parley.MessageCountAsync() - messagesBefore) / loop.Seconds;
         var (backlog, oldestAge) = await BacklogAsync(parley);
+        var drainCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var (drain, drained) = await parley.DrainAsync(TimeSpan.FromMinutes(10));
+        drainCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - drainCpu;
         var yieldAfter = processor.YieldTotals;
         var latencies = await ReceivedToProcessedAsync(parley, firstId);
         var commits = Math.Max(1, writerAfter.Commits - writerBefore.Commits);
         return new Burst(yieldOn, loop, used, bareRate, backlog, oldestAge, drain, drained, latencies,
             yieldAfter.Polls - yieldBefore.Polls, (yieldAfter.YieldedTicks - yieldBefore.YieldedTicks) / (double)Stopwatch.Frequency,
-            yieldAfter.CatchUpBatches - yieldBefore.CatchUpBatches, (writerAfter.Rows - writerBefore.Rows) / (double)commits, processedDuring);
+            yieldAfter.CatchUpBatches - yieldBefore.CatchUpBatches, (writerAfter.Rows - writerBefore.Rows) / (double)commits, processedDuring,
+            drainCpu.TotalSeconds);
     }
 
     /// <summary>Deliveries waiting to be processed, and how long the oldest has waited (seconds).</summary>
@@ -114,10 +126,10 @@ public static class BurstRounds
         var s = new StringBuilder();
         s.AppendLine(Invariant($"Closed-loop bursts, acknowledge first (ADR 47) on and off, alternated (ceiling {ceiling.TotalSeconds:0.#} s):"));
         s.AppendLine();
-        s.AppendLine("| burst | bare req/s | Parley req/s | × bare | CPU | processed/s during | requests a commit | backlog at end (oldest) | drain | received → processed p50 / p90 / p99 / max | yielded, ceiling batches |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        s.AppendLine("| burst | bare req/s | Parley req/s | × bare | CPU | µs CPU a request: burst / with drain | processed/s during | requests a commit | backlog at end (oldest) | drain | received → processed p50 / p90 / p99 / max | yielded, ceiling batches |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var b in bursts)
-            s.AppendLine(Invariant($"| {b.Label} | {b.BareRate:N0} | {b.Loop.Rate:N0} | {b.Ratio:0.00} | {b.Cpu.ShareOfAllCores:P0} (others {b.Cpu.OthersShare:P0}) | ",
+            s.AppendLine(Invariant($"| {b.Label} | {b.BareRate:N0} | {b.Loop.Rate:N0} | {b.Ratio:0.00} | {b.Cpu.ShareOfAllCores:P0} (others {b.Cpu.OthersShare:P0}) | {b.BurstCpuUs:N0} / {b.TotalCpuUs:N0} | ",
                 $"{b.ProcessedDuring:N0} | {b.RequestsPerCommit:0.0} | {b.BacklogAtEnd:N0} ({b.OldestAgeAtEnd:0.0} s) | {b.Drain.TotalSeconds:0.0} s{(b.Drained ? "" : " (not drained)")} | ",
                 $"{b.ReceivedToProcessed.Percentile(50) / 1000:0.00} / {b.ReceivedToProcessed.Percentile(90) / 1000:0.00} / {b.ReceivedToProcessed.Percentile(99) / 1000:0.00} / {b.ReceivedToProcessed.Max / 1000:0.00} s | ",
                 $"{b.YieldedSeconds:0.0} s, {b.CatchUpBatches:N0} |"));
@@ -125,7 +137,8 @@ public static class BurstRounds
         {
             var these = bursts.Where(b => b.YieldOn == on).ToList();
             if (these.Count > 0)
-                s.AppendLine(Invariant($"\nMean × bare, {(on ? "yield on" : "yield off")}: {these.Average(b => b.Ratio):0.00} ({these.Count} bursts)."));
+                s.AppendLine(Invariant($"\nMean, {(on ? "yield on" : "yield off")} ({these.Count} bursts): {these.Average(b => b.Ratio):0.00} × bare, ",
+                    $"{these.Average(b => b.BurstCpuUs):N0} µs CPU a request during the burst, {these.Average(b => b.TotalCpuUs):N0} with its drain."));
         }
         return s.ToString();
     }
