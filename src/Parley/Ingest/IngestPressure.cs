@@ -39,7 +39,11 @@ public sealed class IngestPressure(Microsoft.Extensions.Options.IOptions<IngestO
     internal void Committed(int requests)
     {
         var now = clock.GetTimestamp();
-        var average = _average + (requests - _average) / 8;
+        // After a pause the last burst's average says nothing about this one: start again from this commit (the
+        // capacity search's first steps after an overload yielded a poll on the average the overload left).
+        var resumed = _lastCommit == 0 || clock.GetElapsedTime(_lastCommit, now) >= Recent;
+        if (resumed) Volatile.Write(ref _aboveSince, 0);
+        var average = resumed ? requests : _average + (requests - _average) / 8;
         Volatile.Write(ref _average, average);
         Volatile.Write(ref _lastCommit, now);
         if (_threshold <= 0 || average < _threshold) Volatile.Write(ref _aboveSince, 0);

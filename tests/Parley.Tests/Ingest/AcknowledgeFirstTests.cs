@@ -38,6 +38,10 @@ public sealed class AcknowledgeFirstTests
         Assert.True(pressure.Queuing); // a writer asleep between commits: the answered clients have not sent again yet
         clock.Advance(TimeSpan.FromMilliseconds(2));
         Assert.False(pressure.Queuing); // no commit for a while: the burst is over
+        pressure.Committed(3);
+        clock.Advance(IngestPressure.Sustained);
+        pressure.Committed(3);
+        Assert.False(pressure.Queuing); // what comes after the pause is judged on its own commits, not the burst's average
     }
 
     /// <summary>A clock whose timestamps move only when the test says so.</summary>
