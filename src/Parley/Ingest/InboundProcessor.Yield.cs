@@ -32,8 +32,9 @@ public sealed partial class InboundProcessor
     /// <summary>The last batch was taken because the ceiling was reached while acknowledgements still queued.</summary>
     private bool _catchingUp;
 
-    /// <summary>The arrival of the oldest delivery still waiting, as last looked up (null: none, or not looked).</summary>
-    private DateTimeOffset? _oldestWaiting;
+    /// <summary>The arrival (UTC ticks) of the oldest delivery still waiting, as last looked up (0: none, or not looked);
+    /// a long, so the gauge's thread reads it whole.</summary>
+    private long _oldestWaiting;
 
     private long _yieldingSince;
 
@@ -49,7 +50,8 @@ public sealed partial class InboundProcessor
 
     /// <summary>How long the oldest waiting delivery has waited, as of the processor's last look (zero when it last
     /// found nothing waiting or has not looked: outside a yield a backlog is at most a batch or two).</summary>
-    public TimeSpan ProcessingDelay => _oldestWaiting is { } oldest ? Max(TimeSpan.Zero, clock.GetUtcNow() - oldest) : TimeSpan.Zero;
+    public TimeSpan ProcessingDelay => Volatile.Read(ref _oldestWaiting) is var oldest and not 0
+        ? Max(TimeSpan.Zero, TimeSpan.FromTicks(clock.GetUtcNow().UtcTicks - oldest)) : TimeSpan.Zero;
 
     /// <summary>Decides, between batches, whether to leave the CPU to acknowledgements for a moment.</summary>
     /// <returns>True after a wait (the loop looks again), false when the next batch should be taken.</returns>
@@ -59,8 +61,9 @@ public sealed partial class InboundProcessor
         if (MaxProcessingDelay <= TimeSpan.Zero || !pressure.Queuing) return Resume();
         if (_yieldUntil is null)
         {
-            _oldestWaiting = await OldestWaitingAsync(ct);
-            if (_oldestWaiting is not { } oldest) return Resume();
+            var found = await OldestWaitingAsync(ct);
+            Volatile.Write(ref _oldestWaiting, found?.UtcTicks ?? 0);
+            if (found is not { } oldest) return Resume();
             _yieldUntil = oldest + MaxProcessingDelay;
         }
         var left = _yieldUntil.Value - clock.GetUtcNow();
@@ -90,7 +93,7 @@ public sealed partial class InboundProcessor
     private int NextTake() => Math.Min(_catchingUp ? Math.Max(_batchSize, CatchUpBatch) : _batchSize, BatchCap);
 
     /// <summary>A batch took fewer than it asked for: nothing is waiting any more.</summary>
-    private void TookAll() => _oldestWaiting = null;
+    private void TookAll() => Volatile.Write(ref _oldestWaiting, 0);
 
     private async Task<DateTimeOffset?> OldestWaitingAsync(CancellationToken ct)
     {
