@@ -4,7 +4,8 @@ namespace Parley.Bench;
 
 public sealed record BenchOptions(
     string Command, string Database, string? Postgres, int Seconds, int Connections, int WarmupSeconds, int? Customers, double? OpenRate, bool Diagnose = false, bool IngestOnly = false,
-    int Events = 1_000_000, int Page = 1000, int Rounds = 2, int[]? Rungs = null, double CommitMs = 2, int? GatherMs = null, double[]? Steps = null)
+    int Events = 1_000_000, int Page = 1000, int Rounds = 2, int[]? Rungs = null, double CommitMs = 2, int? GatherMs = null, double[]? Steps = null,
+    int BurstRounds = 2, int? MaxDelayMs = null)
 {
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
@@ -44,6 +45,12 @@ public sealed record BenchOptions(
                                        two builds or settings step for step: CPU per request, latencies)
           --gather-ms N                ingest: how long the inbound processor lets deliveries gather after a small
                                        batch (default Parley's own: 0, none; docs/adr/0043)
+          --burst-rounds N             ingest: after the closed loop, N rounds of bare Kestrel and closed-loop bursts of
+                                       --seconds with acknowledge first's yield on and off, alternated, each followed by
+                                       its drain (default 2; 0 skips them; docs/adr/0047)
+          --max-delay-ms N             ingest: Parley:Ingest:MaxProcessingDelay for the whole run, the ceiling on how
+                                       long processing yields to acknowledgements (default Parley's own: 5000; 0 turns
+                                       the yield off)
           --diagnose                   also print, per phase, Parley's database commands with their durations and
                                        thread-pool queueing (adds a little overhead)
         """;
@@ -96,6 +103,8 @@ public sealed record BenchOptions(
                 case "--steps" when value.Split(',').All(r => double.TryParse(r, CultureInfo.InvariantCulture, out var x) && x > 0):
                     o = o with { Steps = [.. value.Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))] };
                     break;
+                case "--burst-rounds" when int.TryParse(value, CultureInfo.InvariantCulture, out var b) && b >= 0: o = o with { BurstRounds = b }; break;
+                case "--max-delay-ms" when int.TryParse(value, CultureInfo.InvariantCulture, out var d) && d >= 0: o = o with { MaxDelayMs = d }; break;
                 case "--gather-ms" when int.TryParse(value, CultureInfo.InvariantCulture, out var g) && g >= 0: o = o with { GatherMs = g }; break;
                 case "--open-rate" when double.TryParse(value, CultureInfo.InvariantCulture, out var r) && r > 0: o = o with { OpenRate = r }; break;
                 default: return Fail($"Unknown option or bad value: {name} {value}");

@@ -57,8 +57,11 @@ public static class IngestBenchmark
         await using (var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null))
         {
             var webhook = await parley.CreateXChannelAsync();
-            if (o.GatherMs is { } gather)
-                parley.App.Services.GetRequiredService<Parley.Ingest.InboundProcessor>().Gather = TimeSpan.FromMilliseconds(gather);
+            var processor = parley.App.Services.GetRequiredService<Parley.Ingest.InboundProcessor>();
+            var writer = parley.App.Services.GetRequiredService<Parley.Ingest.IngestWriter>();
+            if (o.GatherMs is { } gather) processor.Gather = TimeSpan.FromMilliseconds(gather);
+            if (o.MaxDelayMs is { } ceiling) processor.MaxProcessingDelay = TimeSpan.FromMilliseconds(ceiling);
+            report.Ceiling = processor.MaxProcessingDelay;
             using var generator = new LoadGenerator(webhook, bodies, o.Connections);
             var next = -1L;
             long NextTweet() => Interlocked.Increment(ref next);
@@ -75,8 +78,10 @@ public static class IngestBenchmark
             report.ParleyCpu = cpu.Stop();
             var messagesAtEnd = await parley.MessageCountAsync();
             report.ProcessedDuringLoad = (messagesAtEnd - messagesBefore) / report.Parley.Seconds;
+            (report.BacklogAtEnd, report.OldestAgeAtEnd) = await BurstRounds.BacklogAsync(parley);
             Say($"    {report.Parley.Rate:N0} req/s ({report.Parley.Errors:N0} errors), {report.Parley.Service.Summary()}, CPU {report.ParleyCpu}; "
-                + $"{report.ProcessedDuringLoad:N0} messages/s processed meanwhile");
+                + $"{report.ProcessedDuringLoad:N0} messages/s processed meanwhile; {report.BacklogAtEnd:N0} waiting at the end, the oldest "
+                + $"for {report.OldestAgeAtEnd:0.0} s");
 
             diagnostics?.Report("Parley closed loop");
             var (drainTook, drained) = await parley.DrainAsync(TimeSpan.FromMinutes(10));
@@ -86,6 +91,16 @@ public static class IngestBenchmark
             Say($"    backlog processed {(drained ? "in" : "NOT within")} {drainTook.TotalSeconds:0.0} s after the run; "
                 + $"{report.ProcessingRate:N0} messages/s processed on average from the start of the run");
             diagnostics?.Report("backlog");
+
+            // 2b. Acknowledge first (ADR 47): bursts with the yield on and off, alternated, against bare Kestrel each round.
+            if (o.BurstRounds > 0)
+            {
+                Say($"2b/5 closed-loop bursts of {o.Seconds} s, acknowledge first on and off, {o.BurstRounds} rounds ...");
+                var cycle = -1L;
+                long NextBare() => Interlocked.Increment(ref cycle) % baselinePool;
+                report.Bursts = await BurstRounds.RunAsync(parley, webhook, bodies, NextTweet, NextBare, o, closedAcks, Say);
+                diagnostics?.Report("bursts");
+            }
 
             // 3. Half the target rate (the issue's "at half of that rate"), open loop, watching the event stream for each message.
             Say($"3/5 Parley, open loop at {openRate:N0} req/s ...");
@@ -100,15 +115,22 @@ public static class IngestBenchmark
             Say("4/5 Parley, the highest rate meeting both latency targets ...");
             var stepLength = TimeSpan.FromSeconds(5);
             // Each step's bodies are written before it starts, as the runs' are, so the generator only copies bytes.
+            var stepStart = (Yield: processor.YieldTotals, Writer: writer.Totals);
             void PrepareStep(double rate)
             {
                 diagnostics?.Report("before a capacity step (draining)");
+                stepStart = (processor.YieldTotals, writer.Totals);
                 bodies.Prepare((int)Math.Min(Interlocked.Read(ref next) + 1 + rate * stepLength.TotalSeconds * 1.05 + 1_000, 4_000_000));
             }
             // With --diagnose, each step's database work and write turns follow its line.
             void SayStep(string line)
             {
-                Say(line);
+                // Whether acknowledge first's yield kicked in at this rate, and the signal it decides on (ADR 47).
+                var (y, w) = (processor.YieldTotals, writer.Totals);
+                Say(line + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"; yielded {(y.YieldedTicks - stepStart.Yield.YieldedTicks) / (double)Stopwatch.Frequency:0.00} s ({y.Polls - stepStart.Yield.Polls} looks), "
+                    + $"{y.CatchUpBatches - stepStart.Yield.CatchUpBatches} ceiling batches, "
+                    + $"{(w.Rows - stepStart.Writer.Rows) / (double)Math.Max(1, w.Commits - stepStart.Writer.Commits):0.0} requests a commit"));
                 diagnostics?.Report("capacity step");
             }
             var steps = await CapacitySearch.RunAsync(parley, generator, NextTweet, PrepareStep, report.ProcessingRate * 0.8,

@@ -22,6 +22,12 @@ public sealed class IngestReport(BenchOptions options)
     public CpuUse ParleyCpu { get; set; } = null!;
     public double ProcessedDuringLoad { get; set; }
     public TimeSpan Backlog { get; set; }
+    /// <summary>Deliveries waiting to be processed when the closed loop ended, and the oldest one's age in seconds.</summary>
+    public int BacklogAtEnd { get; set; }
+    public double OldestAgeAtEnd { get; set; }
+    /// <summary>Acknowledge first's ceiling in this run (zero: off), and its bursts on and off (ADR 47).</summary>
+    public TimeSpan Ceiling { get; set; }
+    public IReadOnlyList<BurstRounds.Burst> Bursts { get; set; } = [];
     public double ProcessingRate { get; set; }
     public OpenLoopStep OpenStep { get; set; } = null!;
     public IReadOnlyList<CapacitySearch.Step> Capacity { get; set; } = [];
@@ -69,6 +75,7 @@ public sealed class IngestReport(BenchOptions options)
         Line(s, $"Parley closed loop: {Parley.Completed:N0} requests in {Parley.Seconds:0.0} s, latency {Parley.Service.Summary()}; CPU {ParleyCpu}; "
             + $"{Parley.Errors:N0} errors.");
         Line(s, $"Processing (raw delivery → message in a conversation, in the background) managed {ProcessedDuringLoad:N0} messages/s during the closed loop; "
+            + $"{BacklogAtEnd:N0} deliveries were waiting at its end, the oldest for {OldestAgeAtEnd:0.0} s (acknowledge first's ceiling {Ceiling.TotalSeconds:0.#} s, 0: off); "
             + $"the backlog took {Backlog.TotalSeconds:0.0} s more to clear ({ProcessingRate:N0} messages/s on average from the start of the run).");
         Line(s, $"Open loop: {Open.Scheduled:N0} requests scheduled over {Open.Seconds:0.0} s, {Open.Completed:N0} acknowledged, {Open.Errors:N0} errors; "
             + $"the last answer came {Open.DrainSeconds * 1000:N0} ms after the last scheduled send. "
@@ -92,6 +99,11 @@ public sealed class IngestReport(BenchOptions options)
             + $"{(ReadableBeforeAck > 0 ? $"; {ReadableBeforeAck:N0} arrived before their 200 did (counted as 0 ms)" : "")}.");
         Line(s, $"Storage: {Storage.StoredNotAcknowledged:N0} messages stored without an acknowledgement seen by the client (allowed), "
             + $"{Storage.FailedDeliveries:N0} failed and {Storage.QuarantinedDeliveries:N0} quarantined deliveries.{Statuses(ParleyStatuses)}");
+        if (Bursts.Count > 0)
+        {
+            s.AppendLine();
+            s.Append(BurstRounds.Render(Bursts, Ceiling));
+        }
         return s.ToString();
     }
 

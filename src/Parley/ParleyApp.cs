@@ -87,6 +87,7 @@ public static class ParleyApp
         services.AddSingleton<DeliverySignal>();
         services.AddSingleton<WebhookIngest>();
         services.AddSingleton<ParsedDeliveries>();
+        services.AddSingleton<IngestPressure>();
 
         // Hosted services start in this order; the database must be ready before any worker runs.
         services.AddHostedService<DatabaseInitializer>();

@@ -12,7 +12,12 @@ public sealed record InboundSummary(long Id, Guid ChannelId, string Source, Date
 
 public sealed record InboundDetail(InboundSummary Summary, string Body);
 
-public sealed record InboundStats(IReadOnlyDictionary<string, int> ByStatus, int UnhandledEvents);
+/// <param name="OldestPendingAgeSeconds">How long the oldest delivery waiting to be processed has waited (null: none
+/// waits): the inbox is this far behind. While acknowledgements queue it may reach <c>Parley:Ingest:MaxProcessingDelay</c>
+/// (docs/adr/0047).</param>
+/// <param name="ProcessingYields">True while processing leaves the CPU to queuing acknowledgements.</param>
+public sealed record InboundStats(IReadOnlyDictionary<string, int> ByStatus, int UnhandledEvents, double? OldestPendingAgeSeconds = null,
+    bool ProcessingYields = false);
 
 /// <summary>The raw inbound log for operators: what was quarantined and why, what went unhandled, and replay.</summary>
 public static class InboundEndpoints
@@ -21,7 +26,7 @@ public static class InboundEndpoints
     {
         var inbound = api.MapGroup("/inbound").WithTags("Inbound log");
         inbound.MapGet("/quarantine", Quarantine).WithSummary("Signed deliveries that were refused as malformed, newest first.");
-        inbound.MapGet("/stats", Stats).WithSummary("Deliveries by status, and how many events of unhandled kinds were kept.");
+        inbound.MapGet("/stats", Stats).WithSummary("Deliveries by status, how many events of unhandled kinds were kept, and how far processing is behind.");
         inbound.MapGet("/{id:long}", Get).WithSummary("One raw delivery with its body exactly as received.");
         inbound.MapPost("/{id:long}/replay", Replay).WithSummary("Processes a stored delivery again. Messages already stored are not duplicated.");
     }
@@ -36,11 +41,15 @@ public static class InboundEndpoints
         return TypedResults.Ok(rows.Select(Summarize).ToList());
     }
 
-    private static async Task<Ok<InboundStats>> Stats(ParleyDb db, CancellationToken ct)
+    private static async Task<Ok<InboundStats>> Stats(ParleyDb db, InboundProcessor processor, TimeProvider clock, CancellationToken ct)
     {
         var byStatus = await db.InboundEvents.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var unhandled = await db.InboundEvents.SumAsync(e => e.UnhandledCount, ct);
-        return TypedResults.Ok(new InboundStats(byStatus.ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count), unhandled));
+        var oldest = await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending).OrderBy(e => e.Id)
+            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(ct);
+        var age = oldest is { } at ? Math.Max(0, (clock.GetUtcNow() - at).TotalSeconds) : (double?)null;
+        return TypedResults.Ok(new InboundStats(byStatus.ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count), unhandled,
+            age, processor.Yielding));
     }
 
     private static async Task<Results<Ok<InboundDetail>, ProblemHttpResult>> Get(long id, ParleyDb db, CancellationToken ct)

@@ -18,7 +18,8 @@ namespace Parley.Ingest;
 /// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md, 0023 and 0027.</remarks>
 public sealed partial class InboundProcessor(
     IServiceScopeFactory scopes, InboundSignal signal, EventSignal events, ChannelDirectory channels, WriteGate gate, ParsedDeliveries parsedAtIngest,
-    TimeProvider clock, ILogger<InboundProcessor> log) : BackgroundService
+    TimeProvider clock, ILogger<InboundProcessor> log, IngestPressure pressure, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
+    : BackgroundService
 {
     public const string Name = "inbound-processor";
     private const int MaxBatch = 500;
@@ -72,12 +73,16 @@ public sealed partial class InboundProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var backlogGauges = CreateBacklogMeter();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var take = Math.Min(_batchSize, BatchCap);
-                var taken = await ProcessPendingAsync(stoppingToken);
+                // Between write turns only: a yield never holds the gate the acknowledgements wait for.
+                if (await YieldAsync(stoppingToken)) continue;
+                var take = NextTake();
+                var taken = await ProcessPendingAsync(take, stoppingToken);
+                if (taken < take) TookAll();
                 if (taken == 0)
                     await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
                 // Everything pending was taken and it was little: the next batch gathers for a moment first. A full
@@ -99,12 +104,13 @@ public sealed partial class InboundProcessor(
     /// <remarks>The batch is prepared (read, threaded, triaged) before its write turn, and the turn holds only the
     /// check that nobody changed the conversations it read, the write and the commit. When an agent or a sweep did
     /// change one, the batch is prepared again inside the turn, where nobody can (docs/adr/0023).</remarks>
-    public async Task<int> ProcessPendingAsync(CancellationToken ct)
+    public Task<int> ProcessPendingAsync(CancellationToken ct) => ProcessPendingAsync(Math.Min(_batchSize, BatchCap), ct);
+
+    private async Task<int> ProcessPendingAsync(int take, CancellationToken ct)
     {
         var ids = new List<long>();
         try
         {
-            var take = Math.Min(_batchSize, BatchCap);
             var attempt = await AttemptAsync(null, take, insideTurn: false, [], ids, ct);
             if (!attempt.Written)
             {

@@ -22,10 +22,15 @@ public sealed partial class IngestWriter : BackgroundService
     private readonly InboundSignal _processor;
     private readonly ILogger<IngestWriter> _log;
 
-    public IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor, ILogger<IngestWriter> log)
+    public IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor, ILogger<IngestWriter> log,
+        IngestPressure pressure)
         : this(store.Store, store.WhenCheckpointedAsync, gate, parsed, processor, log)
     {
+        _pressure = pressure;
     }
+
+    /// <summary>Told each commit's size, for the processor's yield (docs/adr/0047); none in the request ladder.</summary>
+    private readonly IngestPressure? _pressure;
 
     /// <summary>With any store: the request-path benchmark's ladder (bench/Parley.Bench) uses one that does nothing.</summary>
     internal IngestWriter(CommitBatch commit, Func<Task> whenCheckpointed, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor,
@@ -123,6 +128,7 @@ public sealed partial class IngestWriter : BackgroundService
                 Volatile.Write(ref _commitTicks, _commitTicks + System.Diagnostics.Stopwatch.GetTimestamp() - started);
                 Volatile.Write(ref _rows, _rows + batch.Count);
                 Volatile.Write(ref _commits, _commits + 1);
+                _pressure?.Committed(batch.Count);
             }
             // Known to the processor before it is woken, so it finds every parse it could use.
             for (var i = 0; i < batch.Count; i++)

@@ -7,6 +7,13 @@ public sealed class IngestOptions
 {
     /// <summary>Larger webhook bodies are refused with 413. Networks send kilobytes; Meta batches stay well below this.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Acknowledge first (docs/adr/0047): while webhook acknowledgements queue, processing waits, but never
+    /// longer than this past the oldest waiting delivery's arrival; then it runs regardless. Zero turns the yield off.</summary>
+    public TimeSpan MaxProcessingDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Requests per commit (a moving average) from which acknowledgements count as queuing (docs/adr/0047).</summary>
+    public double YieldAbove { get; set; } = 24;
 }
 
 /// <summary>The part every webhook shares once its signature checks out: validate, store durably or
