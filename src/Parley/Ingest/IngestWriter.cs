@@ -45,6 +45,9 @@ public sealed partial class IngestWriter : BackgroundService
     /// database, such as a test that waits for processing, must wait for first.</summary>
     public long Unmoved => _mover?.Unmoved ?? 0;
 
+    /// <summary>Completes once delivery <paramref name="id"/> can be read from the database: at once without the journal.</summary>
+    public Task WhenReadableAsync(long id) => _mover?.WhenMovedAsync(id) ?? Task.CompletedTask;
+
     /// <summary>Opens the journal and moves what it holds past the database's rows into the database before anything
     /// else starts: hosted services start in order, and the processor and the web server come after this writer.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)

@@ -22,6 +22,20 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
     private Thread? _thread;
     private long _handedUpTo, _movedUpTo;
 
+    private readonly List<(long Id, TaskCompletionSource Moved)> _awaited = [];
+
+    /// <summary>Completes once delivery <paramref name="id"/> is in the database.</summary>
+    public Task WhenMovedAsync(long id)
+    {
+        lock (_awaited)
+        {
+            if (Volatile.Read(ref _movedUpTo) >= id) return Task.CompletedTask;
+            var moved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _awaited.Add((id, moved));
+            return moved.Task;
+        }
+    }
+
     /// <summary>How many handed deliveries are not in the database yet.</summary>
     public long Unmoved => Math.Max(0, Volatile.Read(ref _handedUpTo) - Volatile.Read(ref _movedUpTo));
 
@@ -114,6 +128,15 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
             if (parses[i] is { } p && batch[i].Status == InboundStatus.Pending) parsed.Remember(batch[i].Id, p);
         processor.Pulse();
         Volatile.Write(ref _movedUpTo, batch[^1].Id);
+        lock (_awaited)
+        {
+            for (var i = _awaited.Count - 1; i >= 0; i--)
+                if (_awaited[i].Id <= batch[^1].Id)
+                {
+                    _awaited[i].Moved.TrySetResult();
+                    _awaited.RemoveAt(i);
+                }
+        }
         try { journal.Moved(batch[^1].Id); }
         catch (IOException e) { LogMoveFailed(log, e, 0); }
     }
