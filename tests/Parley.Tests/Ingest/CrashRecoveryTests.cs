@@ -107,7 +107,8 @@ public sealed class CrashRecoveryTests
             });
             var channel = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-            await using var locker = new SqliteConnection($"Data Source={database.ConnectionString}");
+            // Not pooled: disposing it must end its transaction and release the lock before the restart.
+            await using var locker = new SqliteConnection($"Data Source={database.ConnectionString};Pooling=False");
             await locker.OpenAsync();
             await using (var begin = locker.CreateCommand())
             {

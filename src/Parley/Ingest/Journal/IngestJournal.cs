@@ -5,26 +5,30 @@ namespace Parley.Ingest.Journal;
 
 /// <summary>The ingest journal's files (docs/adr/0045): the ingest writer appends each batch of deliveries here, in one
 /// write and one flush, assigns their ids and acknowledges them; <see cref="JournalMover"/> copies them into the
-/// database and reports what it committed, and a segment whose every record is in the database is deleted (or kept
-/// as the next segment, overwritten in place). Appends come from the writer's thread alone; <see cref="Moved"/> from
-/// the mover's.</summary>
+/// database and reports what it committed, and a segment whose every record is in the database is recycled as a later
+/// segment (or deleted). Appends come from the writer's thread alone; <see cref="Moved"/> from the mover's.</summary>
 internal sealed partial class IngestJournal : IDisposable
 {
-    /// <summary>Where recycled segments wait to be written over; not a segment name, so scans never read it.</summary>
-    private const string SpareName = "spare.recycle";
+    /// <summary>Prepared segments kept waiting beyond the one being written; more are deleted once moved.</summary>
+    private const int Prepared = 2;
 
     private readonly string _folder;
     private readonly long _segmentBytes;
     private readonly ILogger _log;
     private readonly ArrayBufferWriter<byte> _buffer = new(1 << 20);
     private readonly object _segments = new();
-    private readonly List<(long FirstId, long LastId, string Path)> _closed = [];
+    private readonly List<(long Sequence, long LastId, string Path)> _closed = [];
+    // Named, flushed and ready to be written from their start, lowest sequence first.
+    private readonly SortedDictionary<long, string> _prepared = [];
+    private long _lastSequence;
 
     private SafeFileHandle? _active;
     private string _activePath = "";
-    private long _activeFirstId;
+    private long _activeSequence;
     private long _position;
+    private bool _activeGrows;
     private long _next;
+    private Task _preparing = Task.CompletedTask;
 
     private IngestJournal(string folder, long segmentBytes, ILogger log)
     {
@@ -46,24 +50,31 @@ internal sealed partial class IngestJournal : IDisposable
         var journal = new IngestJournal(folder, segmentBytes, log);
         unmoved = [];
         var highest = storedUpTo;
-        var segments = JournalSegment.List(folder);
-        for (var i = 0; i < segments.Count; i++)
+        var scans = JournalSegment.List(folder).Select(s => (s.Sequence, s.Path, Scan: JournalSegment.Read(s.Path))).ToList();
+        var lastWritten = scans.FindLastIndex(s => s.Scan.FirstId is not null);
+        for (var i = 0; i < scans.Count; i++)
         {
-            var (firstId, path) = segments[i];
-            var scan = JournalSegment.Read(path, firstId);
+            var (sequence, path, scan) = scans[i];
+            journal._lastSequence = Math.Max(journal._lastSequence, sequence);
+            if (scan.FirstId is not { } firstId)
+            {
+                journal._prepared[sequence] = path;
+                continue;
+            }
             if (scan.Torn)
             {
-                if (i == segments.Count - 1) LogTornTail(log, Path.GetFileName(path), scan.End);
+                if (i == lastWritten) LogTornTail(log, Path.GetFileName(path), scan.End);
                 else LogDamaged(log, Path.GetFileName(path), scan.End);
+                // Zeroed from the cut on: a segment that is not the last one must end in a zero length, like the others.
                 using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
-                RandomAccess.SetLength(file, scan.End);
+                RandomAccess.Write(file, new byte[Math.Max(0, RandomAccess.GetLength(file) - scan.End)], scan.End);
                 DiskSync.Data(file);
             }
             foreach (var e in scan.Records)
                 if (e.Id > storedUpTo) unmoved.Add(e);
             var lastId = scan.Records.Count > 0 ? scan.Records[^1].Id : firstId - 1;
             highest = Math.Max(highest, lastId);
-            journal._closed.Add((firstId, lastId, path));
+            journal._closed.Add((sequence, lastId, path));
         }
         journal._next = highest + 1;
         return journal;
@@ -86,13 +97,13 @@ internal sealed partial class IngestJournal : IDisposable
         _buffer.Advance(JournalRecord.FrameBytes);
         try
         {
-            if (_active is null || (_position > JournalSegment.HeaderBytes && _position + records > _segmentBytes))
+            if (_active is null || (_position > JournalSegment.HeaderBytes && _position + _buffer.WrittenCount > _segmentBytes)
+                || (_activeGrows && AnyPrepared()))
                 StartSegment();
             RandomAccess.Write(_active!, _buffer.WrittenSpan, _position);
             DiskSync.Data(_active!);
             _position += records;
             _next += batch.Count;
-            if (_position > _segmentBytes / 2) PrepareSpare();
         }
         catch
         {
@@ -102,34 +113,61 @@ internal sealed partial class IngestJournal : IDisposable
             _next += batch.Count;
             throw;
         }
+        finally
+        {
+            // The next segment is prepared while this one fills, off the writer's thread; a segment that grows is left
+            // for a prepared one as soon as there is one (its first megabyte written: a test writes less, and never
+            // waits for a segment's worth of zeros).
+            if (_position > (_activeGrows ? 1 << 20 : _segmentBytes / 2)) Prepare();
+        }
     }
 
-    /// <summary>Closes the active segment and starts the next one, named by the next id: a recycled segment when one
-    /// waits (its blocks are already the file's, so a flush writes data alone), else a new file.</summary>
+    /// <summary>Closes the active segment and starts the next: a prepared file when one waits, so the start writes a
+    /// header over zeros and flushes data alone. A segment that grows as it is written, or a name made on the way,
+    /// costs the flush the file system's own journal commit, and that commit waits for whatever else the disk has to
+    /// write (SQLite's checkpoints): 0.9 ms per write and flush into a file written full of zeros beforehand against
+    /// 3.9 ms into one that grows, quiet; and stalls of 100-300 ms under the benchmark's load (docs/adr/0045).</summary>
     private void StartSegment()
     {
         if (_active is not null) CloseActive(lastId: _next - 1);
-        var path = Path.Combine(_folder, JournalSegment.NameFor(_next));
-        var spare = Path.Combine(_folder, SpareName);
+        string path;
+        long sequence;
+        var named = false;
         lock (_segments)
         {
-            if (File.Exists(spare) && !File.Exists(path)) File.Move(spare, path);
+            if (_prepared.Count > 0)
+            {
+                (sequence, path) = _prepared.First();
+                _prepared.Remove(sequence);
+            }
+            else
+            {
+                // Nothing prepared yet (the first segment, or the mover far behind): a new file, its name flushed here.
+                sequence = ++_lastSequence;
+                path = Path.Combine(_folder, JournalSegment.NameFor(sequence));
+                named = true;
+            }
         }
         var handle = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
         try
         {
-            RandomAccess.Write(handle, JournalSegment.Header(_next), 0);
-            // A zero length right after the header: a segment that was recycled ends here until records are written.
-            RandomAccess.Write(handle, new byte[JournalRecord.FrameBytes], JournalSegment.HeaderBytes);
+            var start = new byte[JournalSegment.HeaderBytes + JournalRecord.FrameBytes];
+            JournalSegment.Header(_next).CopyTo(start, 0);
+            RandomAccess.Write(handle, start, 0);
             DiskSync.Data(handle);
-            DiskSync.Folder(_folder);
+            if (named) DiskSync.Folder(_folder);
         }
         catch
         {
             handle.Dispose();
             throw;
         }
-        (_active, _activePath, _activeFirstId, _position) = (handle, path, _next, JournalSegment.HeaderBytes);
+        (_active, _activePath, _activeSequence, _position, _activeGrows) = (handle, path, sequence, JournalSegment.HeaderBytes, named);
+    }
+
+    private bool AnyPrepared()
+    {
+        lock (_segments) return _prepared.Count > 0;
     }
 
     private void CloseActive(long lastId)
@@ -137,71 +175,82 @@ internal sealed partial class IngestJournal : IDisposable
         if (_active is null) return;
         _active.Dispose();
         _active = null;
-        lock (_segments) _closed.Add((_activeFirstId, lastId, _activePath));
+        lock (_segments) _closed.Add((_activeSequence, lastId, _activePath));
     }
 
-    private Task _preparing = Task.CompletedTask;
-
-    /// <summary>Makes sure a spare waits when the active segment is full: while the mover keeps up, the segment closed
-    /// before this one is it; otherwise a new file is written full of zeros here, off the writer's thread. A segment
-    /// that grows as it is written costs every flush the file system's own journal commit (the new size and blocks), and
-    /// that commit waits for whatever else the disk has to write (SQLite's checkpoints): measured, 0.9 ms per write and
-    /// flush into a file written with zeros beforehand against 3.9 ms into one that grows, and far longer under load
-    /// (docs/adr/0045).</summary>
-    private void PrepareSpare()
+    /// <summary>Makes sure a prepared segment waits: while the mover keeps up, the segment closed before is recycled into
+    /// it (<see cref="Moved"/>); otherwise a new file is written full of zeros here, on a thread of its own.</summary>
+    private void Prepare()
     {
         if (!_preparing.IsCompleted) return;
-        var spare = Path.Combine(_folder, SpareName);
-        if (File.Exists(spare)) return;
+        lock (_segments)
+        {
+            if (_prepared.Count > 0) return;
+        }
         _preparing = Task.Factory.StartNew(() =>
         {
-            var preparing = Path.Combine(_folder, "spare.preparing");
+            long sequence;
+            lock (_segments) sequence = ++_lastSequence;
+            var path = Path.Combine(_folder, JournalSegment.NameFor(sequence));
             try
             {
-                using (var file = File.OpenHandle(preparing, FileMode.Create, FileAccess.ReadWrite))
+                using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite))
                 {
                     var zeros = new byte[1 << 20];
                     for (long at = 0; at < _segmentBytes; at += zeros.Length)
                         RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, _segmentBytes - at)), at);
                     DiskSync.Data(file);
                 }
-                lock (_segments)
-                {
-                    if (File.Exists(spare)) File.Delete(preparing);
-                    else File.Move(preparing, spare);
-                }
+                DiskSync.Folder(_folder);
+                lock (_segments) _prepared[sequence] = path;
             }
-            catch (IOException e) { LogNotRemoved(_log, e, preparing); }
+            catch (IOException e) { LogNotRecycled(_log, e, path); }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Every delivery up to <paramref name="upTo"/> is committed to the database: the closed segments that hold
-    /// nothing later go. One is kept as the spare the next segment is written over.</summary>
+    /// nothing later are recycled as prepared ones (their header zeroed, renamed past every other), or deleted when
+    /// enough wait.</summary>
     public void Moved(long upTo)
     {
         lock (_segments)
         {
-            var spare = Path.Combine(_folder, SpareName);
-            var removed = false;
+            var changed = false;
             for (var i = 0; i < _closed.Count; i++)
             {
                 var (_, lastId, path) = _closed[i];
                 if (lastId > upTo) continue;
                 try
                 {
-                    if (!File.Exists(spare) && new FileInfo(path).Length <= _segmentBytes * 2) File.Move(path, spare);
+                    if (_prepared.Count < Prepared && new FileInfo(path).Length <= _segmentBytes * 2)
+                    {
+                        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+                        {
+                            RandomAccess.Write(file, new byte[JournalSegment.HeaderBytes], 0);
+                            DiskSync.Data(file);
+                        }
+                        var sequence = ++_lastSequence;
+                        var recycled = Path.Combine(_folder, JournalSegment.NameFor(sequence));
+                        File.Move(path, recycled);
+                        _prepared[sequence] = recycled;
+                    }
                     else File.Delete(path);
                 }
-                catch (IOException e) { LogNotRemoved(_log, e, path); continue; }
+                catch (IOException e) { LogNotRecycled(_log, e, path); continue; }
                 _closed.RemoveAt(i--);
-                removed = true;
+                changed = true;
             }
-            if (removed) DiskSync.Folder(_folder);
+            if (changed) DiskSync.Folder(_folder);
         }
     }
 
-    /// <summary>The segment files now in the folder, for tests and operators.</summary>
-    public IReadOnlyList<string> SegmentFiles() => [.. JournalSegment.List(_folder).Select(s => s.Path)];
+    /// <summary>The segment files that hold records not yet recycled (the closed ones and the one being written), for
+    /// tests and operators; prepared files are not among them.</summary>
+    public IReadOnlyList<string> SegmentFiles()
+    {
+        lock (_segments)
+            return [.. _closed.Select(c => c.Path).Concat(_active is null ? [] : [_activePath])];
+    }
 
     public void Dispose()
     {
@@ -215,6 +264,6 @@ internal sealed partial class IngestJournal : IDisposable
     [LoggerMessage(LogLevel.Error, "The ingest journal's segment {Segment} holds a record that does not check out at byte {At}, though later segments follow: the records before it are kept, the rest cannot be read.")]
     private static partial void LogDamaged(ILogger logger, string segment, long at);
 
-    [LoggerMessage(LogLevel.Warning, "Could not remove or prepare the journal segment {Path}; it is tried again later.")]
-    private static partial void LogNotRemoved(ILogger logger, IOException e, string path);
+    [LoggerMessage(LogLevel.Warning, "Could not recycle, prepare or delete the journal segment {Path}; it is tried again later.")]
+    private static partial void LogNotRecycled(ILogger logger, IOException e, string path);
 }
