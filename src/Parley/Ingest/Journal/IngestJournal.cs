@@ -51,7 +51,9 @@ internal sealed partial class IngestJournal : IDisposable
         unmoved = [];
         var highest = storedUpTo;
         var scans = JournalSegment.List(folder).Select(s => (s.Sequence, s.Path, Scan: JournalSegment.Read(s.Path))).ToList();
-        var lastWritten = scans.FindLastIndex(s => s.Scan.FirstId is not null);
+        // The segment written last is the one whose records start latest (the files' names are in the order they were
+        // prepared, which a segment started while another was being prepared can leave behind).
+        var lastWritten = scans.Count == 0 ? -1 : scans.IndexOf(scans.MaxBy(s => s.Scan.FirstId ?? long.MinValue));
         for (var i = 0; i < scans.Count; i++)
         {
             var (sequence, path, scan) = scans[i];
@@ -76,6 +78,9 @@ internal sealed partial class IngestJournal : IDisposable
             highest = Math.Max(highest, lastId);
             journal._closed.Add((sequence, lastId, path));
         }
+        // In id order whatever the files' order: the mover stores them in order, so the database always holds a prefix
+        // of the journal.
+        unmoved.Sort((a, b) => a.Id.CompareTo(b.Id));
         journal._next = highest + 1;
         return journal;
     }
