@@ -67,6 +67,16 @@ public static class IngestBreakdown
 
         // The ingest writer's commit, as IngestWriter runs it: a batch of 32 rows in one transaction. Rows are
         // marked processed so the processor leaves them alone.
+        if (!o.IsPostgres)
+        {
+            // These lines write raw rows behind the ingest writer's back. On SQLite the ingest journal gives ids itself
+            // (docs/adr/0045), so rows written here take theirs far above any it will give in this run.
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection(DatabaseSetup.SqliteConnectionString(parley.Database));
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = """UPDATE "sqlite_sequence" SET "seq" = 1000000000000 WHERE "name" = 'InboundEvents'; INSERT INTO "sqlite_sequence" ("name", "seq") SELECT 'InboundEvents', 1000000000000 WHERE NOT EXISTS (SELECT 1 FROM "sqlite_sequence" WHERE "name" = 'InboundEvents')""";
+            await cmd.ExecuteNonQueryAsync();
+        }
         {
             await using var store = new RawDeliveryStore(o.IsPostgres, o.IsPostgres ? parley.Database : DatabaseSetup.SqliteConnectionString(parley.Database));
             var rawBody = bodies.Get(0);

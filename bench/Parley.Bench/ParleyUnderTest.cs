@@ -88,8 +88,11 @@ public sealed class ParleyUnderTest : IAsyncDisposable
         return await query(scope.ServiceProvider.GetRequiredService<ParleyDb>());
     }
 
-    public Task<int> PendingDeliveriesAsync() =>
-        WithDbAsync(db => db.InboundEvents.CountAsync(e => e.Status == InboundStatus.Pending));
+    /// <summary>Deliveries waiting to be processed: pending in the database, and on SQLite those acknowledged from the
+    /// ingest journal and not yet moved into it (docs/adr/0045).</summary>
+    public async Task<int> PendingDeliveriesAsync() =>
+        await WithDbAsync(db => db.InboundEvents.CountAsync(e => e.Status == InboundStatus.Pending))
+        + (int)App.Services.GetRequiredService<IngestWriter>().Unmoved;
 
     public Task<int> MessageCountAsync() => WithDbAsync(db => db.Messages.CountAsync());
 

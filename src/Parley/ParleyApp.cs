@@ -43,6 +43,8 @@ public static class ParleyApp
         // TryAdd: a test may bring its own clock.
         services.TryAddSingleton(TimeProvider.System);
         services.AddParleyDatabase(database);
+        // SQLite acknowledges a webhook once it is in the ingest journal (docs/adr/0045).
+        if (Ingest.Journal.JournalSettings.From(config, database) is { } journal) services.AddSingleton(journal);
         services.AddDataProtection().SetApplicationName("Parley").PersistKeysToFileSystem(new DirectoryInfo(keysPath));
         services.AddProblemDetails();
         // Enums are words in the API ("monday", "public"), never numbers.

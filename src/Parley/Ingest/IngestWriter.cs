@@ -1,4 +1,5 @@
 using Parley.Data;
+using Parley.Ingest.Journal;
 using Parley.Platform;
 
 namespace Parley.Ingest;
@@ -7,7 +8,9 @@ namespace Parley.Ingest;
 /// commit is under way wait for the next one and share it (group commit), so durability costs one
 /// disk flush per batch rather than per request. See docs/adr/0005-ingest-two-stages.md.
 /// The writer runs on a thread of its own (docs/adr/0044): a commit is synchronous work that ends in a disk flush
-/// (SQLite) or a round trip (PostgreSQL), and on the thread pool it blocked one of the two cores' workers for it.</summary>
+/// (SQLite) or a round trip (PostgreSQL), and on the thread pool it blocked one of the two cores' workers for it.
+/// On SQLite a batch is made durable in the ingest journal (an append and a flush, outside the write gate) and moved
+/// into the database right after by <see cref="JournalMover"/> (docs/adr/0045).</summary>
 public sealed partial class IngestWriter : BackgroundService
 {
     private const int MaxBatch = 512;
@@ -15,7 +18,7 @@ public sealed partial class IngestWriter : BackgroundService
     /// <summary>Commits a batch durably and fills in each row's id, on the calling thread.</summary>
     internal delegate void CommitBatch(IReadOnlyList<InboundEvent> batch, long[] ids);
 
-    private readonly CommitBatch _commit;
+    private CommitBatch _commit;
     private readonly Func<Task> _whenCheckpointed;
     private readonly WriteGate _gate;
     private readonly ParsedDeliveries _parsed;
@@ -23,10 +26,52 @@ public sealed partial class IngestWriter : BackgroundService
     private readonly ILogger<IngestWriter> _log;
 
     public IngestWriter(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor, ILogger<IngestWriter> log,
-        IngestPressure pressure)
+        IngestPressure pressure, JournalSettings? journal = null)
         : this(store.Store, store.WhenCheckpointedAsync, gate, parsed, processor, log)
     {
         _pressure = pressure;
+        _store = store;
+        _journalSettings = journal;
+    }
+
+    private readonly RawDeliveryStore? _store;
+    private readonly JournalSettings? _journalSettings;
+    private IngestJournal? _journal;
+    private JournalMover? _mover;
+
+    /// <summary>The ingest journal, when this writer appends to one (SQLite, docs/adr/0045); set at start.</summary>
+    internal IngestJournal? Journal => _journal;
+
+    /// <summary>Acknowledged deliveries not yet in the database (always 0 without the journal): what a reader of the
+    /// database, such as a test that waits for processing, must wait for first.</summary>
+    public long Unmoved => _mover?.Unmoved ?? 0;
+
+    /// <summary>Completes once delivery <paramref name="id"/> can be read from the database: at once without the journal.</summary>
+    public Task WhenReadableAsync(long id) => _mover?.WhenMovedAsync(id) ?? Task.CompletedTask;
+
+    /// <summary>Opens the journal and moves what it holds past the database's rows into the database before anything
+    /// else starts: hosted services start in order, and the processor and the web server come after this writer.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_journalSettings is { } settings && _store is not null && (settings.Enabled || Directory.Exists(settings.Folder)))
+        {
+            var journal = IngestJournal.Open(settings.Folder, settings.SegmentBytes, _store.HighestId(), _log, out var unmoved);
+            var mover = new JournalMover(_store, _gate, _parsed, _processor, journal, _log);
+            mover.Recover(unmoved);
+            if (settings.Enabled)
+            {
+                (_journal, _mover, _commit) = (journal, mover, journal.Append);
+                mover.Start();
+            }
+            else
+            {
+                // Turned off: what an earlier run left is in the database now; the files go.
+                journal.Moved(long.MaxValue);
+                journal.Dispose();
+                Directory.Delete(settings.Folder, recursive: true);
+            }
+        }
+        return base.StartAsync(cancellationToken);
     }
 
     /// <summary>Told each commit's size, for the processor's yield (docs/adr/0047); none in the request ladder.</summary>
@@ -95,6 +140,8 @@ public sealed partial class IngestWriter : BackgroundService
     private async Task AfterLastCommitAsync(Task written)
     {
         await written;
+        if (_mover is not null) await Task.Factory.StartNew(_mover.Stop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _journal?.Dispose();
         await _whenCheckpointed();
     }
 
@@ -105,9 +152,11 @@ public sealed partial class IngestWriter : BackgroundService
         var batch = new List<Pending>(MaxBatch);
         var events = new List<InboundEvent>(MaxBatch);
         var ids = new long[MaxBatch];
+        var parses = new List<ParsedDelivery?>(MaxBatch);
         while (WaitForArrivals())
         {
-            using (EnterTurn())
+            // The journal's append touches no database: no turn at the gate (docs/adr/0045).
+            using (_mover is null ? EnterTurn() : default)
             {
                 // Taken once the gate is ours: whatever arrived while the processor held it joins this commit.
                 TakeArrivals(batch);
@@ -130,10 +179,19 @@ public sealed partial class IngestWriter : BackgroundService
                 Volatile.Write(ref _commits, _commits + 1);
                 _pressure?.Committed(batch.Count);
             }
-            // Known to the processor before it is woken, so it finds every parse it could use.
-            for (var i = 0; i < batch.Count; i++)
-                if (batch[i].Parsed is { } p && batch[i].Event.Status == InboundStatus.Pending) _parsed.Remember(ids[i], p);
-            _processor.Pulse();
+            if (_mover is not null)
+            {
+                foreach (var p in batch) parses.Add(p.Parsed);
+                _mover.Hand(events, ids, parses);
+                parses.Clear();
+            }
+            else
+            {
+                // Known to the processor before it is woken, so it finds every parse it could use.
+                for (var i = 0; i < batch.Count; i++)
+                    if (batch[i].Parsed is { } p && batch[i].Event.Status == InboundStatus.Pending) _parsed.Remember(ids[i], p);
+                _processor.Pulse();
+            }
             Acknowledge(batch, ids, null);
             batch.Clear();
             events.Clear();

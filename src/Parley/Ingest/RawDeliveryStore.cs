@@ -41,6 +41,12 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)
         """;
 
+    // The ingest journal's rows keep the ids the journal gave them when it acknowledged them (docs/adr/0045).
+    private const string SqliteInsertWithId = """
+        INSERT INTO "InboundEvents" ("ChannelId", "Source", "ReceivedAt", "Status", "Error", "UnhandledCount", "MessageCount", "Id")
+        VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, ?6)
+        """;
+
     private const string SqliteInsertBody = """
         INSERT INTO "InboundBodies" ("Id", "Body") VALUES (?1, ?2)
         """;
@@ -54,6 +60,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     private DbConnection? _connection;
     private sqlite3_stmt? _sqliteInsert;
     private sqlite3_stmt? _sqliteInsertBody;
+    private sqlite3_stmt? _sqliteInsertWithId;
     private NpgsqlCommand? _postgresInsert;
     private int _sinceCheckpoint;
     private static readonly Task<bool> NoCheckpoint = Task.FromResult(false);
@@ -86,7 +93,39 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         return Task.CompletedTask;
     }
 
-    private void StoreSqlite(IReadOnlyList<InboundEvent> batch, long[] ids)
+    /// <summary>Stores deliveries the ingest journal acknowledged, with the ids it gave them (<see cref="InboundEvent.Id"/>),
+    /// in one transaction: SQLite only (docs/adr/0045).</summary>
+    /// <exception cref="DbException">Nothing was stored; the connection is reset.</exception>
+    public void StoreJournalled(IReadOnlyList<InboundEvent> batch)
+    {
+        if (postgres) throw new NotSupportedException("The ingest journal runs on SQLite only (docs/adr/0045).");
+        try
+        {
+            StoreSqlite(batch, null);
+        }
+        catch
+        {
+            Reset();
+            throw;
+        }
+    }
+
+    /// <summary>The highest id SQLite has ever given an inbound delivery (AUTOINCREMENT's record of it, so rows deleted
+    /// since still count), or the highest stored: what the ingest journal's ids must stay above.</summary>
+    public long HighestId()
+    {
+        if (postgres) throw new NotSupportedException("The ingest journal runs on SQLite only (docs/adr/0045).");
+        var connection = (SqliteConnection)Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT MAX(COALESCE((SELECT "seq" FROM "sqlite_sequence" WHERE "name" = 'InboundEvents'), 0),
+                       COALESCE((SELECT MAX("Id") FROM "InboundEvents"), 0))
+            """;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <param name="ids">Filled in with the ids SQLite gives; null to insert each event's own <see cref="InboundEvent.Id"/>.</param>
+    private void StoreSqlite(IReadOnlyList<InboundEvent> batch, long[]? ids)
     {
         var connection = (SqliteConnection)Open();
         var started = Stopwatch.GetTimestamp();
@@ -97,9 +136,13 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
             // BEGIN IMMEDIATE: waits here while a writer outside the WriteGate (the API, a sweep) holds SQLite's lock.
             piece = ProcessingMetrics.StoreStep("begin", piece);
             var db = connection.Handle!;
-            var insert = _sqliteInsert ??= PrepareSqlite(db, SqliteInsert);
+            var insert = ids is null ? _sqliteInsertWithId ??= PrepareSqlite(db, SqliteInsertWithId) : _sqliteInsert ??= PrepareSqlite(db, SqliteInsert);
             var insertBody = _sqliteInsertBody ??= PrepareSqlite(db, SqliteInsertBody);
-            for (var i = 0; i < batch.Count; i++) ids[i] = InsertSqlite(db, insert, insertBody, batch[i]);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var id = InsertSqlite(db, insert, insertBody, batch[i], withId: ids is null);
+                if (ids is not null) ids[i] = id;
+            }
             piece = ProcessingMetrics.StoreStep("insert", piece);
             tx.Commit();
             ProcessingMetrics.StoreStep("commit", piece);
@@ -112,7 +155,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     /// per connection. Microsoft.Data.Sqlite costs about as much again per row as SQLite's insert itself (a data reader,
     /// each parameter looked up by name, strings encoded to fresh arrays); here nothing is allocated and each value is
     /// bound by position.</summary>
-    private static long InsertSqlite(sqlite3 db, sqlite3_stmt insert, sqlite3_stmt insertBody, InboundEvent e)
+    private static long InsertSqlite(sqlite3 db, sqlite3_stmt insert, sqlite3_stmt insertBody, InboundEvent e, bool withId)
     {
         long id;
         try
@@ -122,6 +165,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
             Check(raw.sqlite3_bind_int64(insert, 3, SqliteTime.ConvertToProviderTyped(e.ReceivedAt)), db);
             Check(SqliteBind.Text(insert, 4, e.Status.ToString()), db);
             Check(e.Error is null ? raw.sqlite3_bind_null(insert, 5) : SqliteBind.Text(insert, 5, e.Error), db);
+            if (withId) Check(raw.sqlite3_bind_int64(insert, 6, e.Id), db);
             Step(insert, db);
             id = raw.sqlite3_last_insert_rowid(db);
         }
@@ -309,6 +353,8 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         _sqliteInsert = null;
         _sqliteInsertBody?.Dispose();
         _sqliteInsertBody = null;
+        _sqliteInsertWithId?.Dispose();
+        _sqliteInsertWithId = null;
         _postgresInsert?.Dispose();
         _postgresInsert = null;
         _connection?.Dispose();

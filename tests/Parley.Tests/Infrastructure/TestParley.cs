@@ -162,6 +162,8 @@ public sealed class TestParley : IAsyncDisposable
     public async Task DrainInboundAsync(TimeSpan? timeout = null)
     {
         var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        // On SQLite an acknowledged delivery is in the ingest journal first and in the database a moment later (ADR 45).
+        await WhenMovedAsync(until);
         while (DateTime.UtcNow < until)
         {
             var pending = await WithDbAsync(db => Task.FromResult(db.InboundEvents.Count(e => e.Status == global::Parley.Ingest.InboundStatus.Pending)));
@@ -169,6 +171,19 @@ public sealed class TestParley : IAsyncDisposable
             await Task.Delay(25);
         }
         Assert.Fail("Inbound deliveries were still pending after the timeout.");
+    }
+
+    /// <summary>Waits until every acknowledged delivery is in the database (on SQLite the ingest journal's mover copies
+    /// it there a moment after the acknowledgement, ADR 45).</summary>
+    public async Task WhenMovedAsync(DateTime? until = null)
+    {
+        var writer = App.Services.GetRequiredService<global::Parley.Ingest.IngestWriter>();
+        until ??= DateTime.UtcNow.AddSeconds(10);
+        while (writer.Unmoved > 0)
+        {
+            if (DateTime.UtcNow > until) Assert.Fail($"{writer.Unmoved} acknowledged deliveries were still not in the database after the timeout.");
+            await Task.Delay(5);
+        }
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns a value, or fails the test.</summary>

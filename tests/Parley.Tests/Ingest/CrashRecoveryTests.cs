@@ -83,6 +83,78 @@ public sealed class CrashRecoveryTests
         }
     }
 
+    /// <summary>On SQLite a webhook is acknowledged once it is in the ingest journal, and moved into the database after
+    /// (ADR 45). Here the database refuses every write (this test holds SQLite's write lock), so the deliveries are
+    /// acknowledged and never moved before the process is killed: the next start must move each one, once.</summary>
+    [Fact]
+    public async Task Deliveries_acknowledged_but_not_yet_moved_into_the_database_survive_a_killed_process_once()
+    {
+        await using var database = await TestDatabase.CreateAsync(TestDatabase.Sqlite);
+        var port = FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+
+        var first = StartParley(database, port);
+        var acknowledged = new List<string>();
+        try
+        {
+            await WaitUntilUpAsync(http, first);
+            var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
+            var created = await http.PostAsJsonAsync("/api/v1/channels", new
+            {
+                kind = "x", brandId = brand.GetProperty("id").GetGuid(),
+                settings = new { accountId = "123", consumerSecret = "DDD", accessToken = "t", apiBaseUrl = "http://127.0.0.1:9" },
+            });
+            var channel = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+            // Not pooled: disposing it must end its transaction and release the lock before the restart.
+            await using var locker = new SqliteConnection($"Data Source={database.ConnectionString};Pooling=False");
+            await locker.OpenAsync();
+            await using (var begin = locker.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync();
+            }
+            // Background workers that write (sweeps, the processor) block thread-pool threads in SQLite's busy wait while
+            // the lock is held, and the pool adds threads only slowly: the webhooks are sent at once and given time.
+            using var patient = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+            {
+                var id = $"{8_000_000 + i}";
+                var body = XPayloads.TweetCreate("123", new SimTweetEvent(id, $"@acme help #{id}", new SimXUser("501", "user1", "User"), DateTimeOffset.UtcNow));
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/x/{channel}") { Content = new ByteArrayContent(body) };
+                request.Headers.Add(XWebhookSigner.Header, XWebhookSigner.Sign("DDD", body));
+                using var response = await patient.SendAsync(request);
+                return (id, response.StatusCode);
+            }));
+            Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            acknowledged.AddRange(answers.Select(a => a.id));
+            // None of them reached the database: the write lock was never given up.
+            await using (var count = locker.CreateCommand())
+            {
+                count.CommandText = "SELECT COUNT(*) FROM \"InboundEvents\"";
+                Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+            }
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+        finally
+        {
+            if (!first.HasExited) { first.Kill(entireProcessTree: true); await first.WaitForExitAsync(); }
+        }
+
+        var second = StartParley(database, port);
+        try
+        {
+            await WaitUntilUpAsync(http, second);
+            await WaitForProcessingAsync(http);
+            var stored = await CountByExternalIdAsync(database);
+            Assert.Equal(acknowledged.Order(), stored.Keys.Order());
+            Assert.All(stored, kv => Assert.Equal(1, kv.Value));
+        }
+        finally { second.Kill(entireProcessTree: true); await second.WaitForExitAsync(); }
+    }
+
     private static Process StartParley(TestDatabase database, int port)
     {
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Parley"), ["serve", "--urls", $"http://127.0.0.1:{port}"])
