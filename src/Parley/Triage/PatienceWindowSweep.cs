@@ -74,6 +74,11 @@ public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, Eve
         }
         else
         {
+            // Locked first in key order, as the processor locks the conversations it read (SnapshotReader): updated
+            // in the order they came due, the sweep and a processing batch each held a row the other waited for, and
+            // PostgreSQL ended one of them (40P01) under load.
+            var ids = due.Select(c => c.Id).ToArray();
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Conversations\" WHERE \"Id\" = ANY({ids}) ORDER BY \"Id\" FOR UPDATE", ct);
             foreach (var c in due)
             {
                 // Guarded on the burst read: a message that arrived since moved ReadyAt on (its burst waits its own

@@ -30,13 +30,7 @@ public sealed class CrashRecoveryTests
         try
         {
             await WaitUntilUpAsync(http, first);
-            var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
-            var created = await http.PostAsJsonAsync("/api/v1/channels", new
-            {
-                kind = "x", brandId = brand.GetProperty("id").GetGuid(),
-                settings = new { accountId = "123", consumerSecret = "DDD", accessToken = "t", apiBaseUrl = "http://127.0.0.1:9" },
-            });
-            channel = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            channel = await CreateXChannelAsync(http);
 
             var acknowledged = new ConcurrentBag<string>();
             using var killed = new CancellationTokenSource();
@@ -99,13 +93,7 @@ public sealed class CrashRecoveryTests
         try
         {
             await WaitUntilUpAsync(http, first);
-            var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
-            var created = await http.PostAsJsonAsync("/api/v1/channels", new
-            {
-                kind = "x", brandId = brand.GetProperty("id").GetGuid(),
-                settings = new { accountId = "123", consumerSecret = "DDD", accessToken = "t", apiBaseUrl = "http://127.0.0.1:9" },
-            });
-            var channel = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var channel = await CreateXChannelAsync(http);
 
             // Not pooled: disposing it must end its transaction and release the lock before the restart.
             await using var locker = new SqliteConnection($"Data Source={database.ConnectionString};Pooling=False");
@@ -153,6 +141,18 @@ public sealed class CrashRecoveryTests
             Assert.All(stored, kv => Assert.Equal(1, kv.Value));
         }
         finally { second.Kill(entireProcessTree: true); await second.WaitForExitAsync(); }
+    }
+
+    /// <summary>A brand and its X channel (consumer secret "DDD"), through the API of the server under test.</summary>
+    private static async Task<Guid> CreateXChannelAsync(HttpClient http)
+    {
+        var brand = await (await http.PostAsJsonAsync("/api/v1/brands", new { name = "Crash" })).Content.ReadFromJsonAsync<JsonElement>();
+        var created = await http.PostAsJsonAsync("/api/v1/channels", new
+        {
+            kind = "x", brandId = brand.GetProperty("id").GetGuid(),
+            settings = new { accountId = "123", consumerSecret = "DDD", accessToken = "t", apiBaseUrl = "http://127.0.0.1:9" },
+        });
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
     private static Process StartParley(TestDatabase database, int port)

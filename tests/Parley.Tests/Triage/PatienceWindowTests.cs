@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Parley.Data;
 using Parley.Tests.Infrastructure;
 using Parley.Tests.Web;
@@ -129,6 +130,60 @@ public sealed class PatienceWindowTests
         Assert.Contains(plan, l => l.Contains("USING INDEX IX_Conversations_ReadyAnnounced_ReadyAt (ReadyAnnounced=?", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, l => l.StartsWith("SCAN", StringComparison.Ordinal) || l.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
+
+    /// <summary>On PostgreSQL the sweep and a processing batch both lock conversations. The processor locks the ones it
+    /// read in key order; the sweep updated its due bursts in the order they came due, so each could hold a row the
+    /// other waited for, and PostgreSQL ended one of them (40P01, seen under the ingest benchmark). Here another
+    /// transaction holds the lower conversation while the sweep runs, then asks for the higher one, which came due first:
+    /// the sweep must not be holding it.</summary>
+    [Fact]
+    public async Task On_PostgreSQL_the_sweep_locks_due_bursts_in_key_order_so_a_processing_batch_cannot_deadlock_with_it()
+    {
+        await using var parley = await TestParley.StartAsync(TestDatabase.Postgres);
+        var sweep = parley.App.Services.GetRequiredService<Parley.Triage.PatienceWindowSweep>();
+        await sweep.StopAsync(CancellationToken.None);
+        var w = await Workspace.CreateAsync(parley);
+        await w.PutTriageAsync(new { patienceWindow = "00:10:00", patienceMaxHold = "00:30:00" });
+        var a = await w.TweetAsync(Customers.Person("7101", "ana"), "my order never came", DateTimeOffset.UtcNow);
+        var b = await w.TweetAsync(Customers.Person("7102", "ben"), "my order never came", DateTimeOffset.UtcNow);
+        // PostgreSQL's order of uuids is their text's.
+        var (low, high) = string.CompareOrdinal(a.ToString(), b.ToString()) < 0 ? (a, b) : (b, a);
+        var now = DateTimeOffset.UtcNow;
+        await parley.WithDbAsync(async db =>
+        {
+            await db.Conversations.Where(c => c.Id == high).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReadyAt, now.AddSeconds(-20)));
+            return await db.Conversations.Where(c => c.Id == low).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReadyAt, now.AddSeconds(-10)));
+        });
+
+        await using var other = new NpgsqlConnection(parley.Database.ConnectionString);
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await LockAsync(other, tx, low);
+        var sweeping = sweep.RunOnceAsync(CancellationToken.None);
+        await TestParley.EventuallyAsync(async () => await WaitingForLocksAsync(parley) > 0 ? "" : null, "the sweep to wait for the held row");
+
+        await using (var timeout = new NpgsqlCommand("SET LOCAL lock_timeout = '10s'", other, tx)) await timeout.ExecuteNonQueryAsync();
+        await LockAsync(other, tx, high); // before the fix: the sweep held it, and one of the two was ended as a deadlock
+        await tx.CommitAsync();
+
+        Assert.Equal(2, await sweeping.WaitAsync(TimeSpan.FromSeconds(30)));
+        foreach (var c in new[] { low, high }) Assert.False((await parley.TriageOfAsync(c)).GetProperty("writing").GetBoolean());
+    }
+
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid conversation)
+    {
+        await using var command = new NpgsqlCommand("SELECT 1 FROM \"Conversations\" WHERE \"Id\" = $1 FOR UPDATE", connection, tx);
+        command.Parameters.Add(new NpgsqlParameter { Value = conversation });
+        await command.ExecuteScalarAsync();
+    }
+
+    private static Task<long> WaitingForLocksAsync(TestParley parley) => parley.WithDbAsync(async db =>
+    {
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+        return (long)(await command.ExecuteScalarAsync())!;
+    });
 
     [Fact]
     public async Task A_message_after_the_window_starts_a_new_burst_and_a_new_contact()
