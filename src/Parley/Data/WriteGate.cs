@@ -30,6 +30,14 @@ public sealed class WriteGate(bool exclusive) : IDisposable
         return new Turn(_turn);
     }
 
+    /// <summary>Waits for this writer's turn on the calling thread, for writers on threads of their own (the ingest
+    /// writer, the journal's mover), in the same queue as <see cref="EnterAsync"/> so arrival order holds.</summary>
+    public Turn Enter()
+    {
+        var turn = EnterAsync(CancellationToken.None);
+        return turn.IsCompletedSuccessfully ? turn.Result : turn.AsTask().GetAwaiter().GetResult();
+    }
+
     public void Dispose() => _turn.Dispose();
 
     public readonly struct Turn(SemaphoreSlim? turn) : IDisposable

@@ -156,7 +156,7 @@ public sealed partial class IngestWriter : BackgroundService
         while (WaitForArrivals())
         {
             // The journal's append touches no database: no turn at the gate (docs/adr/0045).
-            using (_mover is null ? EnterTurn() : default)
+            using (_mover is null ? _gate.Enter() : default)
             {
                 // Taken once the gate is ours: whatever arrived while the processor held it joins this commit.
                 TakeArrivals(batch);
@@ -223,13 +223,6 @@ public sealed partial class IngestWriter : BackgroundService
             for (var i = 0; i < taken; i++) batch.Add(_arrived[i]);
             _arrived.RemoveRange(0, taken);
         }
-    }
-
-    /// <summary>The writer's turn at the <see cref="WriteGate"/> (SQLite's one writer at a time), waited for on this thread.</summary>
-    private WriteGate.Turn EnterTurn()
-    {
-        var turn = _gate.EnterAsync(CancellationToken.None);
-        return turn.IsCompletedSuccessfully ? turn.Result : turn.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Completes a batch's requests in thread-pool work items of up to <see cref="AcksPerWorkItem"/>, each

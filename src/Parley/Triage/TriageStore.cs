@@ -90,14 +90,13 @@ public static class TriageStore
     public static async Task<CustomerProfiles> LoadProfilesAsync(ParleyDb db, IReadOnlyCollection<Guid> contactIds, CancellationToken ct)
     {
         // Plain commands rather than EF Core's pipeline, read as EF Core reads each column (docs/adr/0046).
-        var ids = contactIds as IReadOnlyCollection<Guid>;
-        var contacts = new List<CustomerProfiles.Reach>(ids.Count);
+        var contacts = new List<CustomerProfiles.Reach>(contactIds.Count);
         var conversations = new List<CustomerProfiles.Earlier>();
         await using (var command = await PlainCommand.OpenAsync(db, ct))
         {
             var sql = "SELECT c.\"Id\", c.\"Value\", (SELECT MAX(i.\"Followers\") FROM \"ContactIdentities\" AS i WHERE i.\"ContactId\" = c.\"Id\"), "
                 + "EXISTS (SELECT 1 FROM \"ContactIdentities\" AS i WHERE i.\"ContactId\" = c.\"Id\" AND i.\"Verified\") "
-                + $"FROM \"Contacts\" AS c WHERE {command.In<Contact, Guid>("c.\"Id\"", nameof(Contact.Id), ids)}";
+                + $"FROM \"Contacts\" AS c WHERE {command.In<Contact, Guid>("c.\"Id\"", nameof(Contact.Id), contactIds)}";
             var id = command.Reader<Contact>(nameof(Contact.Id));
             var value = command.Reader<Contact>(nameof(Contact.Value));
             await using var reader = await command.ReadAsync(sql, ct);
@@ -109,7 +108,7 @@ public static class TriageStore
         await using (var command = await PlainCommand.OpenAsync(db, ct))
         {
             var sql = "SELECT \"Id\", \"ContactId\", \"CreatedAt\", \"LastMessageAt\", \"Status\", \"AcknowledgedAt\" FROM \"Conversations\" "
-                + $"WHERE {command.In<Conversation, Guid>("\"ContactId\"", nameof(Conversation.ContactId), ids)}";
+                + $"WHERE {command.In<Conversation, Guid>("\"ContactId\"", nameof(Conversation.ContactId), contactIds)}";
             var id = command.Reader<Conversation>(nameof(Conversation.Id));
             var contact = command.Reader<Conversation>(nameof(Conversation.ContactId));
             var created = command.Reader<Conversation>(nameof(Conversation.CreatedAt));

@@ -45,7 +45,7 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         for (var from = 0; from < unmoved.Count; from += MaxBatch)
         {
             var batch = unmoved.GetRange(from, Math.Min(MaxBatch, unmoved.Count - from));
-            using (EnterTurn()) store.StoreJournalled(batch);
+            using (gate.Enter()) store.StoreJournalled(batch);
             journal.Moved(batch[^1].Id);
         }
         if (unmoved.Count > 0)
@@ -103,7 +103,7 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
             if (batch.Count == 0 && !Take(batch, parses)) return;
             try
             {
-                using (EnterTurn()) store.StoreJournalled(batch);
+                using (gate.Enter()) store.StoreJournalled(batch);
                 failures = 0;
             }
             catch (Exception e)
@@ -182,12 +182,6 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
     private bool IsClosed()
     {
         lock (_sync) return _closed;
-    }
-
-    private WriteGate.Turn EnterTurn()
-    {
-        var turn = gate.EnterAsync(CancellationToken.None);
-        return turn.IsCompletedSuccessfully ? turn.Result : turn.AsTask().GetAwaiter().GetResult();
     }
 
     [LoggerMessage(LogLevel.Information, "Moved {Count} acknowledged deliveries from the ingest journal into the database.")]
