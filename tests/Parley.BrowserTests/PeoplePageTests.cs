@@ -18,6 +18,10 @@ public sealed class PeoplePageTests(Chromium chromium)
         await BrowserParley.SignInAsync(page, ada, "/people");
         var form = page.GetByRole(AriaRole.Form, new() { Name = "Add a person" });
         await form.GetByLabel("Name").FillAsync("Nina Novak");
+        // A colleague's change reloads the list while Ada types; what she typed stays.
+        await parley.CreatePersonAsync("Ola Other", "ola@parley.example", "agent");
+        await Assertions.Expect(page.Locator("table.people")).ToContainTextAsync("ola@parley.example");
+        await Assertions.Expect(form.GetByLabel("Name")).ToHaveValueAsync("Nina Novak");
         await form.GetByLabel("E-mail").FillAsync("nina@parley.example");
         await form.GetByLabel("Teams").SelectOptionAsync(new SelectOptionValue { Label = "Care" });
         await form.GetByRole(AriaRole.Button, new() { Name = "Add person" }).ClickAsync();

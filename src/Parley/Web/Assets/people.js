@@ -5,7 +5,7 @@ import { api, h, me, replaceChildren, toast, Live, setUpChrome } from './common.
 setUpChrome();
 const main = document.getElementById('main');
 const isAdmin = me.role === 'admin';
-const state = { users: [], teams: [], brands: [], notice: '' };
+const state = { users: [], teams: [], brands: [] };
 
 async function load() {
   try {
@@ -24,7 +24,15 @@ function teamName(teamId) {
   return state.teams.find((t) => t.id === teamId)?.name ?? 'a team you cannot see';
 }
 
+// The forms are built once and kept: the page reloads whenever the live feed (re)connects or anyone
+// changes people, and rebuilding them would wipe what an admin is typing.
+const forms = { person: null, team: null };
+
 function render() {
+  forms.person ??= isAdmin ? addPersonForm() : null;
+  forms.team ??= isAdmin ? addTeamForm() : null;
+  forms.person?.syncTeams();
+  forms.team?.syncBrands();
   replaceChildren(main, h('div', { class: 'people-page' },
     h('h1', {}, 'People'),
     isAdmin ? null : h('p', { class: 'hint' }, 'Only admins can change people and teams.'),
@@ -33,13 +41,19 @@ function render() {
       h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Mention', 'Role', 'Teams', 'Status', isAdmin ? 'Change' : null]
         .filter(Boolean).map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, state.users.map(personRow))),
-    isAdmin ? addPersonForm() : null,
+    forms.person?.element,
     h('h2', {}, 'Teams'),
     h('ul', { class: 'teams' }, state.teams.map((t) => h('li', {},
       h('strong', {}, t.name), ` · ${state.brands.find((b) => b.id === t.brandId)?.name ?? 'brand'} · `,
       `${t.memberIds.length} member${t.memberIds.length === 1 ? '' : 's'}: `,
       t.memberIds.map((m) => state.users.find((u) => u.id === m)?.name ?? '?').join(', ')))),
-    isAdmin ? addTeamForm() : null));
+    forms.team?.element));
+}
+
+/** Replaces a select's options with the given items, keeping whatever was selected. */
+function syncOptions(select, items) {
+  const selected = new Set([...select.selectedOptions].map((o) => o.value));
+  replaceChildren(select, items.map((x) => h('option', { value: x.id, selected: selected.has(x.id) }, x.name)));
 }
 
 function personRow(u) {
@@ -86,11 +100,10 @@ function addPersonForm() {
   const name = h('input', { id: 'new-name', required: true, autocomplete: 'off' });
   const email = h('input', { id: 'new-email', type: 'email', required: true, autocomplete: 'off' });
   const role = h('select', { id: 'new-role' }, ['agent', 'lead', 'admin', 'auditor'].map((r) => h('option', { value: r }, r)));
-  const teams = h('select', { id: 'new-teams', multiple: true }, state.teams.map((t) => h('option', { value: t.id }, t.name)));
+  const teams = h('select', { id: 'new-teams', multiple: true });
   const password = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', minlength: '10' });
-  // Kept in state: the list re-renders when anyone changes people, and a generated password must stay readable.
-  const result = h('p', { role: 'status', class: 'result' }, state.notice);
-  return h('form', {
+  const result = h('p', { role: 'status', class: 'result' });
+  const element = h('form', {
     class: 'card add-person', 'aria-labelledby': 'add-person-title',
     onsubmit: async (e) => {
       e.preventDefault();
@@ -99,9 +112,10 @@ function addPersonForm() {
           method: 'POST',
           body: { name: name.value, email: email.value, role: role.value, password: password.value || undefined, teamIds: [...teams.selectedOptions].map((o) => o.value) },
         });
-        state.notice = created.generatedPassword
+        result.textContent = created.generatedPassword
           ? `Added ${created.user.name}. Their password (shown once): ${created.generatedPassword}`
           : `Added ${created.user.name}.`;
+        element.reset();
         await load();
       } catch (err) { result.textContent = err.message; }
     },
@@ -114,18 +128,20 @@ function addPersonForm() {
     h('div', { class: 'field' }, h('label', { for: 'new-teams' }, 'Teams'), teams),
     h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'Password (empty: generate one)'), password)),
   h('button', { type: 'submit', class: 'primary' }, 'Add person'), result);
+  return { element, syncTeams: () => syncOptions(teams, state.teams) };
 }
 
 function addTeamForm() {
   const name = h('input', { id: 'team-name', required: true });
-  const brand = h('select', { id: 'team-brand' }, state.brands.map((b) => h('option', { value: b.id }, b.name)));
-  return h('form', {
+  const brand = h('select', { id: 'team-brand' });
+  const element = h('form', {
     class: 'card add-team', 'aria-labelledby': 'add-team-title',
     onsubmit: async (e) => {
       e.preventDefault();
       try {
         await api('/api/v1/teams', { method: 'POST', body: { name: name.value, brandId: brand.value } });
         toast(`Added team ${name.value}.`);
+        element.reset();
         await load();
       } catch (err) { toast(err.message, { kind: 'error' }); }
     },
@@ -135,6 +151,7 @@ function addTeamForm() {
     h('div', { class: 'field' }, h('label', { for: 'team-name' }, 'Name'), name),
     h('div', { class: 'field' }, h('label', { for: 'team-brand' }, 'Brand'), brand)),
   h('button', { type: 'submit', class: 'primary' }, 'Add team'));
+  return { element, syncBrands: () => syncOptions(brand, state.brands) };
 }
 
 new Live({ onEvent(type) { if (type === 'people.changed') load(); }, onResync: load }).start();
