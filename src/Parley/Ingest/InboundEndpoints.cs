@@ -41,15 +41,20 @@ public static class InboundEndpoints
         return TypedResults.Ok(rows.Select(Summarize).ToList());
     }
 
-    private static async Task<Ok<InboundStats>> Stats(ParleyDb db, InboundProcessor processor, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<InboundStats>> Stats(ParleyDb db, InboundProcessor processor, IngestWriter writer, TimeProvider clock, CancellationToken ct)
     {
-        var byStatus = await db.InboundEvents.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        // Read first: a delivery leaving the journal meanwhile is then found in the database below, not missed by both.
+        var (journalled, oldestJournalled) = writer.Journalled?.Backlog() ?? (0, null);
+        var byStatus = (await db.InboundEvents.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+            .ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count);
         var unhandled = await db.InboundEvents.SumAsync(e => e.UnhandledCount, ct);
+        // On SQLite the deliveries the ingest journal acknowledged and the processor has not taken yet are waiting too,
+        // after every pending row (docs/adr/0048).
         var oldest = await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending).OrderBy(e => e.Id)
-            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(ct);
+            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(ct) ?? oldestJournalled;
+        if (journalled > 0) byStatus["pending"] = byStatus.GetValueOrDefault("pending") + journalled;
         var age = oldest is { } at ? Math.Max(0, (clock.GetUtcNow() - at).TotalSeconds) : (double?)null;
-        return TypedResults.Ok(new InboundStats(byStatus.ToDictionary(x => x.Key.ToString().ToLowerInvariant(), x => x.Count), unhandled,
-            age, processor.Yielding));
+        return TypedResults.Ok(new InboundStats(byStatus, unhandled, age, processor.Yielding));
     }
 
     private static async Task<Results<Ok<InboundDetail>, ProblemHttpResult>> Get(long id, ParleyDb db, CancellationToken ct)

@@ -73,7 +73,12 @@ public sealed partial class InboundProcessor
             Interlocked.Increment(ref _catchUps);
             return Resume();
         }
-        if (!Yielding) Volatile.Write(ref _yieldingSince, Stopwatch.GetTimestamp());
+        if (!Yielding)
+        {
+            Volatile.Write(ref _yieldingSince, Stopwatch.GetTimestamp());
+            // What waits in the journal goes into the database meanwhile, as pending rows (docs/adr/0048).
+            writer.Journalled?.ProcessorAway(true);
+        }
         Interlocked.Increment(ref _polls);
         // Real time, whatever clock the ages are read on: the poll only decides how soon a burst's end is noticed.
         await Task.Delay(left < YieldPoll ? left : YieldPoll, ct);
@@ -85,7 +90,11 @@ public sealed partial class InboundProcessor
     {
         _yieldUntil = null;
         var since = Interlocked.Exchange(ref _yieldingSince, 0);
-        if (since != 0) Interlocked.Add(ref _yieldedTicks, Stopwatch.GetTimestamp() - since);
+        if (since != 0)
+        {
+            Interlocked.Add(ref _yieldedTicks, Stopwatch.GetTimestamp() - since);
+            writer.Journalled?.ProcessorAway(false);
+        }
         return false;
     }
 
@@ -99,9 +108,10 @@ public sealed partial class InboundProcessor
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        // The pending deliveries' partial index (docs/adr/0041) is in id order, which is arrival order.
+        // The pending deliveries' partial index (docs/adr/0041) is in id order, which is arrival order; those still in
+        // the ingest journal came later (docs/adr/0048).
         return await db.InboundEvents.AsNoTracking().Where(e => e.Status == InboundStatus.Pending).OrderBy(e => e.Id)
-            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(ct);
+            .Select(e => (DateTimeOffset?)e.ReceivedAt).FirstOrDefaultAsync(ct) ?? writer.Journalled?.Backlog().Oldest;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

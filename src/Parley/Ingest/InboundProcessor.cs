@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Parley.Channels;
 using Parley.Conversations;
 using Parley.Data;
+using Parley.Ingest.Journal;
 using Parley.Platform.Events;
 using Parley.Triage;
 
@@ -15,10 +17,13 @@ namespace Parley.Ingest;
 /// the rows the batch creates are collected (<see cref="ProcessedRows"/>), and the lookup remembers the rows it read as read. Only then does it take its write turn, in
 /// which it checks that the conversations it read are unchanged and writes everything in one transaction through
 /// prepared commands (<see cref="PreparedBatch"/>, <see cref="BatchWriter"/>). If a batch fails, its deliveries are processed one by one so that one bad
-/// delivery cannot hold up the rest. See docs/adr/0005-ingest-two-stages.md, 0023 and 0027.</remarks>
+/// delivery cannot hold up the rest. On SQLite with the ingest journal a batch also takes the deliveries the journal
+/// acknowledged and the database lacks, straight from memory, and its transaction inserts their rows with their outcome
+/// (docs/adr/0048). See docs/adr/0005-ingest-two-stages.md, 0023 and 0027.</remarks>
 public sealed partial class InboundProcessor(
     IServiceScopeFactory scopes, InboundSignal signal, EventSignal events, ChannelDirectory channels, WriteGate gate, ParsedDeliveries parsedAtIngest,
-    TimeProvider clock, ILogger<InboundProcessor> log, IngestPressure pressure, Microsoft.Extensions.Options.IOptions<IngestOptions> options)
+    TimeProvider clock, ILogger<InboundProcessor> log, IngestPressure pressure, Microsoft.Extensions.Options.IOptions<IngestOptions> options,
+    IngestWriter writer)
     : BackgroundService
 {
     public const string Name = "inbound-processor";
@@ -49,8 +54,12 @@ public sealed partial class InboundProcessor(
     internal int Conflicts => Volatile.Read(ref _conflicts);
     private int _conflicts;
 
-    /// <summary>A stored delivery as processing needs it.</summary>
-    private sealed record Delivery(long Id, Guid ChannelId, string Source, DateTimeOffset ReceivedAt);
+    /// <summary>A delivery as processing needs it: stored, or taken from the journal (<paramref name="Fresh"/>, with the
+    /// parse made when it was received).</summary>
+    private sealed record Delivery(long Id, Guid ChannelId, string Source, DateTimeOffset ReceivedAt, JournalDelivery? Fresh = null);
+
+    /// <summary>The deliveries an attempt took from the journal, for its caller to release and, if it fails, to move.</summary>
+    private sealed class Taken : StrongBox<JournalMover.JournalTake?>;
 
     /// <summary>How a try at a batch ended: nothing to do, written, or given up because someone changed a
     /// conversation the batch read (<see cref="Conflicted"/> holds those it read, to lock on the next try).</summary>
@@ -109,14 +118,15 @@ public sealed partial class InboundProcessor(
     private async Task<int> ProcessPendingAsync(int take, CancellationToken ct)
     {
         var ids = new List<long>();
+        var fromJournal = new Taken();
         try
         {
-            var attempt = await AttemptAsync(null, take, insideTurn: false, [], ids, ct);
+            var attempt = await AttemptAsync(null, take, insideTurn: false, [], ids, fromJournal, ct);
             if (!attempt.Written)
             {
                 Interlocked.Increment(ref _conflicts);
                 LogConflict(log, attempt.Taken);
-                attempt = await AttemptAsync(null, take, insideTurn: true, attempt.Conflicted, ids, ct);
+                attempt = await AttemptAsync(null, take, insideTurn: true, attempt.Conflicted, ids, fromJournal, ct);
             }
             if (attempt.Taken > 0) events.Pulse();
             await CheckpointWhenDueAsync(attempt.Taken, ct);
@@ -126,7 +136,9 @@ public sealed partial class InboundProcessor(
         {
             LogBatchRetried(log, e, ids.Count);
         }
-        // Something in the batch failed: process each on its own so one bad delivery cannot hold up the rest.
+        // Something in the batch failed: process each on its own so one bad delivery cannot hold up the rest. Those it
+        // took from the journal are stored as pending rows first, as ADR 45's mover stored them.
+        if (fromJournal.Value is { } journalled) await writer.Journalled!.MoveUpToAsync(journalled.LastId, ct);
         foreach (var id in ids) await ProcessAloneAsync(id, ct);
         events.Pulse();
         return ids.Count;
@@ -135,15 +147,31 @@ public sealed partial class InboundProcessor(
     /// <summary>One try at a batch (or at one delivery, <paramref name="only"/>): prepared before the write turn,
     /// or inside it (<paramref name="insideTurn"/>, after a conflict), holding <paramref name="lockFirst"/>'s rows.</summary>
     /// <param name="ids">Filled with the deliveries taken, for the caller's fallback if this throws.</param>
+    /// <param name="fromJournal">Holds what the attempt took from the journal, released when it returns.</param>
     private async Task<Attempt> AttemptAsync(long? only, int take, bool insideTurn, IReadOnlyList<Guid> lockFirst, List<long> ids,
-        CancellationToken ct)
+        Taken fromJournal, CancellationToken ct)
+    {
+        fromJournal.Value = null;
+        try
+        {
+            return await AttemptHoldingAsync(only, take, insideTurn, lockFirst, ids, fromJournal, ct);
+        }
+        finally
+        {
+            // Given back (written or not): the front of the journal's queue is someone else's to take again.
+            fromJournal.Value?.Dispose();
+        }
+    }
+
+    private async Task<Attempt> AttemptHoldingAsync(long? only, int take, bool insideTurn, IReadOnlyList<Guid> lockFirst, List<long> ids,
+        Taken fromJournal, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         PreparedBatch? batch = null;
         if (!insideTurn)
         {
-            batch = await PrepareAsync(db, only, take, ids, ct);
+            batch = await PrepareAsync(db, only, take, ids, fromJournal, ct);
             if (batch is null) return Attempt.None;
             if (AfterPrepare is { } hook) await hook(ct);
         }
@@ -160,7 +188,7 @@ public sealed partial class InboundProcessor(
             // found changed are locked before they are read again, so they cannot change a second time.
             if (db.IsPostgres && lockFirst.Count > 0)
                 await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"Conversations\" WHERE \"Id\" = ANY({lockFirst.ToArray()}) ORDER BY \"Id\" FOR UPDATE", ct);
-            batch = await PrepareAsync(db, only, take, ids, ct);
+            batch = await PrepareAsync(db, only, take, ids, fromJournal, ct);
             if (batch is null) return Attempt.None;
         }
         var current = await batch.StillCurrentAsync(ct);
@@ -174,6 +202,7 @@ public sealed partial class InboundProcessor(
         await batch.WriteAsync(ct);
         piece = ProcessingMetrics.Piece("write", piece);
         await tx.CommitAsync(ct);
+        fromJournal.Value?.Stored();
         ProcessingMetrics.Piece("commit", piece);
         ProcessingMetrics.Piece("turn", started);
         ProcessingMetrics.BatchSize.Record(batch.Count);
@@ -260,7 +289,7 @@ public sealed partial class InboundProcessor(
         try
         {
             // Prepared inside the turn: one delivery costs little to hold it for, and nobody can change what it reads.
-            var attempt = await AttemptAsync(id, 1, insideTurn: true, [], [], ct);
+            var attempt = await AttemptAsync(id, 1, insideTurn: true, [], [], new Taken(), ct);
             if (!attempt.Written) LogConflict(log, 1);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -277,27 +306,42 @@ public sealed partial class InboundProcessor(
         }
     }
 
-    /// <summary>Reads <paramref name="take"/> pending deliveries (or <paramref name="only"/> that one), threads and
-    /// triages them, and collects the rows they make (<see cref="ProcessedRows"/>) without saving.</summary>
+    /// <summary>Reads <paramref name="take"/> pending deliveries (or <paramref name="only"/> that one), fills the batch up
+    /// with deliveries the journal acknowledged and the database lacks, threads and triages them, and collects the rows
+    /// they make (<see cref="ProcessedRows"/>) without saving.</summary>
     /// <returns>Null when nothing is pending.</returns>
-    private async Task<PreparedBatch?> PrepareAsync(ParleyDb db, long? only, int take, List<long> ids, CancellationToken ct)
+    private async Task<PreparedBatch?> PrepareAsync(ParleyDb db, long? only, int take, List<long> ids, Taken fromJournal, CancellationToken ct)
     {
         var batch = await PendingAsync(db, only, take, ct);
-        if (batch.Count == 0) return null;
+        // The database holds a prefix of the journal, so what the journal holds beyond it comes after every stored
+        // delivery: taken from memory, with the parses made at the acknowledgement (docs/adr/0048).
+        var fresh = new List<InboundEvent>();
+        if (only is null && batch.Count < take && writer.Journalled?.TryTake(take - batch.Count) is { } taken)
+        {
+            fromJournal.Value = taken;
+            foreach (var d in taken.Deliveries)
+            {
+                fresh.Add(d.Event);
+                // A quarantined body is stored as it was acknowledged, never processed.
+                if (d.Event.Status == InboundStatus.Pending)
+                    batch.Add(new Delivery(d.Event.Id, d.Event.ChannelId, d.Event.Source, d.Event.ReceivedAt, d));
+            }
+        }
+        if (batch.Count == 0 && fresh.Count == 0) return null;
         ids.Clear();
         ids.AddRange(batch.Select(b => b.Id));
 
         var now = clock.GetUtcNow();
         var work = new List<(Delivery Delivery, ChannelRuntime? Channel, ParsedDelivery? Parsed)>(batch.Count);
-        var parsedAlready = batch.Select(d => parsedAtIngest.Find(d.Id)).ToList();
-        // Bodies are read only for deliveries whose parse at ingest is not at hand.
-        var unparsed = batch.Where((_, i) => parsedAlready[i] is null).Select(d => d.Id).ToList();
+        var parsedAlready = batch.Select(d => d.Fresh is { } f ? f.Parsed : parsedAtIngest.Find(d.Id)).ToList();
+        // Bodies are read only for stored deliveries whose parse at ingest is not at hand.
+        var unparsed = batch.Where((d, i) => parsedAlready[i] is null && d.Fresh is null).Select(d => d.Id).ToList();
         var bodies = unparsed.Count == 0 ? [] : await BodiesAsync(db, unparsed, ct);
         for (var i = 0; i < batch.Count; i++)
         {
             var d = batch[i];
             var channel = await channels.FindAsync(d.ChannelId, ct);
-            work.Add((d, channel, channel is null ? null : parsedAlready[i] ?? InboundParsers.Parse(d.Source, bodies[d.Id], channel)));
+            work.Add((d, channel, channel is null ? null : parsedAlready[i] ?? InboundParsers.Parse(d.Source, d.Fresh?.Event.Body ?? bodies[d.Id], channel)));
         }
         var lookup = await ThreadingLookup.LoadAsync(db,
             work.Where(w => w.Parsed is not null).Select(w => (w.Channel!, w.Parsed!.Items)), ct);
@@ -328,7 +372,7 @@ public sealed partial class InboundProcessor(
         if (stored > 0)
             for (var i = 0; i < outcomes.Count; i++)
                 if (outcomes[i].Status == InboundStatus.Waiting) outcomes[i] = outcomes[i] with { Status = InboundStatus.Pending };
-        return new PreparedBatch(db, rows, lookup, outcomes, stored, now);
+        return new PreparedBatch(db, rows, lookup, outcomes, stored, now, fresh);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

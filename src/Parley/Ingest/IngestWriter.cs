@@ -42,6 +42,10 @@ public sealed partial class IngestWriter : BackgroundService
     /// <summary>The ingest journal, when this writer appends to one (SQLite, docs/adr/0045); set at start.</summary>
     internal IngestJournal? Journal => _journal;
 
+    /// <summary>The deliveries the journal acknowledged and the database lacks, for the processor to take (docs/adr/0048);
+    /// null without the journal.</summary>
+    internal JournalMover? Journalled => _mover;
+
     /// <summary>Acknowledged deliveries not yet in the database (always 0 without the journal): what a reader of the
     /// database, such as a test that waits for processing, must wait for first.</summary>
     public long Unmoved => _mover?.Unmoved ?? 0;
@@ -56,7 +60,9 @@ public sealed partial class IngestWriter : BackgroundService
         if (_journalSettings is { } settings && _store is not null && (settings.Enabled || Directory.Exists(settings.Folder)))
         {
             var journal = IngestJournal.Open(settings.Folder, settings.SegmentBytes, _store.HighestId(), _log, out var unmoved);
+#pragma warning disable CA2000 // Kept when the journal is on (disposed after the last commit), disposed below otherwise.
             var mover = new JournalMover(_store, _gate, _parsed, _processor, journal, _log);
+#pragma warning restore CA2000
             mover.Recover(unmoved);
             if (settings.Enabled)
             {
@@ -68,6 +74,7 @@ public sealed partial class IngestWriter : BackgroundService
                 // Turned off: what an earlier run left is in the database now; the files go.
                 journal.Moved(long.MaxValue);
                 journal.Dispose();
+                mover.Dispose();
                 Directory.Delete(settings.Folder, recursive: true);
             }
         }
@@ -140,7 +147,11 @@ public sealed partial class IngestWriter : BackgroundService
     private async Task AfterLastCommitAsync(Task written)
     {
         await written;
-        if (_mover is not null) await Task.Factory.StartNew(_mover.Stop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (_mover is not null)
+        {
+            await Task.Factory.StartNew(_mover.Stop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            _mover.Dispose();
+        }
         _journal?.Dispose();
         await _whenCheckpointed();
     }

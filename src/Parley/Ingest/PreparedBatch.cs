@@ -14,7 +14,10 @@ internal sealed record DeliveryOutcome(long Id, InboundStatus Status, int Added,
 /// and the rows it read remembered as read (<see cref="ReadRows"/>), nothing saved:
 /// everything expensive is done, and what is left is to check that nobody changed the conversations it read and
 /// to write, which is all that needs the write turn (docs/adr/0023-processing-prepared-outside-the-write-turn.md).</summary>
-internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLookup lookup, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now)
+/// <param name="fresh">Deliveries taken straight from the ingest journal (docs/adr/0048), in id order: not in the database
+/// yet, so the write inserts their rows with their outcome instead of updating them.</param>
+internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLookup lookup, List<DeliveryOutcome> outcomes, int stored, DateTimeOffset now,
+    IReadOnlyList<InboundEvent> fresh)
 {
     /// <summary>Columns that only say "look at this conversation again" to the sweeps (ADR 14). The batch overwrites
     /// them with that mark whatever they held, so a sweep changing them meanwhile is no conflict.</summary>
@@ -24,7 +27,9 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
 
     public ParleyDb Db => db;
     public IReadOnlyList<DeliveryOutcome> Outcomes => outcomes;
-    public int Count => outcomes.Count;
+    /// <summary>Deliveries in the batch: those stored and those taken from the journal (a quarantined one among them is
+    /// only stored, with no outcome).</summary>
+    public int Count => outcomes.Count + fresh.Count(e => e.Status != InboundStatus.Pending);
     /// <summary>New messages the batch stores.</summary>
     public int Stored => stored;
     public IReadOnlyList<Guid> ConversationIds => [.. Read.Select(c => c.Id)];
@@ -45,7 +50,8 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
         return true;
     }
 
-    /// <summary>Writes what the batch made and marks its deliveries, inside the caller's transaction.</summary>
+    /// <summary>Writes what the batch made and marks its deliveries (inserts the rows of those taken from the journal, with
+    /// their outcome), inside the caller's transaction.</summary>
     public async Task WriteAsync(CancellationToken ct)
     {
         await BatchWriter.WriteAsync(db, rows, lookup.Read, ct);
@@ -57,8 +63,10 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
             // (this batch's own waiting ones were marked pending when it was prepared).
             await command.ExecuteAsync($"UPDATE \"InboundEvents\" SET \"Status\" = {command.Literal<InboundEvent>(status, InboundStatus.Pending)} "
                 + $"WHERE \"Status\" = {command.Literal<InboundEvent>(status, InboundStatus.Waiting)}", ct);
+        // After the update above: this batch's own waiting deliveries stay waiting.
+        if (fresh.Count > 0) InsertFresh();
         // One statement per kind of outcome (nearly always one: processed, one message each), not one per delivery.
-        foreach (var kind in outcomes.GroupBy(o => (o.Status, o.Added, o.Unhandled, o.Error)))
+        foreach (var kind in outcomes.Where(o => !IsFresh(o.Id)).GroupBy(o => (o.Status, o.Added, o.Unhandled, o.Error)))
         {
             await using var update = await PlainCommand.OpenAsync(db, ct);
             var (to, added, unhandled, error) = kind.Key;
@@ -71,5 +79,15 @@ internal sealed class PreparedBatch(ParleyDb db, ProcessedRows rows, ThreadingLo
             set.Append(" WHERE ").Append(update.In<InboundEvent, long>("\"Id\"", nameof(InboundEvent.Id), ids));
             await update.ExecuteAsync(set.ToString(), ct);
         }
+    }
+
+    private bool IsFresh(long id) => fresh.Count > 0 && id >= fresh[0].Id && id <= fresh[^1].Id;
+
+    private void InsertFresh()
+    {
+        var byId = outcomes.Where(o => IsFresh(o.Id)).ToDictionary(o => o.Id);
+        var rows = new List<Journal.ProcessedJournalRows.Row>(fresh.Count);
+        foreach (var e in fresh) rows.Add(new(e, byId.GetValueOrDefault(e.Id)));
+        Journal.ProcessedJournalRows.Insert((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection(), rows, now);
     }
 }

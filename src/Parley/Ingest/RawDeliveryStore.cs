@@ -124,6 +124,18 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The highest id stored at or below <paramref name="upTo"/> (0: none): how far the database already holds a
+    /// run of the journal's deliveries that ends at <paramref name="upTo"/>, whatever rows far above it a benchmark wrote.</summary>
+    public long HighestIdUpTo(long upTo)
+    {
+        if (postgres) throw new NotSupportedException("The ingest journal runs on SQLite only (docs/adr/0045).");
+        var connection = (SqliteConnection)Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """SELECT COALESCE(MAX("Id"), 0) FROM "InboundEvents" WHERE "Id" <= $upTo""";
+        command.Parameters.AddWithValue("$upTo", upTo);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <param name="ids">Filled in with the ids SQLite gives; null to insert each event's own <see cref="InboundEvent.Id"/>.</param>
     private void StoreSqlite(IReadOnlyList<InboundEvent> batch, long[]? ids)
     {

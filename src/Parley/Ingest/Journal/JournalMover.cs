@@ -2,23 +2,34 @@ using Parley.Data;
 
 namespace Parley.Ingest.Journal;
 
-/// <summary>Copies what the ingest journal acknowledged into the database (docs/adr/0045), on a thread of its own: as soon
-/// as deliveries arrive it takes what waits (up to <see cref="MaxBatch"/>), stores them with the journal's ids in one
-/// transaction at its turn of the <see cref="WriteGate"/>, hands their parses to the processor and wakes it, and tells
-/// the journal what is now in the database. The writer hands it the rows it just made durable, so in steady state
-/// nothing is read back from the files; only a restart reads them (<see cref="Recover"/>).</summary>
+/// <summary>The deliveries the ingest journal acknowledged and the database does not hold yet, in id order
+/// (docs/adr/0045, 0048). The inbound processor takes them from here itself (<see cref="TryTake"/>): its write turn
+/// inserts their rows already carrying their final status, with what processing made of them, so a delivery is written
+/// once. This class moves them into the database as pending rows, as ADR 45's mover did, only when the processor will
+/// not take them soon: more than <see cref="SpillAbove"/> wait, the processor is yielding to acknowledgements
+/// (docs/adr/0047), a batch the processor took failed, or the process stops. Either way they enter the database from
+/// the front, in whole transactions, so the database always holds a prefix of the journal.</summary>
 internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gate, ParsedDeliveries parsed, InboundSignal processor,
-    IngestJournal journal, ILogger log)
+    IngestJournal journal, ILogger log) : IDisposable
 {
     private const int MaxBatch = 512;
 
-    /// <summary>Deliveries handed but not yet moved past which the writer waits (about 60 MB of 3 KB bodies): a database
-    /// that cannot keep up, or is failing, slows acknowledgements down instead of filling the memory.</summary>
-    private const int MaxBacklog = 20_000;
+    /// <summary>Deliveries waiting past which the oldest are moved into the database as pending rows: the processor has
+    /// fallen behind (about a second of deliveries at the capacity measured on the quiet machine), and the backlog goes
+    /// where every reader sees it, and where a segment can be recycled. The benchmark raises it to measure processing
+    /// straight from the journal.</summary>
+    internal int SpillAbove { get; set; } = 4_096;
+
+    /// <summary>Deliveries waiting past which the writer waits (about 60 MB of 3 KB bodies): a database that cannot keep
+    /// up, or is failing, slows acknowledgements down instead of filling the memory.</summary>
+    internal int MaxBacklog { get; set; } = 20_000;
 
     private readonly object _sync = new();
-    private readonly List<(InboundEvent Event, ParsedDelivery? Parsed)> _waiting = [];
-    private bool _asleep, _closed;
+    private readonly List<JournalDelivery> _waiting = [];
+    // Whoever takes from the front (the processor for a batch, this class to move) holds this until what it took is
+    // in the database or given back: two takers never take the same deliveries.
+    private readonly SemaphoreSlim _front = new(1, 1);
+    private bool _asleep, _closed, _processorAway;
     private Thread? _thread;
     private long _handedUpTo, _movedUpTo;
 
@@ -39,7 +50,27 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
     /// <summary>How many handed deliveries are not in the database yet.</summary>
     public long Unmoved => Math.Max(0, Volatile.Read(ref _handedUpTo) - Volatile.Read(ref _movedUpTo));
 
-    /// <summary>Moves what a restart found in the journal, before anything else runs (the processor, the writer).</summary>
+    /// <summary>The waiting deliveries still to be processed (not quarantined), and when the oldest of them arrived: the
+    /// part of the backlog that is not in the database yet.</summary>
+    public (int Count, DateTimeOffset? Oldest) Backlog()
+    {
+        lock (_sync)
+        {
+            var count = 0;
+            DateTimeOffset? oldest = null;
+            foreach (var d in _waiting)
+                if (d.Event.Status == InboundStatus.Pending)
+                {
+                    count++;
+                    oldest ??= d.Event.ReceivedAt;
+                }
+            return (count, oldest);
+        }
+    }
+
+    /// <summary>Moves what a restart found in the journal, before anything else runs (the processor, the writer). As
+    /// pending rows: before the web server and the processor start there is no write turn to process them in, and a
+    /// reader (the API, an operator) finds every acknowledged delivery in the database from the first request.</summary>
     public void Recover(List<InboundEvent> unmoved)
     {
         for (var from = 0; from < unmoved.Count; from += MaxBatch)
@@ -57,7 +88,7 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
 
     public void Start()
     {
-        _thread = new Thread(Move) { IsBackground = true, Name = "Parley journal mover" };
+        _thread = new Thread(MoveWhenBehind) { IsBackground = true, Name = "Parley journal mover" };
         _thread.Start();
     }
 
@@ -70,14 +101,58 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
             for (var i = 0; i < events.Count; i++)
             {
                 var e = events[i];
-                _waiting.Add((new InboundEvent
+                _waiting.Add(new JournalDelivery(new InboundEvent
                 {
                     Id = ids[i], ChannelId = e.ChannelId, Source = e.Source, ReceivedAt = e.ReceivedAt, Body = e.Body,
                     Status = e.Status, Error = e.Error,
                 }, parses[i]));
             }
             if (events.Count > 0) Volatile.Write(ref _handedUpTo, ids[events.Count - 1]);
-            if (_asleep) Monitor.Pulse(_sync);
+            if (_asleep && MustMove()) Monitor.Pulse(_sync);
+        }
+        processor.Pulse();
+    }
+
+    /// <summary>For the processor: the oldest waiting deliveries, up to <paramref name="max"/>, unless someone else is
+    /// taking from the front. The caller owns the front until it disposes the take, after it told
+    /// <see cref="JournalTake.Stored"/> what its transaction committed.</summary>
+    public JournalTake? TryTake(int max)
+    {
+        if (max <= 0 || !_front.Wait(0)) return null;
+        List<JournalDelivery> taken;
+        lock (_sync)
+        {
+            taken = _waiting.GetRange(0, Math.Min(max, _waiting.Count));
+        }
+        if (taken.Count > 0) return new JournalTake(this, taken);
+        _front.Release();
+        return null;
+    }
+
+    /// <summary>The processor yields to acknowledgements (docs/adr/0047): while it does, what waits is moved into the
+    /// database as pending rows, as ADR 45's mover did, so the backlog is where the processor's catch-up reads it.</summary>
+    public void ProcessorAway(bool away)
+    {
+        lock (_sync)
+        {
+            if (_processorAway == away) return;
+            _processorAway = away;
+            if (_asleep && MustMove()) Monitor.Pulse(_sync);
+        }
+    }
+
+    /// <summary>After a batch the processor took failed: moves its deliveries (up to <paramref name="upTo"/>) into the
+    /// database as pending rows, so they can be processed one by one as stored ones are.</summary>
+    public async Task MoveUpToAsync(long upTo, CancellationToken ct)
+    {
+        await _front.WaitAsync(ct);
+        try
+        {
+            while (MoveFront(upTo) > 0) { }
+        }
+        finally
+        {
+            _front.Release();
         }
     }
 
@@ -93,95 +168,127 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         _thread?.Join();
     }
 
-    private void Move()
+    public void Dispose() => _front.Dispose();
+
+    private bool MustMove() => _waiting.Count > 0 && (_closed || _processorAway || _waiting.Count > SpillAbove);
+
+    /// <summary>The thread: moves the oldest deliveries as pending rows while <see cref="MustMove"/>; sleeps otherwise.</summary>
+    private void MoveWhenBehind()
     {
-        var batch = new List<InboundEvent>(MaxBatch);
-        var parses = new List<ParsedDelivery?>(MaxBatch);
         var failures = 0;
         while (true)
         {
-            if (batch.Count == 0 && !Take(batch, parses)) return;
+            lock (_sync)
+            {
+                while (!MustMove())
+                {
+                    if (_closed) return;
+                    _asleep = true;
+                    Monitor.Wait(_sync);
+                    _asleep = false;
+                }
+            }
+            _front.Wait();
             try
             {
-                using (gate.Enter()) store.StoreJournalled(batch);
+                MoveFront(long.MaxValue);
                 failures = 0;
             }
             catch (Exception e)
             {
-                LogMoveFailed(log, e, batch.Count);
+                LogMoveFailed(log, e, MaxBatch);
                 // Stopping, and the database keeps failing: what is left is safe in the journal until the next start.
                 if (++failures >= 3 && IsClosed()) return;
                 Thread.Sleep(TimeSpan.FromSeconds(1));
-                DropStored(batch, parses);
-                continue;
             }
-            Moved(batch, parses);
-            batch.Clear();
-            parses.Clear();
+            finally
+            {
+                _front.Release();
+            }
         }
     }
 
-    private void Moved(List<InboundEvent> batch, List<ParsedDelivery?> parses)
+    /// <summary>Moves up to <see cref="MaxBatch"/> of the oldest waiting deliveries, none past <paramref name="upTo"/>, as
+    /// pending rows in one transaction at a turn of the write gate. The caller holds the front.</summary>
+    /// <returns>How many left the queue (moved, or found in the database already).</returns>
+    private int MoveFront(long upTo)
     {
-        // Known to the processor before it is woken, so it finds every parse it could use.
-        for (var i = 0; i < batch.Count; i++)
-            if (parses[i] is { } p && batch[i].Status == InboundStatus.Pending) parsed.Remember(batch[i].Id, p);
+        List<JournalDelivery> batch;
+        lock (_sync)
+        {
+            var n = 0;
+            while (n < _waiting.Count && n < MaxBatch && _waiting[n].Event.Id <= upTo) n++;
+            batch = _waiting.GetRange(0, n);
+        }
+        if (batch.Count == 0) return 0;
+        // A commit whose outcome was unknown (it failed after reaching the disk, here or in the processor's turn) may
+        // have stored some already: those are dropped, so nothing is stored twice.
+        var stored = store.HighestIdUpTo(batch[^1].Event.Id);
+        var first = batch.FindIndex(d => d.Event.Id > stored);
+        if (first < 0) first = batch.Count;
+        if (first < batch.Count)
+        {
+            var rest = batch.GetRange(first, batch.Count - first);
+            using (gate.Enter()) store.StoreJournalled([.. rest.Select(d => d.Event)]);
+            // Known to the processor before it is woken, so it finds every parse it could use.
+            foreach (var d in rest)
+                if (d.Parsed is { } p && d.Event.Status == InboundStatus.Pending) parsed.Remember(d.Event.Id, p);
+        }
+        Stored(batch[^1].Event.Id);
         processor.Pulse();
-        Volatile.Write(ref _movedUpTo, batch[^1].Id);
+        return batch.Count;
+    }
+
+    /// <summary>Everything up to <paramref name="upTo"/> is in the database: it leaves the queue, whoever waited for it
+    /// hears, and the journal may recycle the segments that held it. The caller holds the front.</summary>
+    private void Stored(long upTo)
+    {
+        lock (_sync)
+        {
+            var n = 0;
+            while (n < _waiting.Count && _waiting[n].Event.Id <= upTo) n++;
+            _waiting.RemoveRange(0, n);
+            // The writer may be waiting for room.
+            Monitor.PulseAll(_sync);
+        }
+        Volatile.Write(ref _movedUpTo, Math.Max(Volatile.Read(ref _movedUpTo), upTo));
         lock (_awaited)
         {
             for (var i = _awaited.Count - 1; i >= 0; i--)
-                if (_awaited[i].Id <= batch[^1].Id)
+                if (_awaited[i].Id <= upTo)
                 {
                     _awaited[i].Moved.TrySetResult();
                     _awaited.RemoveAt(i);
                 }
         }
-        try { journal.Moved(batch[^1].Id); }
+        try { journal.Moved(upTo); }
         catch (IOException e) { LogMoveFailed(log, e, 0); }
-    }
-
-    /// <summary>After a failed commit whose outcome is unknown (the commit may have reached the disk before the error):
-    /// drops what the database holds, so nothing is stored twice.</summary>
-    private void DropStored(List<InboundEvent> batch, List<ParsedDelivery?> parses)
-    {
-        long highest;
-        try { highest = store.HighestId(); }
-        catch (Exception) { return; }
-        var stored = batch.FindLastIndex(e => e.Id <= highest) + 1;
-        if (stored == 0) return;
-        Moved(batch.GetRange(0, stored), parses.GetRange(0, stored));
-        batch.RemoveRange(0, stored);
-        parses.RemoveRange(0, stored);
-    }
-
-    private bool Take(List<InboundEvent> batch, List<ParsedDelivery?> parses)
-    {
-        lock (_sync)
-        {
-            while (_waiting.Count == 0)
-            {
-                if (_closed) return false;
-                _asleep = true;
-                Monitor.Wait(_sync);
-                _asleep = false;
-            }
-            var taken = Math.Min(MaxBatch, _waiting.Count);
-            for (var i = 0; i < taken; i++)
-            {
-                batch.Add(_waiting[i].Event);
-                parses.Add(_waiting[i].Parsed);
-            }
-            _waiting.RemoveRange(0, taken);
-            // The writer may be waiting for room.
-            Monitor.PulseAll(_sync);
-            return true;
-        }
     }
 
     private bool IsClosed()
     {
         lock (_sync) return _closed;
+    }
+
+    /// <summary>Deliveries the processor took from the front of the queue for one batch: it owns the front until this is
+    /// disposed. <see cref="Stored"/> once its transaction committed them.</summary>
+    internal sealed class JournalTake(JournalMover mover, List<JournalDelivery> deliveries) : IDisposable
+    {
+        private bool _released;
+
+        public IReadOnlyList<JournalDelivery> Deliveries => deliveries;
+
+        public long LastId => deliveries[^1].Event.Id;
+
+        /// <summary>The batch's transaction committed these deliveries' rows.</summary>
+        public void Stored() => mover.Stored(LastId);
+
+        public void Dispose()
+        {
+            if (_released) return;
+            _released = true;
+            mover._front.Release();
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "Moved {Count} acknowledged deliveries from the ingest journal into the database.")]
@@ -190,3 +297,6 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
     [LoggerMessage(LogLevel.Error, "Could not move {Count} acknowledged deliveries from the ingest journal into the database; they are safe in the journal and are tried again.")]
     private static partial void LogMoveFailed(ILogger logger, Exception e, int count);
 }
+
+/// <summary>A delivery the journal acknowledged, with the parse made when it was received (null: none was made).</summary>
+internal sealed record JournalDelivery(InboundEvent Event, ParsedDelivery? Parsed);
