@@ -14,9 +14,9 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
 {
     private const int MaxBatch = 512;
 
-    /// <summary>Deliveries waiting past which the oldest are moved into the database as pending rows: the processor has
-    /// fallen behind (about a second of deliveries at the capacity measured on the quiet machine), and the backlog goes
-    /// where every reader sees it, and where a segment can be recycled. The benchmark raises it to measure processing
+    /// <summary>Deliveries waiting past which the oldest are moved into the database as pending rows, until half as many
+    /// wait: the processor has fallen behind (about a second of deliveries at the capacity measured on the quiet
+    /// machine), and the backlog goes where a segment can be recycled. The benchmark raises it to measure processing
     /// straight from the journal.</summary>
     internal int SpillAbove { get; set; } = 4_096;
 
@@ -148,7 +148,7 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         await _front.WaitAsync(ct);
         try
         {
-            while (MoveFront(upTo) > 0) { }
+            while (MoveFront(upTo, int.MaxValue) > 0) { }
         }
         finally
         {
@@ -168,6 +168,23 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         _thread?.Join();
     }
 
+    /// <summary>Benchmark only: drops the parses held with the waiting deliveries, so processing parses their bodies again.</summary>
+    /// <returns>How many were dropped.</returns>
+    internal int DropParses()
+    {
+        lock (_sync)
+        {
+            var dropped = 0;
+            for (var i = 0; i < _waiting.Count; i++)
+                if (_waiting[i].Parsed is not null)
+                {
+                    _waiting[i] = _waiting[i] with { Parsed = null };
+                    dropped++;
+                }
+            return dropped;
+        }
+    }
+
     public void Dispose() => _front.Dispose();
 
     private bool MustMove() => _waiting.Count > 0 && (_closed || _processorAway || _waiting.Count > SpillAbove);
@@ -178,6 +195,7 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         var failures = 0;
         while (true)
         {
+            int excess;
             lock (_sync)
             {
                 while (!MustMove())
@@ -187,11 +205,13 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
                     Monitor.Wait(_sync);
                     _asleep = false;
                 }
+                // Behind: down to half the limit, so the next deliveries are still the processor's to take from memory.
+                excess = _closed || _processorAway ? int.MaxValue : _waiting.Count - SpillAbove / 2;
             }
             _front.Wait();
             try
             {
-                MoveFront(long.MaxValue);
+                MoveFront(long.MaxValue, excess);
                 failures = 0;
             }
             catch (Exception e)
@@ -208,16 +228,16 @@ internal sealed partial class JournalMover(RawDeliveryStore store, WriteGate gat
         }
     }
 
-    /// <summary>Moves up to <see cref="MaxBatch"/> of the oldest waiting deliveries, none past <paramref name="upTo"/>, as
-    /// pending rows in one transaction at a turn of the write gate. The caller holds the front.</summary>
+    /// <summary>Moves up to <see cref="MaxBatch"/> (and <paramref name="most"/>) of the oldest waiting deliveries, none past
+    /// <paramref name="upTo"/>, as pending rows in one transaction at a turn of the write gate. The caller holds the front.</summary>
     /// <returns>How many left the queue (moved, or found in the database already).</returns>
-    private int MoveFront(long upTo)
+    private int MoveFront(long upTo, int most)
     {
         List<JournalDelivery> batch;
         lock (_sync)
         {
             var n = 0;
-            while (n < _waiting.Count && n < MaxBatch && _waiting[n].Event.Id <= upTo) n++;
+            while (n < _waiting.Count && n < MaxBatch && n < most && _waiting[n].Event.Id <= upTo) n++;
             batch = _waiting.GetRange(0, n);
         }
         if (batch.Count == 0) return 0;

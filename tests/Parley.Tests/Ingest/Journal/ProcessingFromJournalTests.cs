@@ -82,20 +82,22 @@ public sealed class ProcessingFromJournalTests
         for (var i = 0; i < 5; i++)
             await parley.DeliverAsync(channel, TweetDelivery(Tweet($"{9320 + i}", $"{460 + i}", $"c{i}", "@zammadhq hello", T0.AddMinutes(i))));
 
-        // The three oldest are moved into the database as pending rows; the two newest stay in the journal.
+        // Past two waiting, the oldest are moved into the database as pending rows (down to one waiting); the newest stay
+        // in the journal, and the stats count both.
+        var writer = parley.App.Services.GetRequiredService<IngestWriter>();
         var pending = await TestParley.EventuallyAsync(async () =>
         {
             var ids = await parley.WithDbAsync(db => db.InboundEvents.Where(e => e.Status == InboundStatus.Pending).OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
-            return ids.Count == 3 ? ids : null;
-        }, "three pending rows");
-        Assert.Equal(2, parley.App.Services.GetRequiredService<IngestWriter>().Unmoved);
+            return ids.Count >= 3 && ids.Count + writer.Unmoved == 5 ? ids : null;
+        }, "the oldest deliveries as pending rows");
+        Assert.InRange(writer.Unmoved, 1, 2);
         Assert.Equal(5, (await parley.GetJsonAsync("/api/v1/inbound/stats")).GetProperty("byStatus").GetProperty("pending").GetInt32());
 
         // Processing takes the stored ones first, then the journal's, in order.
         while (await processor.ProcessPendingAsync(CancellationToken.None) > 0) { }
         var rows = await parley.WithDbAsync(db => db.InboundEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
         Assert.Equal(5, rows.Count);
-        Assert.Equal(pending, rows.Take(3).Select(e => e.Id));
+        Assert.Equal(pending, rows.Take(pending.Count).Select(e => e.Id));
         Assert.All(rows, e => Assert.Equal(InboundStatus.Processed, e.Status));
         Assert.Equal(5, await parley.WithDbAsync(db => db.Messages.CountAsync()));
         Assert.Equal(0, parley.App.Services.GetRequiredService<IngestWriter>().Unmoved);
