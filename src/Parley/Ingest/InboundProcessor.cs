@@ -154,7 +154,11 @@ public sealed partial class InboundProcessor(
         fromJournal.Value = null;
         try
         {
-            return await AttemptHoldingAsync(only, take, insideTurn, lockFirst, ids, fromJournal, ct);
+            var attempt = await AttemptHoldingAsync(only, take, insideTurn, lockFirst, ids, fromJournal, ct);
+            // Committed: out of the journal's queue, readable, and the journal may recycle what held them (file work,
+            // done once the write turn is over).
+            if (attempt.Written) fromJournal.Value?.Stored();
+            return attempt;
         }
         finally
         {
@@ -202,7 +206,6 @@ public sealed partial class InboundProcessor(
         await batch.WriteAsync(ct);
         piece = ProcessingMetrics.Piece("write", piece);
         await tx.CommitAsync(ct);
-        fromJournal.Value?.Stored();
         ProcessingMetrics.Piece("commit", piece);
         ProcessingMetrics.Piece("turn", started);
         ProcessingMetrics.BatchSize.Record(batch.Count);

@@ -9,8 +9,9 @@ namespace Parley.Ingest;
 /// disk flush per batch rather than per request. See docs/adr/0005-ingest-two-stages.md.
 /// The writer runs on a thread of its own (docs/adr/0044): a commit is synchronous work that ends in a disk flush
 /// (SQLite) or a round trip (PostgreSQL), and on the thread pool it blocked one of the two cores' workers for it.
-/// On SQLite a batch is made durable in the ingest journal (an append and a flush, outside the write gate) and moved
-/// into the database right after by <see cref="JournalMover"/> (docs/adr/0045).</summary>
+/// On SQLite a batch is made durable in the ingest journal (an append and a flush, outside the write gate, docs/adr/0045)
+/// and handed to <see cref="JournalMover"/>'s queue, from which the processor takes it into its own write turn
+/// (docs/adr/0048).</summary>
 public sealed partial class IngestWriter : BackgroundService
 {
     private const int MaxBatch = 512;

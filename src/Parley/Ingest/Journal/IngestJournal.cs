@@ -4,9 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Parley.Ingest.Journal;
 
 /// <summary>The ingest journal's files (docs/adr/0045): the ingest writer appends each batch of deliveries here, in one
-/// write and one flush, assigns their ids and acknowledges them; <see cref="JournalMover"/> copies them into the
-/// database and reports what it committed, and a segment whose every record is in the database is recycled as a later
-/// segment (or deleted). Appends come from the writer's thread alone; <see cref="Moved"/> from the mover's.</summary>
+/// write and one flush, assigns their ids and acknowledges them; the processor (or <see cref="JournalMover"/>) commits
+/// them to the database and reports what it committed (docs/adr/0048), and a segment whose every record is in the database is recycled as a later
+/// segment (or deleted). Appends come from the writer's thread alone; <see cref="Moved"/> from whoever holds the queue's front (the processor or the mover, one at a time).</summary>
 internal sealed partial class IngestJournal : IDisposable
 {
     /// <summary>Prepared segments kept waiting beyond the one being written; more are deleted once moved.</summary>
