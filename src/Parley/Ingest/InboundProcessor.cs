@@ -333,6 +333,8 @@ public sealed partial class InboundProcessor(
         if (batch.Count == 0 && fresh.Count == 0) return null;
         ids.Clear();
         ids.AddRange(batch.Select(b => b.Id));
+        // Quarantined ones too: if the batch fails, the caller's fallback must see that it took something.
+        ids.AddRange(fresh.Where(e => e.Status != InboundStatus.Pending).Select(e => e.Id));
 
         var now = clock.GetUtcNow();
         var work = new List<(Delivery Delivery, ChannelRuntime? Channel, ParsedDelivery? Parsed)>(batch.Count);
