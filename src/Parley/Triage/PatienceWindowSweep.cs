@@ -68,6 +68,7 @@ public sealed partial class PatienceWindowSweep(IServiceScopeFactory scopes, Eve
             TriageStore.AppendReady(rows, c.Id, c.BrandId, c.Priority, StoredSignals.ReadReasons(c.PriorityReasons), c.BurstStartedAt, c.ReadyAt, now);
         await BatchWriter.WriteAsync(db, rows, new ReadRows(db), ct);
         await tx.CommitAsync(ct);
+        SweepMetrics.Announced.Record(announced.Count);
         events.Pulse();
         return due.Count;
     }
