@@ -10,7 +10,7 @@ public sealed record BenchOptions(
     public const string DefaultPostgres = "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
     public const string Usage = """
-        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|ladder|replay [options]
+        Usage: dotnet run -c Release --project bench/Parley.Bench -- ingest|breakdown|ladder|replay|sweep [options]
 
           ingest      issue 2's benchmark: bare Kestrel baseline, Parley closed and open loop, the highest rate
                       meeting both latency targets (5 s steps), exactly-once check
@@ -20,6 +20,8 @@ public sealed record BenchOptions(
                       time, from bare Kestrel to the real endpoint (processing stopped), CPU and bytes per request
           replay      issue 6's benchmark: seed --events raw rows, replay them from the start over
                       GET /api/v1/events in pages of --page, against the same rows read through ADO.NET
+          sweep       the patience sweep's write lock, CPU and bytes per announced conversation, against the bare
+                      inserts and update of the same rows (--customers N due bursts, default 4000; --rounds N)
 
 
           --database sqlite|postgres   which database Parley runs on (default sqlite)
@@ -63,7 +65,7 @@ public sealed record BenchOptions(
     /// <returns>null (after printing why) when the arguments are not understood.</returns>
     public static BenchOptions? Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown" or "ladder" or "replay"))
+        if (args.Length == 0 || args[0] is not ("ingest" or "breakdown" or "ladder" or "replay" or "sweep"))
         {
             Console.Error.WriteLine(Usage);
             return null;

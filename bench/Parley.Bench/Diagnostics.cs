@@ -36,7 +36,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
     private readonly MeterListener _meters = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _turnPieces = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _storePieces = new();
-    private long _batches, _batched;
+    private long _batches, _batched, _sweepTurns, _swept;
 
     public Diagnostics()
     {
@@ -45,7 +45,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         _sampler.Start();
         _meters.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == ProcessingMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name is ProcessingMetrics.MeterName or Parley.Triage.SweepMetrics.MeterName) listener.EnableMeasurementEvents(instrument);
         };
         _meters.SetMeasurementEventCallback<double>((instrument, ms, tags, _) =>
         {
@@ -54,8 +54,14 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
                 if (tag.Key == "piece" && tag.Value is string piece)
                     pieces.GetOrAdd(piece, _ => new ConcurrentQueue<long>()).Enqueue(Latencies.Ticks(TimeSpan.FromMilliseconds(ms)));
         });
-        _meters.SetMeasurementEventCallback<int>((_, count, _, _) =>
+        _meters.SetMeasurementEventCallback<int>((instrument, count, _, _) =>
         {
+            if (instrument == Parley.Triage.SweepMetrics.Announced)
+            {
+                Interlocked.Increment(ref _sweepTurns);
+                Interlocked.Add(ref _swept, count);
+                return;
+            }
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _batched, count);
         });
@@ -93,6 +99,9 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
                     s.AppendLine(CultureInfo.InvariantCulture, $"      {piece,-10} mean {l.Mean,7:0.00} ms  {l.Summary()}");
                 }
         }
+        if (_sweepTurns > 0)
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"    [diagnose] {phase}: the patience sweep announced {_swept:N0} conversations in {_sweepTurns:N0} turns (docs/adr/0049)");
         _locks.Report(s, phase);
         var delays = new Latencies(_poolDelays);
         s.AppendLine(CultureInfo.InvariantCulture,
@@ -103,7 +112,7 @@ public sealed partial class Diagnostics : IObserver<DiagnosticListener>, IObserv
         _poolDelays.Clear();
         _turnPieces.Clear();
         _storePieces.Clear();
-        _batches = _batched = 0;
+        _batches = _batched = _sweepTurns = _swept = 0;
         _maxThreads = 0;
         _pendingSum = _samples = _maxPending = 0;
     }

@@ -142,6 +142,12 @@ public static class TriageStore
         DateTimeOffset? burstStartedAt, DateTimeOffset? readyAt, DateTimeOffset now) =>
         db.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new TriageBurstCompletedData(conversationId, priority, reasons, burstStartedAt, readyAt), now);
 
+    /// <summary>The same event as <see cref="AppendReady(ParleyDb, Guid, Guid, int, IReadOnlyList{string}, DateTimeOffset?, DateTimeOffset?, DateTimeOffset)"/>,
+    /// for a writer that inserts its rows itself (the patience sweep, docs/adr/0049).</summary>
+    public static void AppendReady(ProcessedRows rows, Guid conversationId, Guid brandId, int priority, IReadOnlyList<string> reasons,
+        DateTimeOffset? burstStartedAt, DateTimeOffset? readyAt, DateTimeOffset now) =>
+        rows.Append("triage.burst_completed", $"conversations/{conversationId}", brandId, new TriageBurstCompletedData(conversationId, priority, reasons, burstStartedAt, readyAt), now);
+
     /// <summary>Re-triages one conversation from what is stored: every message's signals (the newest
     /// <see cref="MaxRecomputedMessages"/>) and the conversation's priority. The caller saves.</summary>
     public static async Task<TriageChange?> RecomputeAsync(ParleyDb db, Conversation c, BrandTriageSettings settings, int version,

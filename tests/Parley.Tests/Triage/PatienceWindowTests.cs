@@ -1,9 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Parley.Conversations;
 using Parley.Data;
+using Parley.Ingest;
+using Parley.Platform.Events;
 using Parley.Tests.Infrastructure;
 using Parley.Tests.Web;
+using Parley.Triage;
 
 namespace Parley.Tests.Triage;
 
@@ -98,31 +102,19 @@ public sealed class PatienceWindowTests
 
     /// <summary>On SQLite the sweep reads the due bursts inside its write turn, while acknowledgements wait: the read must
     /// search the (ReadyAnnounced, ReadyAt) index. Written as "NOT ReadyAnnounced" it scanned and sorted every
-    /// conversation (docs/adr/0042).</summary>
+    /// conversation (docs/adr/0042). The statement is the one the sweep sends, with its parameters (a plain command since
+    /// docs/adr/0049, which EF Core's diagnostics no longer see).</summary>
     [Fact]
     public async Task On_SQLite_the_sweeps_read_of_due_bursts_searches_its_index_rather_than_every_conversation()
     {
-        // Listening before the server starts: EF Core decides per context whether anyone listens.
-        using var capture = new CommandCapture();
         await using var parley = await TestParley.StartAsync(TestDatabase.Sqlite);
-        await parley.App.Services.GetRequiredService<Parley.Triage.PatienceWindowSweep>().RunOnceAsync(CancellationToken.None);
-        var read = capture.Commands.First(c => c.Sql.TrimStart().StartsWith("SELECT", StringComparison.Ordinal)
-            && c.Sql.Contains("FROM \"Conversations\"", StringComparison.Ordinal) && c.Sql.Contains("\"ReadyAt\" <=", StringComparison.Ordinal));
-
         var plan = await parley.WithDbAsync(async db =>
         {
-            await db.Database.OpenConnectionAsync();
-            await using var explain = db.Database.GetDbConnection().CreateCommand();
-            explain.CommandText = "EXPLAIN QUERY PLAN " + read.Sql;
-            foreach (var (name, value) in read.Parameters)
-            {
-                var p = explain.CreateParameter();
-                p.ParameterName = name;
-                p.Value = value ?? DBNull.Value;
-                explain.Parameters.Add(p);
-            }
+            await using var command = await PlainCommand.OpenAsync(db, CancellationToken.None);
+            var read = DueBursts.ReadSql(command, DateTimeOffset.UtcNow, 64);
+            Assert.Contains("FROM \"Conversations\"", read, StringComparison.Ordinal);
             var lines = new List<string>();
-            await using var r = await explain.ExecuteReaderAsync();
+            await using var r = await command.ReadAsync("EXPLAIN QUERY PLAN " + read, CancellationToken.None);
             while (await r.ReadAsync()) lines.Add(r.GetString(3));
             return lines;
         });
@@ -168,6 +160,55 @@ public sealed class PatienceWindowTests
 
         Assert.Equal(2, await sweeping.WaitAsync(TimeSpan.FromSeconds(30)));
         foreach (var c in new[] { low, high }) Assert.False((await parley.TriageOfAsync(c)).GetProperty("writing").GetBoolean());
+    }
+
+    /// <summary>The sweep writes its events itself since docs/adr/0049 (plain commands and the batch writer's prepared
+    /// statements, not <c>SaveChanges</c>): each is the event <see cref="Parley.Triage.TriageStore.AppendReady(ParleyDb, Guid, Guid, int, IReadOnlyList{string}, DateTimeOffset?, DateTimeOffset?, DateTimeOffset)"/>
+    /// would have added for the conversation, byte for byte, in the order the bursts came due; a conversation resolved
+    /// meanwhile is marked but not announced, and an announced burst is ranked by its priority.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_sweep_announces_due_bursts_in_the_order_they_came_due_with_the_events_the_context_would_have_written(string provider)
+    {
+        await using var parley = await TestParley.StartAsync(provider);
+        var sweep = parley.App.Services.GetRequiredService<PatienceWindowSweep>();
+        await sweep.StopAsync(CancellationToken.None);
+        var w = await Workspace.CreateAsync(parley);
+        await w.PutTriageAsync(new { patienceWindow = "00:10:00", patienceMaxHold = "00:30:00" });
+        var late = await w.TweetAsync(Customers.Person("7201", "ana"), "my flight was cancelled and nobody answers", DateTimeOffset.UtcNow);
+        var first = await w.TweetAsync(Customers.Person("7202", "ben"), "where is my refund?? second time asking", DateTimeOffset.UtcNow);
+        var resolved = await w.TweetAsync(Customers.Person("7203", "cy"), "thanks, all sorted", DateTimeOffset.UtcNow);
+        var now = DateTimeOffset.UtcNow;
+        await parley.WithDbAsync(async db =>
+        {
+            await db.Conversations.Where(c => c.Id == first).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReadyAt, now.AddSeconds(-30)));
+            await db.Conversations.Where(c => c.Id == resolved).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReadyAt, now.AddSeconds(-25))
+                .SetProperty(c => c.Status, ConversationStatus.Resolved));
+            return await db.Conversations.Where(c => c.Id == late).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReadyAt, now.AddSeconds(-20)));
+        });
+        var before = await parley.WithDbAsync(db => db.Events.MaxAsync(e => e.Seq));
+
+        Assert.Equal(3, await sweep.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(0, await sweep.RunOnceAsync(CancellationToken.None));
+
+        var written = await parley.WithDbAsync(db => db.Events.AsNoTracking().Where(e => e.Seq > before).OrderBy(e => e.Seq).ToListAsync());
+        var conversations = await parley.WithDbAsync(db => db.Conversations.AsNoTracking().Where(c => c.Id == first || c.Id == late || c.Id == resolved)
+            .ToDictionaryAsync(c => c.Id));
+        Assert.Equal([$"conversations/{first}", $"conversations/{late}"], written.Select(e => e.Subject));
+        foreach (var e in written)
+        {
+            var c = conversations[Guid.Parse(e.Subject["conversations/".Length..])];
+            Assert.Equal("triage.burst_completed", e.Type);
+            Assert.Equal(w.Brand, e.BrandId);
+            Assert.Equal(EventCatalogue.Find(e.Type)!.Version, e.DataVersion);
+            Assert.InRange(e.OccurredAt, now.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+            Assert.Equal(EventLog.Serialize(new TriageBurstCompletedData(c.Id, c.Priority, StoredSignals.ReadReasons(c.PriorityReasons), c.BurstStartedAt, c.ReadyAt)), e.Data);
+            Assert.True(c.ReadyAnnounced);
+            Assert.Equal(c.Priority, c.RankedPriority);
+        }
+        Assert.Contains(written, e => conversations[Guid.Parse(e.Subject["conversations/".Length..])].Priority > 0);
+        Assert.True(conversations[resolved].ReadyAnnounced);
+        Assert.Single(written.Select(e => e.Tx).Distinct());
     }
 
     private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid conversation)
