@@ -38,7 +38,7 @@ public sealed record BenchOptions(
                                        rate, half the ingest target; docs/adr/0035)
           --ingest-only                breakdown: stop after bare Kestrel and Parley's ingest with processing stopped
           --rounds N                   ladder: times to climb the ladder, every other round top down (default 2)
-          --rungs 0,6,8                ladder: only these rungs (default all)
+          --rungs 0,6,8                ladder: only these rungs (default all; 9, the journal alone, climbs between 7 and 8)
           --commit-ms N                ladder: how long the sleeping store's commit takes (default 2; the real
                                        store's mean commit time is printed with its rung)
           --events N                   replay: events to seed (default 1000000)

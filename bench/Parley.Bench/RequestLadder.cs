@@ -16,19 +16,22 @@ namespace Parley.Bench;
 /// the difference between neighbouring rungs is what that piece costs.</summary>
 public static class RequestLadder
 {
-    private sealed record Rung(string Name, string Path);
+    /// <param name="Climb">Where the rung stands on the way up (rungs are numbered as they were added, so that older
+    /// commands keep their meaning).</param>
+    private sealed record Rung(string Name, string Path, int Climb);
 
     private static readonly Rung[] Rungs =
     [
-        new("bare Kestrel (its own app; body drained)", "bare"),
-        new("Parley's app, whole middleware pipeline, trivial endpoint (body drained)", "/webhooks/ladder-1/"),
-        new("+ short-circuit at routing and the receiver's filter (AsWebhookReceiver)", "/webhooks/ladder-2/"),
-        new("+ body read as Parley reads it (WebhookBody), channel looked up", "/webhooks/ladder-3/"),
-        new("+ signature (XSignature.Verify)", "/webhooks/ladder-4/"),
-        new("+ check (InboundParsers.CheckAtIngest: XWebhookCheck)", "/webhooks/ladder-5/"),
-        new("+ acknowledgement through IngestWriter, a store that does nothing (the real handler)", "/webhooks/ladder-6/"),
-        new("+ the store blocks its thread as long as a commit takes, doing nothing", "/webhooks/ladder-7/"),
-        new("+ the real store (Parley's /webhooks/x endpoint)", "/webhooks/x/"),
+        new("bare Kestrel (its own app; body drained)", "bare", 0),
+        new("Parley's app, whole middleware pipeline, trivial endpoint (body drained)", "/webhooks/ladder-1/", 1),
+        new("+ short-circuit at routing and the receiver's guard (AsWebhookReceiver)", "/webhooks/ladder-2/", 2),
+        new("+ body read as Parley reads it (WebhookBody), channel looked up", "/webhooks/ladder-3/", 3),
+        new("+ signature (XSignature.Verify)", "/webhooks/ladder-4/", 4),
+        new("+ check (InboundParsers.CheckAtIngest: XWebhookCheck)", "/webhooks/ladder-5/", 5),
+        new("+ acknowledgement through IngestWriter, a store that does nothing (the real handler)", "/webhooks/ladder-6/", 6),
+        new("+ the store blocks its thread as long as a commit takes, doing nothing", "/webhooks/ladder-7/", 7),
+        new("+ the real store (Parley's /webhooks/x endpoint)", "/webhooks/x/", 9),
+        new("+ the ingest journal's append and fdatasync (ADR 45), nothing moved into the database", "/webhooks/ladder-9/", 8),
     ];
 
     public static async Task<int> RunAsync(BenchOptions o)
@@ -43,15 +46,30 @@ public static class RequestLadder
         // As long as the real store's commit (a disk flush) takes, on the thread as SQLite's does, with no CPU: how waiting
         // for the disk changes the cost of the rest (requests grouped, threads put to sleep and woken).
         var sleeper = Writer(o, (_, _) => Thread.Sleep(TimeSpan.FromMilliseconds(o.CommitMs)));
+        // The real journal in a folder of its own, on the writer's thread as on SQLite, with a mover that keeps up at no
+        // cost: every record counts as in the database once appended, so closed segments are recycled at once. What
+        // rung 8 (the real endpoint) adds to this is the mover's copy into SQLite and its checkpoints.
+        var journalFolder = Directory.CreateTempSubdirectory("parley-ladder-journal-").FullName;
+        var journal = Parley.Ingest.Journal.IngestJournal.Open(journalFolder, Parley.Ingest.Journal.JournalSettings.DefaultSegmentBytes, 0,
+            NullLogger.Instance, out _);
+        var journalled = Writer(o, (batch, ids) =>
+        {
+            journal.Append(batch, ids);
+            journal.Moved(ids[batch.Count - 1]);
+        });
         await noStore.StartAsync(CancellationToken.None);
         await sleeper.StartAsync(CancellationToken.None);
+        await journalled.StartAsync(CancellationToken.None);
 
 
         var (bare, bareUrl) = await BareKestrel.StartAsync();
-        await using var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null, app => MapRungs(app, Ingest(noStore), Ingest(sleeper)));
+        await using var parley = await ParleyUnderTest.StartAsync(o.IsPostgres ? o.Postgres : null, app => MapRungs(app, Ingest(noStore), Ingest(sleeper), Ingest(journalled)));
         await parley.CreateXChannelAsync();
         await parley.App.Services.GetRequiredService<InboundProcessor>().StopAsync(CancellationToken.None);
-        var writers = new Dictionary<int, IngestWriter> { [6] = noStore, [7] = sleeper, [8] = parley.App.Services.GetRequiredService<IngestWriter>() };
+        var writers = new Dictionary<int, IngestWriter>
+        {
+            [6] = noStore, [7] = sleeper, [8] = parley.App.Services.GetRequiredService<IngestWriter>(), [9] = journalled,
+        };
         var store = parley.App.Services.GetRequiredService<RawDeliveryStore>();
 
         await IdleAsync("idle after start");
@@ -61,7 +79,7 @@ public static class RequestLadder
         var cycle = -1L;
         long Next() => Interlocked.Increment(ref cycle) % pool;
 
-        var climbed = o.Rungs?.Where(r => r < Rungs.Length).Distinct().Order().ToArray() ?? [.. Enumerable.Range(0, Rungs.Length)];
+        var climbed = (o.Rungs?.Where(r => r < Rungs.Length).Distinct() ?? Enumerable.Range(0, Rungs.Length)).OrderBy(r => Rungs[r].Climb).ToArray();
         var results = new (double CpuUs, long Bytes, double Rate, double P99)[o.Rounds, Rungs.Length];
         for (var round = 0; round < o.Rounds; round++)
         {
@@ -100,6 +118,9 @@ public static class RequestLadder
         await IdleAsync("idle after the rungs");
         await noStore.StopAsync(CancellationToken.None);
         await sleeper.StopAsync(CancellationToken.None);
+        await journalled.StopAsync(CancellationToken.None);
+        journal.Dispose();
+        Directory.Delete(journalFolder, recursive: true);
         foreach (var g in generators) g.Dispose();
         await bare.StopAsync();
         await bare.DisposeAsync();
@@ -163,7 +184,7 @@ public static class RequestLadder
     private static WebhookIngest Ingest(IngestWriter writer) => new(writer, TimeProvider.System, Options.Create(new IngestOptions()));
 
     /// <summary>The rungs between bare Kestrel and the real endpoint, at the webhook route's shape.</summary>
-    private static void MapRungs(WebApplication app, WebhookIngest noStore, WebhookIngest sleeper)
+    private static void MapRungs(WebApplication app, WebhookIngest noStore, WebhookIngest sleeper, WebhookIngest journalled)
     {
         const string tail = "{channelId:guid}";
         app.MapPost("/webhooks/ladder-1/" + tail, DrainAsync);
@@ -176,6 +197,7 @@ public static class RequestLadder
         }
         MapReceiver(app, "/webhooks/ladder-6/" + tail, noStore);
         MapReceiver(app, "/webhooks/ladder-7/" + tail, sleeper);
+        MapReceiver(app, "/webhooks/ladder-9/" + tail, journalled);
     }
 
     /// <summary>Parley's X receiver itself, over another writer.</summary>

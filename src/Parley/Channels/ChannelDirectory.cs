@@ -15,11 +15,15 @@ public sealed class ChannelDirectory(IServiceScopeFactory scopes, IDataProtectio
 
     public string Protect(string secretsJson) => _protector.Protect(secretsJson);
 
-    public async Task<ChannelRuntime?> FindAsync(Guid id, CancellationToken ct)
+    /// <summary>A ValueTask: nearly every call is a hit, answered without a task allocated (docs/adr/0050).</summary>
+    public ValueTask<ChannelRuntime?> FindAsync(Guid id, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(id, out var hit) && hit.Until > now) return hit.Channel;
+        return _cache.TryGetValue(id, out var hit) && hit.Until > now ? new ValueTask<ChannelRuntime?>(hit.Channel) : new(LoadAsync(id, now, ct));
+    }
 
+    private async Task<ChannelRuntime?> LoadAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var channel = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);

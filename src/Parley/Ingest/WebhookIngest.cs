@@ -47,7 +47,17 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
                 extensions: new Dictionary<string, object?> { ["quarantineId"] = quarantined });
         }
 
-        return await StoreOrNullAsync(inbound, parsed) is null ? Unavailable() : null;
+        // Awaited here rather than through StoreOrNullAsync: each async step a request's answer passes through after the
+        // commit is one more continuation on its way out (docs/adr/0050).
+        try
+        {
+            await writer.StoreAsync(inbound, parsed);
+            return null;
+        }
+        catch (Exception)
+        {
+            return Unavailable();
+        }
     }
 
     private static readonly TimeSpan QuarantineReadableWithin = TimeSpan.FromSeconds(5);

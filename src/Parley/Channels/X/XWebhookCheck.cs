@@ -33,8 +33,8 @@ public static class XWebhookCheck
             var items = root.Items[list] ?? [];
             for (var i = 0; i < items.Count; i++)
             {
-                if (list == 1) CheckTweet(json, items[i], account, $"$.tweet_create_events[{i}]");
-                else CheckDirectMessage(json, items[i], account, json.Present(root.At[3]), $"$.direct_message_events[{i}]");
+                if (list == 1) CheckTweet(json, items[i], account, new JsonPath("$.tweet_create_events", i));
+                else CheckDirectMessage(json, items[i], account, json.Present(root.At[3]), new JsonPath("$.direct_message_events", i));
             }
         }
     }
@@ -59,26 +59,26 @@ public static class XWebhookCheck
         }
     }
 
-    private static void CheckTweet(Json json, Item item, string account, string path)
+    private static void CheckTweet(Json json, Item item, string account, JsonPath path)
     {
         var tweet = item.Facts ?? throw new MalformedPayloadException($"'{path}' must be an object.");
         var f = tweet.At;
-        _ = json.OptionalId(f[0], "id_str", path) ?? json.RequiredId(f[1], "id", path);
+        if (!json.HasId(f[0], "id_str", path)) json.RequiredId(f[1], "id", path);
         json.RequiredObject(f[2], "user", path);
-        var author = CheckUser(json, tweet.Nested[2]!, $"{path}.user");
+        var author = CheckUser(json, tweet.Nested[2]!, path.Then(".user"));
         if (!json.HasString(f[3], "text", path)) json.HasString(f[4], "full_text", path);
         var extended = tweet.Nested[5];
-        if (extended is not null) json.HasString(extended.At[0], "full_text", $"{path}.extended_tweet");
+        if (extended is not null) json.HasString(extended.At[0], "full_text", path.Then(".extended_tweet"));
         if (json.Present(f[6]) >= 0) return; // a retweet: the parser reads no further
         if (!json.OptionalTime(f[7], "timestamp_ms", path) && !json.OptionalTime(f[8], "created_at", path))
             throw new MalformedPayloadException($"'{path}' has neither 'timestamp_ms' nor 'created_at'.");
-        _ = json.OptionalId(f[9], "in_reply_to_status_id_str", path) ?? json.OptionalId(f[10], "in_reply_to_status_id", path);
+        if (!json.HasId(f[9], "in_reply_to_status_id_str", path)) json.HasId(f[10], "in_reply_to_status_id", path);
         if (author == account && !CheckAddressee(json, tweet, path)) return; // the brand's post to nobody is skipped
         CheckMedia(json, tweet);
     }
 
     /// <returns>The user's id.</returns>
-    private static string CheckUser(Json json, Facts user, string path)
+    private static string CheckUser(Json json, Facts user, JsonPath path)
     {
         var id = json.OptionalId(user.At[0], "id_str", path) ?? json.RequiredId(user.At[1], "id", path);
         json.HasString(user.At[2], "screen_name", path);
@@ -87,21 +87,21 @@ public static class XWebhookCheck
     }
 
     /// <returns>False when the brand's post addresses nobody.</returns>
-    private static bool CheckAddressee(Json json, Facts tweet, string path)
+    private static bool CheckAddressee(Json json, Facts tweet, JsonPath path)
     {
         var f = tweet.At;
-        if ((json.OptionalId(f[11], "in_reply_to_user_id_str", path) ?? json.OptionalId(f[12], "in_reply_to_user_id", path)) is not null)
+        if (json.HasId(f[11], "in_reply_to_user_id_str", path) || json.HasId(f[12], "in_reply_to_user_id", path))
         {
             json.HasString(f[13], "in_reply_to_screen_name", path);
             return true;
         }
         if (tweet.Nested[14] is not { } entities) return false;
-        json.OptionalArray(entities.At[0], "user_mentions", $"{path}.entities");
+        json.OptionalArray(entities.At[0], "user_mentions", path.Then(".entities"));
         foreach (var mention in entities.Items[0] ?? [])
         {
             var m = mention.Facts ?? throw json.NotAnObject(mention.At, "id_str");
-            var mentionsPath = $"{path}.entities.user_mentions";
-            if ((json.OptionalId(m.At[0], "id_str", mentionsPath) ?? json.OptionalId(m.At[1], "id", mentionsPath)) is null) continue;
+            var mentionsPath = path.Then(".entities.user_mentions");
+            if (!json.HasId(m.At[0], "id_str", mentionsPath) && !json.HasId(m.At[1], "id", mentionsPath)) continue;
             json.HasString(m.At[2], "screen_name", path);
             json.HasString(m.At[3], "name", path);
             return true;
@@ -126,19 +126,19 @@ public static class XWebhookCheck
         }
     }
 
-    private static void CheckDirectMessage(Json json, Item item, string account, int users, string path)
+    private static void CheckDirectMessage(Json json, Item item, string account, int users, JsonPath path)
     {
         var dm = item.Facts ?? throw new MalformedPayloadException($"'{path}' must be an object.");
         if (json.OptionalString(dm.At[0], "type", path) is { } type && type != "message_create") return;
         json.RequiredId(dm.At[1], "id", path);
         json.RequiredObject(dm.At[2], "message_create", path);
         var create = dm.Nested[2]!;
-        var sender = json.RequiredId(create.At[0], "sender_id", $"{path}.message_create");
-        json.RequiredObject(create.At[1], "target", $"{path}.message_create");
-        var recipient = json.RequiredId(create.Nested[1]!.At[0], "recipient_id", $"{path}.message_create.target");
-        json.RequiredObject(create.At[2], "message_data", $"{path}.message_create");
+        var sender = json.RequiredId(create.At[0], "sender_id", path.Then(".message_create"));
+        json.RequiredObject(create.At[1], "target", path.Then(".message_create"));
+        var recipient = json.RequiredId(create.Nested[1]!.At[0], "recipient_id", path.Then(".message_create.target"));
+        json.RequiredObject(create.At[2], "message_data", path.Then(".message_create"));
         var data = create.Nested[2]!;
-        json.HasString(data.At[0], "text", $"{path}.message_create.message_data");
+        json.HasString(data.At[0], "text", path.Then(".message_create.message_data"));
         if (!json.OptionalTime(dm.At[3], "created_timestamp", path))
             throw new MalformedPayloadException($"'{path}.created_timestamp' is required.");
 
@@ -147,12 +147,25 @@ public static class XWebhookCheck
         var customerId = outbound ? recipient : sender;
         var usersObject = json.Type(users) == JsonTokenType.StartObject;
         if (usersObject && json.Find(users, customerId) is var profile and >= 0)
-            CheckUser(json, json.ObjectAt(profile, "id_str"), $"$.users.{customerId}");
+            CheckUser(json, json.ObjectAt(profile, "id_str"), new JsonPath("$.users.", -1, customerId));
         if (outbound && usersObject && json.Find(users, sender) is var me and >= 0)
             json.HasString(json.ObjectAt(me, "screen_name").At[2], "screen_name", "$.users");
 
         if (data.Nested[1] is { } attachment && attachment.Nested[0] is { } media && json.HasString(media.At[0], "media_url_https", path))
             json.HasString(media.At[1], "type", path);
+    }
+
+    /// <summary>Where a value is, in the parser's words (<c>$.tweet_create_events[0].user</c>): made into a string only for
+    /// a message, so a body that checks out builds none (docs/adr/0050).</summary>
+    private readonly struct JsonPath(string head, int index = -1, string tail = "")
+    {
+        public static implicit operator JsonPath(string head) => new(head);
+
+        /// <summary>This item's path with <paramref name="tail"/> after it (tails are named whole from the item).</summary>
+        public JsonPath Then(string tail) => new(head, index, tail);
+
+        public override string ToString() =>
+            index < 0 ? head + tail : string.Create(CultureInfo.InvariantCulture, $"{head}[{index}]{tail}");
     }
 
     /// <summary>Which fields of an object the parser reads, and which of them it reads into: an object (by
@@ -328,19 +341,19 @@ public static class XWebhookCheck
         /// <summary>What PayloadReader.Optional throws for a field read from something that is not an object.</summary>
         public MalformedPayloadException NotAnObject(int at, string name) => new($"Expected an object with '{name}', found {Kind(at)}.");
 
-        public void RequiredObject(int at, string name, string path)
+        public void RequiredObject(int at, string name, JsonPath path)
         {
             if (Type(at) != JsonTokenType.StartObject) throw Wrong(at, name, path, "an object");
         }
 
-        public void OptionalArray(int at, string name, string path)
+        public void OptionalArray(int at, string name, JsonPath path)
         {
             if (Type(at) is not (JsonTokenType.None or JsonTokenType.Null or JsonTokenType.StartArray)) throw Wrong(at, name, path, "an array");
         }
 
         /// <summary>PayloadReader.OptionalString where only whether there is a string matters: the string is made
         /// (as the parser would, with its exceptions) only when its bytes are escaped or not valid UTF-8.</summary>
-        public bool HasString(int at, string name, string path)
+        public bool HasString(int at, string name, JsonPath path)
         {
             if (at < 0) return false;
             var r = Reader(at);
@@ -352,7 +365,7 @@ public static class XWebhookCheck
             };
         }
 
-        public string? OptionalString(int at, string name, string path)
+        public string? OptionalString(int at, string name, JsonPath path)
         {
             if (at < 0) return null;
             var r = Reader(at);
@@ -364,7 +377,7 @@ public static class XWebhookCheck
             };
         }
 
-        public string? OptionalId(int at, string name, string path)
+        public string? OptionalId(int at, string name, JsonPath path)
         {
             if (at < 0) return null;
             var r = Reader(at);
@@ -374,11 +387,24 @@ public static class XWebhookCheck
             throw Wrong(at, name, path, "an id (a non-empty string or a whole number)");
         }
 
-        public string RequiredId(int at, string name, string path) =>
+        /// <summary>OptionalId where only whether there is an id matters: the string is made (as the parser would, with its
+        /// exceptions) only when its bytes are escaped or not ASCII.</summary>
+        public bool HasId(int at, string name, JsonPath path)
+        {
+            if (at < 0) return false;
+            var r = Reader(at);
+            if (r.TokenType != JsonTokenType.String || r.ValueIsEscaped || !System.Text.Ascii.IsValid(r.ValueSpan))
+                return OptionalId(at, name, path) is not null;
+            foreach (var b in r.ValueSpan)
+                if (!char.IsWhiteSpace((char)b)) return true;
+            throw Wrong(at, name, path, "an id (a non-empty string or a whole number)");
+        }
+
+        public string RequiredId(int at, string name, JsonPath path) =>
             OptionalId(at, name, path) ?? throw Wrong(at, name, path, "an id");
 
         /// <returns>False when absent.</returns>
-        public bool OptionalTime(int at, string name, string path)
+        public bool OptionalTime(int at, string name, JsonPath path)
         {
             if (at < 0) return false;
             var r = Reader(at);
@@ -392,7 +418,7 @@ public static class XWebhookCheck
             throw Wrong(at, name, path, PayloadReader.ExpectedTime);
         }
 
-        private MalformedPayloadException Wrong(int at, string name, string path, string expected) =>
+        private MalformedPayloadException Wrong(int at, string name, JsonPath path, string expected) =>
             new($"'{path}.{name}' must be {expected}; found {Kind(at)}.");
 
         public string Kind(int at) => Type(at) switch
