@@ -178,7 +178,7 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
             Check(SqliteBind.Text(insert, 4, e.Status.ToString()), db);
             Check(e.Error is null ? raw.sqlite3_bind_null(insert, 5) : SqliteBind.Text(insert, 5, e.Error), db);
             if (withId) Check(raw.sqlite3_bind_int64(insert, 6, e.Id), db);
-            Step(insert, db);
+            SqliteBind.Step(insert, db);
             id = raw.sqlite3_last_insert_rowid(db);
         }
         finally
@@ -186,24 +186,8 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
             raw.sqlite3_reset(insert);
             raw.sqlite3_clear_bindings(insert);
         }
-        try
-        {
-            Check(raw.sqlite3_bind_int64(insertBody, 1, id), db);
-            Check(e.Body.Length == 0 ? raw.sqlite3_bind_zeroblob(insertBody, 2, 0) : raw.sqlite3_bind_blob(insertBody, 2, e.Body), db);
-            Step(insertBody, db);
-            return id;
-        }
-        finally
-        {
-            raw.sqlite3_reset(insertBody);
-            raw.sqlite3_clear_bindings(insertBody);
-        }
-    }
-
-    private static void Step(sqlite3_stmt statement, sqlite3 db)
-    {
-        var rc = raw.sqlite3_step(statement);
-        if (rc != raw.SQLITE_DONE) Check(rc, db);
+        SqliteBind.InsertBody(insertBody, db, id, e.Body);
+        return id;
     }
 
     private static sqlite3_stmt PrepareSqlite(sqlite3 db, string sql)

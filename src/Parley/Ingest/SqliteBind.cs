@@ -39,6 +39,30 @@ internal static class SqliteBind
         }
     }
 
+    /// <summary>Runs a statement that returns no rows, throwing SQLite's error if it fails.</summary>
+    public static void Step(sqlite3_stmt statement, sqlite3 db)
+    {
+        var rc = raw.sqlite3_step(statement);
+        if (rc != raw.SQLITE_DONE) Check(rc, db);
+    }
+
+    /// <summary>Inserts a raw delivery's body (<c>INSERT INTO "InboundBodies" ("Id", "Body") VALUES (?1, ?2)</c>, docs/adr/0036)
+    /// through the prepared <paramref name="insertBody"/>, which is reset for its next use whatever happens.</summary>
+    public static void InsertBody(sqlite3_stmt insertBody, sqlite3 db, long id, byte[] body)
+    {
+        try
+        {
+            Check(raw.sqlite3_bind_int64(insertBody, 1, id), db);
+            Check(body.Length == 0 ? raw.sqlite3_bind_zeroblob(insertBody, 2, 0) : raw.sqlite3_bind_blob(insertBody, 2, body), db);
+            Step(insertBody, db);
+        }
+        finally
+        {
+            raw.sqlite3_reset(insertBody);
+            raw.sqlite3_clear_bindings(insertBody);
+        }
+    }
+
     /// <summary>Throws SQLite's error as Microsoft.Data.Sqlite would when <paramref name="rc"/> is not a success.</summary>
     public static void Check(int rc, sqlite3 db) => SqliteException.ThrowExceptionForRC(rc, db);
 }

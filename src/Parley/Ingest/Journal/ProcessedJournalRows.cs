@@ -48,31 +48,15 @@ internal static class ProcessedJournalRows
                 Check(raw.sqlite3_bind_int64(insert, 7, outcome?.Unhandled ?? 0), db);
                 Check(raw.sqlite3_bind_int64(insert, 8, outcome?.Added ?? 0), db);
                 Check(outcome is null ? raw.sqlite3_bind_null(insert, 9) : raw.sqlite3_bind_int64(insert, 9, processed), db);
-                Step(insert, db);
+                SqliteBind.Step(insert, db);
             }
             finally
             {
                 raw.sqlite3_reset(insert);
                 raw.sqlite3_clear_bindings(insert);
             }
-            try
-            {
-                Check(raw.sqlite3_bind_int64(insertBody, 1, e.Id), db);
-                Check(e.Body.Length == 0 ? raw.sqlite3_bind_zeroblob(insertBody, 2, 0) : raw.sqlite3_bind_blob(insertBody, 2, e.Body), db);
-                Step(insertBody, db);
-            }
-            finally
-            {
-                raw.sqlite3_reset(insertBody);
-                raw.sqlite3_clear_bindings(insertBody);
-            }
+            SqliteBind.InsertBody(insertBody, db, e.Id, e.Body);
         }
-    }
-
-    private static void Step(sqlite3_stmt statement, sqlite3 db)
-    {
-        var rc = raw.sqlite3_step(statement);
-        if (rc != raw.SQLITE_DONE) Check(rc, db);
     }
 
     private static void Check(int rc, sqlite3 db) => SqliteBind.Check(rc, db);
