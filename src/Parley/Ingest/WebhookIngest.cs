@@ -37,8 +37,8 @@ public sealed class WebhookIngest(IngestWriter writer, TimeProvider clock, IOpti
             inbound.Status = InboundStatus.Quarantined;
             inbound.Error = e.Message.Length > 1000 ? e.Message[..1000] : e.Message;
             var quarantined = await StoreOrNullAsync(inbound, null);
-            // The answer names the quarantined delivery, so it is answered once that can be read (on SQLite the journal's
-            // mover puts it in the database a moment after it is durable, docs/adr/0045); it is durable either way.
+            // The answer names the quarantined delivery, so it is answered once that can be read (on SQLite the processor's
+            // next write turn puts it in the database a moment after it is durable, docs/adr/0045, 0048); it is durable either way.
             if (quarantined is { } id) await writer.WhenReadableAsync(id).WaitAsync(QuarantineReadableWithin).ContinueWith(static _ => { }, TaskScheduler.Default);
             return Results.Problem(
                 title: "Malformed payload",
