@@ -341,7 +341,9 @@ public sealed partial class RawDeliveryStore(bool postgres, string connectionStr
     }
 
     /// <summary>Waits for a background checkpoint still running (at shutdown).</summary>
-    public Task WhenCheckpointedAsync() => _checkpoint;
+    /// <returns>False when the last one was held back (another connection reading or checkpointing) and did not copy
+    /// all of the WAL, so the next commit does not start it over.</returns>
+    public Task<bool> WhenCheckpointedAsync() => _checkpoint;
 
     private void Reset()
     {

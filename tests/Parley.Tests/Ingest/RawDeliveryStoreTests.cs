@@ -61,9 +61,15 @@ public sealed class RawDeliveryStoreTests
         var ids = new long[batch.Count];
         var wal = new FileInfo(parley.Database.ConnectionString + "-wal");
         await using var store = StoreOn(parley.Database);
-        // Enough for background checkpoints to have started (one every 256 rows); then the last one is let finish.
-        for (var c = 0; c < 20; c++) await store.StoreAsync(batch, ids, CancellationToken.None);
-        await store.WhenCheckpointedAsync();
+        // Enough for background checkpoints to have started (one every 256 rows); then the last one is let finish. A
+        // checkpoint held back (another connection checkpointing or reading at that moment, as on a loaded clean run)
+        // rightly leaves the WAL to grow, so the measurement starts once one has caught up, as the store then will.
+        var commits = 0;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            for (var c = 0; c < 20; c++, commits++) await store.StoreAsync(batch, ids, CancellationToken.None);
+            if (await store.WhenCheckpointedAsync()) break;
+        }
         wal.Refresh();
         var before = wal.Length;
 
@@ -72,7 +78,7 @@ public sealed class RawDeliveryStoreTests
         await store.StoreAsync(batch, ids, CancellationToken.None);
         wal.Refresh();
         Assert.Equal(before, wal.Length);
-        Assert.Equal(21 * batch.Count, await parley.WithDbAsync(db => db.InboundEvents.CountAsync()));
+        Assert.Equal((commits + 1) * batch.Count, await parley.WithDbAsync(db => db.InboundEvents.CountAsync()));
     }
 
     private static RawDeliveryStore StoreOn(TestDatabase database) => database.Provider == TestDatabase.Postgres
